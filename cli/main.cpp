@@ -1,0 +1,47 @@
+// perfgate: load replay, profiling, query analysis, CI gating and reports for HTTP report endpoints.
+#include <cstdio>
+#include <string>
+
+#include "cli/command.h"
+#include "core/run_context.h"
+
+namespace perfgate::cli {
+
+ExitCode report_error(const Error& error) {
+  std::fprintf(stderr, "perfgate: error: %s\n", error.message.c_str());
+  return exit_code_for(error);
+}
+
+}  // namespace perfgate::cli
+
+int main(int argc, char** argv) {
+  using namespace perfgate;
+  CLI::App app{"perfgate: load replay, profiling, query analysis and CI gates for HTTP report endpoints"};
+  app.set_version_flag("--version", std::string("perfgate ") + std::string(tool_version()) + " (" +
+                                        std::string(build_type()) + ")");
+  app.require_subcommand(0, 1);
+  app.footer(
+      "Exit codes: 0 passed, 1 a budget or regression failed, 2 usage or input error, 3 the tool failed.\n"
+      "Run 'perfgate SUBCOMMAND --help' for a subcommand's options.");
+
+  cli::CommandSlot slot;
+  cli::add_inspect_command(app, slot);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "perfgate: error: %s\nRun 'perfgate --help' for usage.\n", e.what());
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  if (!slot.run) {
+    std::fputs(app.help().c_str(), stdout);
+    return static_cast<int>(ExitCode::kUsage);
+  }
+  return static_cast<int>(slot.run());
+}

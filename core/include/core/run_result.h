@@ -1,0 +1,213 @@
+#pragma once
+// The result of one load run: what every analyzer, gate and report reads. Serialised as JSON
+// (core/run_result_io.h), documented field by field in docs/results.md. All latencies are in
+// microseconds; all times on the run's timeline are milliseconds since the run's start.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/histogram.h"
+
+namespace perfgate {
+
+/// Version of the JSON layout; readers refuse any other (docs/results.md, "Compatibility").
+inline constexpr int kResultSchemaVersion = 1;
+
+/// How load was offered: open (arrivals on a schedule, latency from the due time) or closed
+/// (virtual users that wait for each response; latency is service time, labelled as such).
+enum class LoadModel { kOpen, kClosed };
+
+/// Outcome categories a request can end in; failures are counted by category, never thrown.
+/// `kOk` is a success; every other category is an error.
+enum class Outcome : int {
+  kOk = 0,
+  kConnect,    ///< connection refused / unreachable / DNS / TLS handshake
+  kTimeout,    ///< no complete response within the request timeout
+  kRead,       ///< connection reset or closed while reading
+  kWrite,      ///< connection failed while sending
+  kStatus4xx,  ///< response with a 4xx status that was not expected
+  kStatus5xx,  ///< response with a 5xx status (or other unexpected status)
+  kParse,      ///< malformed HTTP response
+  kCheck,      ///< a flow check failed (status, body, JSON value)
+  kDeadline,   ///< a polling step's deadline passed before its condition held
+  kCount_      ///< number of categories; not an outcome
+};
+
+/// Stable JSON name of an outcome category ("ok", "connect", "timeout", ...).
+const char* outcome_name(Outcome outcome);
+/// Parses an outcome name; nullopt for an unknown one.
+std::optional<Outcome> outcome_from_name(const std::string& name);
+
+/// Percentile summary of a histogram, in the histogram's unit (microseconds for latency).
+struct LatencySummary {
+  double p50 = 0, p90 = 0, p95 = 0, p99 = 0, p999 = 0, max = 0, mean = 0, min = 0;
+  int64_t count = 0;
+  /// Summarises a histogram.
+  static LatencySummary of(const Histogram& h);
+};
+
+/// Error counts by category (every category except ok) and their total.
+struct ErrorCounts {
+  std::map<std::string, int64_t> by_category;  ///< outcome name -> count, non-zero entries only
+  int64_t total = 0;
+  void add(Outcome outcome, int64_t n = 1);
+};
+
+/// One second (or one interval) of the run's timeline for one endpoint or for the whole run.
+struct IntervalStats {
+  int64_t t_ms = 0;          ///< start of the interval, ms since run start
+  int64_t duration_ms = 0;   ///< length of the interval
+  int64_t requests = 0;      ///< completed requests (success or error) in the interval
+  int64_t errors = 0;        ///< of which errors
+  double p50_us = 0, p90_us = 0, p95_us = 0, p99_us = 0, max_us = 0;  ///< corrected latency
+  int64_t sent = 0;          ///< requests started in the interval
+  double schedule_lag_us = 0;///< how late the generator started requests, worst in the interval (open model)
+};
+
+/// A named extra distribution of an endpoint or flow (time to first event, polls until done, ...).
+struct NamedMetric {
+  std::string unit;          ///< "us", "count", "events_per_s"
+  Histogram histogram;
+};
+
+/// Counts of observed values (e.g. X-Cache: hit/miss), for share budgets such as cache hit rate.
+using Tally = std::map<std::string, int64_t>;
+
+/// Statistics of one endpoint (or flow, or flow step), overall or within one phase.
+struct EndpointStats {
+  std::string name;           ///< endpoint name from the scenario ("reports.sales"); flows: "flow/step"
+  std::string kind = "request"; ///< "request", "flow" or "step"
+  int64_t requests = 0;       ///< completed requests (success + errors), warm-up excluded
+  ErrorCounts errors;
+  Histogram latency{};        ///< from due time (open) or send time (closed); successes and errors
+  Histogram service_time{};   ///< from send to done (the uncorrected figure)
+  std::map<std::string, NamedMetric> metrics;  ///< extra distributions by name
+  std::map<std::string, Tally> tallies;        ///< tallied values by tally name
+  std::vector<IntervalStats> timeline;          ///< per-interval figures (overall entry only)
+  std::map<std::string, int64_t> status_codes;  ///< HTTP status -> count ("200": 1234)
+};
+
+/// A named phase of the load shape, with its place on the run's timeline.
+struct PhaseInfo {
+  std::string name;          ///< "warm-up", "ramp", "steady", "spike", "recovery", ...
+  int64_t start_ms = 0;
+  int64_t end_ms = 0;
+  double target_rps_start = 0;  ///< open model: arrival rate at the start/end of the phase
+  double target_rps_end = 0;
+  int64_t vus_start = 0;        ///< closed model: virtual users at the start/end of the phase
+  int64_t vus_end = 0;
+  bool excluded = false;        ///< warm-up: not counted in the results
+};
+
+/// Per-phase view: the same endpoint statistics restricted to one phase.
+struct PhaseStats {
+  std::string phase;
+  std::vector<EndpointStats> endpoints;
+};
+
+/// Where and how a run happened (STYLE.md rule 6).
+struct RunContext {
+  std::string tool_version;
+  std::string build_type;     ///< "Release", "Debug", ... (a debug build is flagged in reports)
+  std::string host;
+  int cpu_count = 0;
+  double load_average_1m = 0;
+  std::string start_time;     ///< ISO-8601 UTC
+  std::string scenario_name;
+  std::string scenario_hash;  ///< SHA-256 of the scenario's canonical form, hex
+  std::string target;         ///< base URL (credentials stripped)
+  std::string command_line;   ///< secrets redacted
+};
+
+/// Whether the generator kept up with the schedule; a saturated run makes comparisons inconclusive.
+struct GeneratorHealth {
+  bool saturated = false;
+  double max_schedule_lag_us = 0;   ///< worst lag between due time and send
+  double mean_schedule_lag_us = 0;
+  int64_t requests_behind = 0;      ///< requests sent more than 1 ms after they were due
+  double cpu_percent = 0;           ///< the generator's own CPU use over the run
+  std::string note;                 ///< human explanation when saturated
+};
+
+/// One sample of a watched process.
+struct ProcessSample {
+  int64_t t_ms = 0;
+  int64_t rss_bytes = 0;
+  int64_t pss_bytes = -1;        ///< -1 when smaps_rollup is unreadable
+  double cpu_percent = 0;        ///< user+system since the previous sample, % of one core
+  double cpu_user_percent = 0;
+  double cpu_system_percent = 0;
+  int64_t threads = 0;
+  int64_t open_fds = -1;         ///< -1 when /proc/PID/fd is unreadable
+  int64_t ctx_switches = 0;      ///< voluntary + involuntary since the previous sample
+};
+
+/// The samples of one watched process (or of a process group summed, see `aggregate`).
+struct ProcessTimeline {
+  int64_t pid = 0;
+  std::string command;
+  bool exited = false;           ///< the process exited during the run
+  int64_t exited_at_ms = -1;
+  std::vector<ProcessSample> samples;
+};
+
+/// One sample of PostgreSQL activity.
+struct PgSample {
+  int64_t t_ms = 0;
+  int64_t active = 0, idle = 0, idle_in_transaction = 0, waiting = 0, total = 0;
+  int64_t max_connections = 0;
+  int64_t xact_commit = 0, xact_rollback = 0;   ///< deltas since the previous sample
+  int64_t blks_read = 0, blks_hit = 0, temp_bytes = 0, deadlocks = 0;
+};
+
+/// Resource summary over the whole run or one phase.
+struct ProfileSummary {
+  int64_t peak_rss_bytes = 0;          ///< summed over watched processes at each instant
+  double mean_cpu_percent = 0;
+  double cpu_us_per_request = 0;
+  int64_t peak_pg_connections = 0;
+  int64_t max_connections = 0;
+  double rss_slope_mb_per_hour = 0;    ///< robust fit after warm-up
+  double rss_slope_ci_mb_per_hour = 0; ///< half-width of the ~95% interval
+  int64_t samples = 0;
+};
+
+/// What the profiler saw while the load ran.
+struct Profile {
+  int64_t interval_ms = 0;
+  std::vector<ProcessTimeline> processes;
+  std::vector<PgSample> postgres;
+  ProfileSummary summary;
+  std::map<std::string, ProfileSummary> phases;  ///< by phase name
+  std::vector<std::string> notes;                ///< e.g. "pid 1234 exited at 12.3 s"
+};
+
+/// The whole result of one run.
+struct RunResult {
+  int schema_version = kResultSchemaVersion;
+  RunContext context;
+  LoadModel model = LoadModel::kOpen;
+  std::optional<double> target_rps;   ///< open model: mean target arrival rate; nullopt for closed
+  double achieved_rps = 0;            ///< completed requests / measured duration
+  double duration_s = 0;              ///< measured duration (warm-up excluded)
+  bool partial = false;               ///< interrupted before the end (Ctrl-C, tool failure)
+  std::string status = "complete";    ///< "complete", "partial" or "failed"
+  GeneratorHealth generator;
+  std::vector<PhaseInfo> phases;
+  std::vector<EndpointStats> endpoints;  ///< overall, warm-up excluded
+  std::vector<PhaseStats> phase_stats;   ///< per phase (including warm-up, marked excluded in `phases`)
+  std::vector<IntervalStats> timeline;   ///< whole run, per interval (warm-up included, flagged by phases)
+  std::optional<Profile> profile;
+  std::map<std::string, std::string> labels;  ///< free-form key/values (git sha, branch, ...)
+
+  /// The endpoint named `name` in the overall list, or nullptr.
+  [[nodiscard]] const EndpointStats* find_endpoint(const std::string& name) const;
+  /// Total completed requests / errors over the overall endpoints of kind "request" and "flow".
+  [[nodiscard]] int64_t total_requests() const;
+  [[nodiscard]] int64_t total_errors() const;
+};
+
+}  // namespace perfgate

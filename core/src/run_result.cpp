@@ -1,0 +1,64 @@
+#include "core/run_result.h"
+
+#include <array>
+
+namespace perfgate {
+namespace {
+constexpr std::array<const char*, static_cast<size_t>(Outcome::kCount_)> kOutcomeNames = {
+    "ok", "connect", "timeout", "read", "write", "status_4xx", "status_5xx", "parse", "check", "deadline"};
+}  // namespace
+
+const char* outcome_name(Outcome outcome) { return kOutcomeNames[static_cast<size_t>(outcome)]; }
+
+std::optional<Outcome> outcome_from_name(const std::string& name) {
+  for (size_t i = 0; i < kOutcomeNames.size(); ++i) {
+    if (name == kOutcomeNames[i]) return static_cast<Outcome>(i);
+  }
+  return std::nullopt;
+}
+
+LatencySummary LatencySummary::of(const Histogram& h) {
+  LatencySummary s;
+  s.count = h.total_count();
+  if (s.count == 0) return s;
+  s.p50 = static_cast<double>(h.value_at_percentile(50));
+  s.p90 = static_cast<double>(h.value_at_percentile(90));
+  s.p95 = static_cast<double>(h.value_at_percentile(95));
+  s.p99 = static_cast<double>(h.value_at_percentile(99));
+  s.p999 = static_cast<double>(h.value_at_percentile(99.9));
+  s.max = static_cast<double>(h.max());
+  s.min = static_cast<double>(h.min());
+  s.mean = h.mean();
+  return s;
+}
+
+void ErrorCounts::add(Outcome outcome, int64_t n) {
+  if (outcome == Outcome::kOk || n == 0) return;
+  by_category[outcome_name(outcome)] += n;
+  total += n;
+}
+
+const EndpointStats* RunResult::find_endpoint(const std::string& name) const {
+  for (const auto& e : endpoints) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+int64_t RunResult::total_requests() const {
+  int64_t n = 0;
+  for (const auto& e : endpoints) {
+    if (e.kind != "step") n += e.requests;
+  }
+  return n;
+}
+
+int64_t RunResult::total_errors() const {
+  int64_t n = 0;
+  for (const auto& e : endpoints) {
+    if (e.kind != "step") n += e.errors.total;
+  }
+  return n;
+}
+
+}  // namespace perfgate
