@@ -1,0 +1,51 @@
+#pragma once
+// The gate's decision (docs/budgets.md): one check per budget and per baseline comparison, each with
+// a verdict, the measured value, the limit and where. Produced by analyzers/gate.h, rendered by reports.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace perfgate {
+
+/// pass, warn, fail, or inconclusive (too few samples, generator saturated, mismatched baseline):
+/// inconclusive never passes silently and never fails a build by default.
+enum class Verdict { kPass, kWarn, kFail, kInconclusive };
+
+const char* verdict_name(Verdict verdict);
+
+/// One evaluated check.
+struct CheckResult {
+  std::string id;           ///< stable id: "budget:reports.sales:steady:p95", "baseline:reports.sales:latency"
+  std::string kind;         ///< "budget" or "baseline"
+  std::string endpoint;     ///< endpoint or pattern; "" for global checks
+  std::string phase;        ///< "" for the whole run
+  std::string metric;       ///< "p95", "error_rate", "peak_rss", "n_plus_one", "latency_shift", ...
+  Verdict verdict = Verdict::kPass;
+  double measured = 0;
+  std::optional<double> limit;     ///< budget limit, or baseline value for comparisons
+  std::string unit;                ///< "us", "ratio", "bytes", "count", ...
+  double change = 0;               ///< relative change vs baseline (0.2 = +20%), comparisons only
+  std::optional<double> p_value;   ///< comparisons only
+  std::string message;             ///< "reports.sales p95 1.84s > 1.50s (1.5 x 1s budget)"
+};
+
+/// The whole decision.
+struct GateReport {
+  int schema_version = 1;
+  Verdict overall = Verdict::kPass;  ///< fail if any check failed; warn/inconclusive otherwise as documented
+  std::string result_path;
+  std::string baseline_path;         ///< "" when no baseline
+  std::string budgets_path;          ///< "" when no budgets
+  std::vector<CheckResult> checks;
+  std::vector<std::string> notes;
+};
+
+/// JSON I/O (atomic write); reading errors are kInvalidInput naming file, line and field.
+std::string gate_report_to_json(const GateReport& report);
+Result<GateReport> gate_report_from_json(const std::string& text, const std::string& source_name);
+Status write_gate_report(const GateReport& report, const std::string& path);
+
+}  // namespace perfgate
