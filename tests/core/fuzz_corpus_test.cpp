@@ -25,7 +25,9 @@ TEST(FuzzCorpus, HistogramDecoderHandlesEveryCorpusInput) {
     auto text = read_file(f);
     ASSERT_TRUE(text.ok());
     auto h = Histogram::from_base64(*text);
-    if (h.ok()) EXPECT_TRUE(Histogram::from_base64(h->to_base64()).ok()) << f;
+    if (h.ok()) {
+      EXPECT_TRUE(Histogram::from_base64(h->to_base64()).ok()) << f;
+    }
   }
 }
 
@@ -36,7 +38,9 @@ TEST(FuzzCorpus, ResultReaderHandlesEveryCorpusInput) {
     auto text = read_file(f);
     ASSERT_TRUE(text.ok());
     auto r = run_result_from_json(*text, f);
-    if (r.ok()) EXPECT_TRUE(run_result_from_json(run_result_to_json(*r), f).ok()) << f;
+    if (r.ok()) {
+      EXPECT_TRUE(run_result_from_json(run_result_to_json(*r), f).ok()) << f;
+    }
   }
 }
 
