@@ -106,6 +106,17 @@ TEST(ParseScenario, SubstitutesEnvironmentVariablesAndKeepsSecretsForRedaction) 
   EXPECT_EQ(rotated->hash, result->hash) << "a rotated secret is the same scenario";
 }
 
+TEST(ParseScenario, LeavesCommaBracesAndSlashesInsideStringsAlone) {
+  auto result = parse_scenario(R"({"name": "s", "target": {"base_url": "http://h"},  // http:// is not a comment
+    "load": {"stages": [{"duration": "1s", "target_rps": 1,},],},
+    "endpoints": [{"name": "e", "request": {"method": "POST", "path": "/a//b", "body": "x,} /* y */ ,]"}}]})",
+                               "s.json");
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->base_url, "http://h");
+  EXPECT_EQ(result->endpoints[0].steps[0].path, "/a//b");
+  EXPECT_EQ(result->endpoints[0].steps[0].body, "x,} /* y */ ,]");
+}
+
 TEST(ParseScenario, NamesTheMissingEnvironmentVariable) {
   ::unsetenv("PERFGATE_TEST_MISSING");
   auto result = parse_scenario(R"({"name": "env", "target": {"base_url": "${PERFGATE_TEST_MISSING}"},
