@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -147,6 +149,27 @@ TEST(ScenarioValidation, ReportsInvalidJsonWithItsPosition) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kInvalidInput);
   EXPECT_EQ(result.error().message.rfind("bad.json:3:12: invalid JSON:", 0), 0u) << result.error().message;
+}
+
+}  // namespace
+}  // namespace perfgate
+
+namespace perfgate {
+namespace {
+
+TEST(ScenarioValidation, RejectsEveryTruncationOfABundledScenarioAsInvalidInput) {
+  auto scenario = load_scenario_file("async-report");
+  ASSERT_TRUE(scenario.ok()) << scenario.error().message;
+  std::ifstream in(scenario->source_path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(text.size(), 100u);
+  const size_t end = text.find_last_of('}');
+  for (size_t cut = 0; cut < end; cut += 7) {
+    auto result = parse_scenario(text.substr(0, cut), "cut.json");
+    ASSERT_FALSE(result.ok()) << "accepted a truncation at " << cut;
+    EXPECT_EQ(result.error().code, ErrorCode::kInvalidInput);
+    EXPECT_EQ(result.error().message.rfind("cut.json:", 0), 0u) << result.error().message;
+  }
 }
 
 }  // namespace
