@@ -104,7 +104,7 @@ struct LoadShape {
   double start_target = 0;          ///< value before the first stage (0: ramps from zero)
   std::vector<Stage> stages;
   int max_connections = 0;          ///< 0: chosen by the engine from the rate
-  std::chrono::microseconds think_time{0};  ///< closed model default think time
+  std::chrono::microseconds think_time{0};  ///< closed model: pause after each iteration (steps add their own)
   int64_t max_iterations = 0;       ///< closed model: stop after this many iterations in total (0: no limit)
 };
 
