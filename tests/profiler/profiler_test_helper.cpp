@@ -5,9 +5,13 @@
 //   burn DUTY_PERCENT                      busy DUTY% of every 20 ms forever
 //   exit_after MS                          idle MS, then exit 0
 //   children N                             fork N idle children, then idle
+//   serve PORT DELAY_MS                    after DELAY_MS, answer every HTTP request on 127.0.0.1:PORT with 200
 //   idle                                   idle forever
 // Any further arguments are ignored (tests add tokens to match with a pattern).
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 
 #include <csignal>
@@ -96,6 +100,28 @@ int children(long n) {
   idle_forever();
 }
 
+int serve(long port, long delay_ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 16) != 0) return 3;
+  say("listening");
+  for (;;) {
+    const int c = accept(fd, nullptr, nullptr);
+    if (c < 0) continue;
+    char buf[1024];
+    (void)!read(c, buf, sizeof buf);
+    const char reply[] = "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    (void)!write(c, reply, sizeof reply - 1);
+    close(c);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -104,6 +130,7 @@ int main(int argc, char** argv) {
   if (mode == "grow") return grow(arg(2), arg(3), arg(4), arg(5));
   if (mode == "ramp") return ramp(static_cast<double>(arg(2)), arg(3));
   if (mode == "burn") return burn(arg(2));
+  if (mode == "serve") return serve(arg(2), arg(3));
   if (mode == "children") return children(arg(2));
   if (mode == "exit_after") {
     say("start");
