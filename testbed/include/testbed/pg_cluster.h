@@ -5,6 +5,7 @@
 // Stopped by PID and its directory removed on destruction, on stop(), and on SIGINT/SIGTERM
 // (install_cluster_signal_cleanup). Nothing is left running or on disk.
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,23 +43,31 @@ class PgCluster {
   /// PID of the postmaster.
   [[nodiscard]] long pid() const { return pid_; }
   [[nodiscard]] const std::string& data_dir() const { return data_dir_; }
+  /// The temp directory holding data/, the server log and the Unix socket; removed by stop().
+  [[nodiscard]] const std::string& root_dir() const { return root_dir_; }
+  /// The server's log file (stdout and stderr of the postmaster).
+  [[nodiscard]] std::string log_path() const { return root_dir_ + "/postgres.log"; }
 
   /// Runs SQL with psql (ON_ERROR_STOP) and returns its unaligned, tuples-only output.
   /// Errors are kInternal with psql's message.
   Result<std::string> psql(const std::string& sql, std::string_view database = {}) const;
 
   /// Stops the server (SIGINT "fast" shutdown, then SIGKILL after 10 s) and removes the directory.
-  /// Idempotent.
+  /// Idempotent; after it pid() is 0.
   void stop();
 
  private:
   PgCluster() = default;
+  Status wait_until_ready(std::chrono::milliseconds timeout);
+  void stop_server();
+
   std::string root_dir_;   // temp dir holding data/ and the log
   std::string data_dir_;
   std::string bin_dir_;
   std::string database_;
   int port_ = 0;
   long pid_ = 0;
+  int registry_slot_ = -1;  // in the SIGINT/SIGTERM cleanup table
 };
 
 /// Installs SIGINT/SIGTERM handlers (once) that stop every live PgCluster and then re-raise the
