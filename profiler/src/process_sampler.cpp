@@ -96,7 +96,7 @@ Result<std::unique_ptr<ProcessSampler>> ProcessSampler::create(const ProcessTarg
     try {
       s->matcher_ = std::make_unique<Matcher>(Matcher{std::regex(targets.pattern, std::regex::ECMAScript)});
     } catch (const std::regex_error& e) {
-      return invalid_input("--watch-pattern '" + targets.pattern + "': not a valid regular expression (" +
+      return invalid_input("process pattern '" + targets.pattern + "': not a valid regular expression (" +
                            e.what() + ")");
     }
   }
