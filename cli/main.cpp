@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
 
   cli::CommandSlot slot;
   cli::add_inspect_command(app, slot);
+  cli::add_report_command(app, slot);
+  cli::add_trend_command(app, slot);
 
   try {
     app.parse(argc, argv);
