@@ -61,7 +61,7 @@ std::string rate_text(const RunResult& r) {
 void append_summary(const ReportInputs& inputs, std::string& out) {
   const RunResult& r = *inputs.result;
   const RunContext& c = r.context;
-  out += "<header><h1>" + escape_html(c.scenario_name.empty() ? "Load run" : c.scenario_name) + "</h1>";
+  out += "<header><div class=\"eyebrow\">perfgate load report</div><h1>" + escape_html(c.scenario_name.empty() ? "Load run" : c.scenario_name) + "</h1>";
   out += "<div class=\"sub\">" + escape_html(redact_secrets(c.target)) + (c.start_time.empty() ? "" : " &middot; ") +
          escape_html(c.start_time) + "</div></header>\n";
   append_verdict(inputs, out);

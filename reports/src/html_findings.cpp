@@ -61,11 +61,11 @@ void append_changes(const ReportInputs& inputs, std::string& out) {
   out += std::string("<div class=\"sub\">") +
          (changes.front().verdict ? "The gate's baseline comparisons" : "Percentiles compared directly (no gate report)") +
          ", largest regressions first.</div>";
-  out += "<div class=\"table-wrap\"><table><thead><tr><th>Endpoint</th><th>Metric</th><th>Baseline</th><th>Now</th>"
+  out += "<div class=\"table-wrap\"><table><thead><tr><th>Endpoint</th><th class=\"left\">Metric</th><th>Baseline</th><th>Now</th>"
          "<th>Change</th><th></th><th class=\"text\">Verdict</th></tr></thead><tbody>";
   for (size_t i = 0; i < changes.size() && i < kMaxChangesShown; ++i) {
     const Change& c = changes[i];
-    out += "<tr><td class=\"text\">" + escape_html(c.endpoint.empty() ? "(all)" : c.endpoint) + "</td><td>" +
+    out += "<tr><td class=\"text\">" + escape_html(c.endpoint.empty() ? "(all)" : c.endpoint) + "</td><td class=\"left\">" +
            escape_html(c.metric) + "</td><td>" + escape_html(format_in_unit(c.baseline, c.unit)) + "</td><td>" +
            escape_html(format_in_unit(c.current, c.unit)) + "</td><td>" + escape_html(format_change(c.change)) +
            "</td><td>" + change_bar(c.change) + "</td><td class=\"text\">";

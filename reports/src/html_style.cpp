@@ -13,6 +13,7 @@ body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.5 -apple-system,
 "Helvetica Neue",Arial,"Noto Sans",sans-serif;font-variant-numeric:tabular-nums}
 main{max-width:1240px;margin:0 auto;padding:20px 20px 48px}
 h1{font-size:22px;margin:0 0 2px;font-weight:650;letter-spacing:-.01em}
+.eyebrow{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.08em;font-weight:600}
 h2{font-size:17px;margin:30px 0 10px;font-weight:650}
 h3{font-size:15px;margin:0 0 8px;font-weight:600}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12.5px}
@@ -41,7 +42,7 @@ border:1px solid}
 table{border-collapse:collapse;width:100%;font-size:13.5px}
 th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th{color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-th:first-child,td:first-child,td.text,th.text{text-align:left}
+th:first-child,td:first-child,td.text,th.text,td.left,th.left{text-align:left}
 td.text{white-space:normal;overflow-wrap:anywhere;min-width:140px}
 tbody tr:hover{background:#fafbfc}
 td.cell-pass{color:var(--pass);font-weight:600}
@@ -65,11 +66,11 @@ svg.chart .grid line{stroke:#eceef2}
 svg.chart .band-fill{fill:#eef2f8}
 svg.chart .band:nth-of-type(even) .band-fill{fill:#f6f8fb}
 svg.chart .band-muted{fill:#e7e7ea}
-svg.chart .band-label{fill:#6b7485;font-size:10.5px}
+svg.chart .band-label{fill:#5b6577;font-size:10.5px;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 svg.chart .line{fill:none;stroke-width:2;stroke-linejoin:round;stroke-linecap:round}
 svg.chart .area{fill-opacity:.72;stroke:none}
 svg.chart .rule line{stroke-width:1.5;stroke-dasharray:5 4}
-svg.chart .rule text{font-size:10.5px;font-weight:600}
+svg.chart .rule text{font-size:10.5px;font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 svg.chart .hover-points circle{opacity:0}
 svg.chart .hover-points circle:hover{opacity:1}
 svg.chart .mark{fill:none;stroke:#dc2626;stroke-width:2.2}

@@ -26,6 +26,23 @@ const char* verdict_icon(Verdict v) {
   return "";
 }
 
+// DDL and statements get SQL highlighting; prose advice ("batch the lookups") stays prose.
+bool looks_like_sql(const std::string& text) {
+  std::string head;
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '(') {
+      if (!head.empty()) break;
+      continue;
+    }
+    head += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  }
+  for (const char* keyword : {"CREATE", "DROP", "ALTER", "SELECT", "WITH", "REINDEX", "UPDATE", "INSERT", "DELETE",
+                              "VACUUM", "ANALYZE"}) {
+    if (head == keyword) return true;
+  }
+  return false;
+}
+
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
   return s;
@@ -129,23 +146,34 @@ void findings(const ReportInputs& inputs, std::string& out) {
     out += "- **" + std::string(finding_kind_label(x.kind)) + "** (" + severity_label(x.severity) + ", " +
            confidence_label(x.confidence) + ")";
     if (!x.endpoint.empty()) out += " in " + escape_markdown(x.endpoint);
-    if (x.kind == FindingKind::kNPlusOne) out += ": " + format_fixed(x.calls_per_request, 1) + " calls per request";
+    if (!x.table.empty()) out += " on " + escape_markdown(x.table);
+    std::string facts;
+    if (x.kind == FindingKind::kNPlusOne) facts = format_fixed(x.calls_per_request, 1) + " calls per request";
     const auto before = x.evidence.find("cost_before"), after = x.evidence.find("cost_after");
     if (before != x.evidence.end() && after != x.evidence.end()) {
-      out += ": cost " + format_fixed(before->second, 0) + " → " + format_fixed(after->second, 0);
+      facts += (facts.empty() ? "" : ", ") + std::string("cost ") + format_fixed(before->second, 0) + " → " +
+               format_fixed(after->second, 0);
+    } else if (const auto mean = x.evidence.find("mean_ms"); mean != x.evidence.end()) {
+      facts += (facts.empty() ? "" : ", ") + format_fixed(mean->second, 1) + " ms mean";
     }
+    if (!facts.empty()) out += ": " + facts;
     if (!x.summary.empty()) out += " — " + escape_markdown(x.summary);
     out += "\n";
-    if (!x.suggestion.empty()) {
-      std::string block = markdown_code_block(x.suggestion, "sql");
-      std::string indented;
-      for (size_t start = 0; start < block.size();) {
-        const size_t end = block.find('\n', start);
-        indented += "  " + block.substr(start, end - start) + "\n";
-        start = end + 1;
-      }
-      out += "\n" + indented + "\n";
+    // A slow query without a suggested fix is shown itself, so the reader knows which one it is.
+    const std::string code = !x.suggestion.empty() ? x.suggestion : x.kind == FindingKind::kSlowQuery ? x.query : "";
+    if (code.empty()) continue;
+    if (!looks_like_sql(code)) {
+      out += "  - Fix: " + escape_markdown(code) + "\n";
+      continue;
     }
+    const std::string block = markdown_code_block(code, "sql");
+    std::string indented;
+    for (size_t start = 0; start < block.size();) {
+      const size_t end = block.find('\n', start);
+      indented += "  " + block.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+    out += "\n" + indented + "\n";
   }
   if (sorted.size() > kMaxFindings) out += "\n" + std::to_string(sorted.size() - kMaxFindings) + " more in the HTML report.\n";
   out += "\n";
