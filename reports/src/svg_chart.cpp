@@ -313,7 +313,7 @@ std::string render_svg_chart(const ChartSpec& in) {
       out += "<path class=\"line\" d=\"" + d + "\" stroke=\"" + color + "\"" + dash_for(s.style) +
              (s.style == SeriesStyle::kStackedArea ? " stroke-width=\"1\"" : "") + "/>";
     }
-    const bool dots = s.style == SeriesStyle::kPoints || shown.size() == 1;
+    const bool dots = s.style == SeriesStyle::kPoints || s.markers == PointMarkers::kVisible || shown.size() == 1;
     if (dots || shown.size() <= kMaxHoverPoints) {
       out += "<g class=\"" + std::string(dots ? "points" : "hover-points") + "\" fill=\"" + color + "\">";
       for (const auto& [x, y] : shown) {

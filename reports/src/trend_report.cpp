@@ -17,6 +17,7 @@ namespace {
 using namespace reports_detail;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kMinErrorRateRisePercent = 0.5;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -36,7 +37,7 @@ std::string run_label(const RunResult& r, size_t index) {
 
 ChartSeries series_of(const std::string& name, const char* color, const std::vector<double>& values,
                       const TrendOptions& options) {
-  ChartSeries s{name, color, SeriesStyle::kLine, {}, {}};
+  ChartSeries s{name, color, SeriesStyle::kLine, {}, {}, PointMarkers::kVisible};
   for (size_t i = 0; i < values.size(); ++i) {
     s.points.emplace_back(static_cast<double>(i), values[i]);
   }
@@ -67,7 +68,9 @@ std::vector<size_t> find_trend_regressions(const std::vector<double>& values, co
     if (!history.empty()) {
       const size_t from = history.size() > window ? history.size() - window : 0;
       const double m = median(std::vector<double>(history.begin() + static_cast<std::ptrdiff_t>(from), history.end()));
-      if (values[i] > m * (1.0 + options.threshold) && values[i] > m) out.push_back(i);
+      if (values[i] > m * (1.0 + options.threshold) && values[i] - m > options.min_absolute_increase && values[i] > m) {
+        out.push_back(i);
+      }
     }
     history.push_back(values[i]);
   }
@@ -79,7 +82,7 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
                     "<title>perfgate trend</title>\n<style>" + std::string(report_css()) + "</style>\n</head>\n<body>\n<main>\n";
-  out += "<header><h1>Trend over " + std::to_string(runs.size()) + " runs</h1><div class=\"sub\">A point ringed in red "
+  out += "<header><div class=\"eyebrow\">perfgate trend</div><h1>Trend over " + std::to_string(runs.size()) + " runs</h1><div class=\"sub\">A point ringed in red "
          "is more than " + format_fixed(options.threshold * 100, 0) + "% worse than the median of the " +
          std::to_string(options.window) + " runs before it.</div></header>\n";
   if (runs.empty()) {
@@ -108,7 +111,10 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
       ChartSpec latency = run_axis_chart(name + " - latency", ValueFormat::kDurationUs, runs);
       latency.series = {series_of("p95", "#d97706", p95, options), series_of("p99", "#dc2626", p99, options)};
       ChartSpec error_chart = run_axis_chart(name + " - error rate", ValueFormat::kPercent, runs);
-      error_chart.series = {series_of("errors", "#b91c1c", errors, options)};
+      // Error rates are in percent here; tiny absolute rises are noise, whatever their ratio.
+      TrendOptions error_options = options;
+      error_options.min_absolute_increase = std::max(options.min_absolute_increase, kMinErrorRateRisePercent);
+      error_chart.series = {series_of("errors", "#b91c1c", errors, error_options)};
       for (const auto& s : {latency.series[0], latency.series[1], error_chart.series[0]}) {
         for (size_t i : s.marked) {
           regressions += "<tr><td class=\"text\">" + escape_html(run_label(runs[i], i)) + "</td><td class=\"text\">" +
@@ -141,7 +147,7 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
     if (regressions.empty()) {
       out += "<p>No run was worse than the runs before it.</p>";
     } else {
-      out += "<div class=\"table-wrap\"><table><thead><tr><th>Run</th><th>Endpoint</th><th>Metric</th><th>Value</th>"
+      out += "<div class=\"table-wrap\"><table><thead><tr><th>Run</th><th class=\"text\">Endpoint</th><th>Metric</th><th>Value</th>"
              "</tr></thead><tbody>" + regressions + "</tbody></table></div>";
     }
     out += "</section>\n";

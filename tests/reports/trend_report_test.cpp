@@ -35,6 +35,19 @@ TEST(TrendRegressions, SkipsMissingValuesAndNeverFlagsTheFirst) {
   EXPECT_EQ(find_trend_regressions({nan, 100, nan, 200}), (std::vector<size_t>{3}));
 }
 
+TEST(TrendRegressions, AnAbsoluteFloorIgnoresTinyRises) {
+  TrendOptions options;
+  options.min_absolute_increase = 0.5;
+  EXPECT_EQ(find_trend_regressions({0.1, 0.2, 0.3, 1.5}, options), (std::vector<size_t>{3}));
+}
+
+TEST(TrendReport, SmallErrorRateRisesAreNotRegressions) {
+  std::vector<RunResult> runs;
+  for (int i = 0; i < 6; ++i) runs.push_back(make_trend_run(i, 100000, 0.001 * i, 200 * 1048576LL));
+  const std::string html = render_trend_html(runs);
+  EXPECT_NE(html.find("No run was worse than the runs before it."), std::string::npos);
+}
+
 TEST(TrendReport, ChartsEachEndpointAndListsRegressions) {
   std::vector<RunResult> runs;
   const double medians[] = {100000, 101000, 99000, 100500, 160000, 100000};

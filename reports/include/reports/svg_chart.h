@@ -29,6 +29,9 @@ enum class XScale {
 /// How a series is drawn.
 enum class SeriesStyle { kLine, kDashed, kStackedArea, kPoints };
 
+/// Whether a line's data points are drawn as dots, or only appear under the pointer (dense series).
+enum class PointMarkers { kOnHover, kVisible };
+
 /// One named series; points need not be sorted for kPoints, must be sorted by x otherwise.
 /// NaN or infinite coordinates are dropped.
 struct ChartSeries {
@@ -37,6 +40,7 @@ struct ChartSeries {
   SeriesStyle style = SeriesStyle::kLine;
   std::vector<std::pair<double, double>> points;  ///< (x, y)
   std::vector<size_t> marked;                     ///< indexes of points to highlight (regressions)
+  PointMarkers markers = PointMarkers::kOnHover;
 };
 
 /// A shaded x range with a label (a load phase).
