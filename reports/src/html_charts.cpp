@@ -57,6 +57,24 @@ void append_spectra(const ReportInputs& inputs, std::string& out) {
          cards + "</div>\n";
 }
 
+// With several endpoints, the run's p95 hides which one moved: one line per endpoint.
+void append_endpoint_timelines(const RunResult& r, const std::vector<ChartBand>& bands, std::string& out) {
+  ChartSpec spec;
+  spec.title = "p95 by endpoint over time";
+  spec.x_label = "time since start";
+  spec.y_format = ValueFormat::kDurationUs;
+  spec.bands = bands;
+  for (const auto& e : r.endpoints) {
+    if (e.timeline.empty() || e.kind == "step") continue;
+    ChartSeries line{e.name, palette(spec.series.size()), SeriesStyle::kLine, {}, {}};
+    for (const auto& i : e.timeline) {
+      if (i.requests > 0) line.points.emplace_back(seconds(i.t_ms), i.p95_us);
+    }
+    spec.series.push_back(std::move(line));
+  }
+  if (spec.series.size() >= 2) card(out, spec);
+}
+
 void append_timeline(const RunResult& r, std::string& out) {
   if (r.timeline.empty()) return;
   const auto bands = phase_bands(r);
@@ -97,6 +115,7 @@ void append_timeline(const RunResult& r, std::string& out) {
   out += "<h2 id=\"timeline\">Over time</h2>\n<div class=\"grid\">";
   card(out, latency);
   card(out, rate);
+  append_endpoint_timelines(r, bands, out);
   out += "</div>\n";
 }
 

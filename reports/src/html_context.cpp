@@ -42,6 +42,17 @@ void append_verdict(const ReportInputs& inputs, std::string& out) {
     }
   }
   if (!bad_list.empty()) out += "<ul>" + bad_list + "</ul>";
+  if (!g.checks.empty()) {
+    out += "<details><summary>All " + std::to_string(g.checks.size()) + " checks</summary><div class=\"table-wrap\">"
+           "<table><thead><tr><th>Verdict</th><th class=\"text\">Check</th><th>Measured</th><th>Limit</th></tr></thead><tbody>";
+    for (const auto& c : g.checks) {
+      out += std::string("<tr><td><span class=\"chip ") + verdict_css_class(c.verdict) + "\">" + verdict_label(c.verdict) +
+             "</span></td><td class=\"text\">" + escape_html(c.message.empty() ? c.id : c.message) + "</td><td>" +
+             escape_html(format_in_unit(c.measured, c.unit)) + "</td><td>" +
+             (c.limit ? escape_html(format_in_unit(*c.limit, c.unit)) : "&ndash;") + "</td></tr>";
+    }
+    out += "</tbody></table></div></details>";
+  }
   for (const auto& note : g.notes) out += "<div class=\"sub\">" + escape_html(note) + "</div>";
   out += "</div></section>\n";
 }

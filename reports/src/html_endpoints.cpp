@@ -112,6 +112,44 @@ void metrics_table(const RunResult& r, std::string& out) {
          "</tr></thead><tbody>" + rows + "</tbody></table></div></section>\n";
 }
 
+// Each phase's figures per endpoint: budgets are often per phase (steady vs spike).
+void phase_table(const RunResult& r, std::string& out) {
+  std::string rows;
+  for (const auto& phase : r.phase_stats) {
+    bool excluded = false;
+    for (const auto& info : r.phases) excluded = excluded || (info.name == phase.phase && info.excluded);
+    for (const auto& e : phase.endpoints) {
+      const LatencySummary s = LatencySummary::of(e.latency);
+      rows += "<tr><td class=\"text\">" + escape_html(phase.phase) + (excluded ? " <span class=\"sub\">excluded</span>" : "") +
+              "</td><td class=\"text\">" + escape_html(e.name) + "</td><td>" + format_count(e.requests) + "</td><td>" +
+              format_count(e.errors.total) + "</td>";
+      for (double v : {s.p50, s.p95, s.p99, s.max}) {
+        rows += "<td>" + (s.count > 0 ? escape_html(format_duration_us(v)) : "&ndash;") + "</td>";
+      }
+      rows += "</tr>";
+    }
+  }
+  if (rows.empty()) return;
+  out += "<details><summary>By phase</summary><div class=\"table-wrap\"><table><thead><tr><th>Phase</th>"
+         "<th class=\"text\">Endpoint</th><th>Requests</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>"
+         "</tr></thead><tbody>" + rows + "</tbody></table></div></details>";
+}
+
+void status_table(const RunResult& r, std::string& out) {
+  std::string rows;
+  for (const auto& e : r.endpoints) {
+    if (e.status_codes.empty()) continue;
+    std::string codes;
+    for (const auto& [code, n] : e.status_codes) {
+      codes += (codes.empty() ? "" : ", ") + escape_html(code) + ": " + format_count(n);
+    }
+    rows += "<tr><td class=\"text\">" + escape_html(e.name) + "</td><td class=\"text\">" + codes + "</td></tr>";
+  }
+  if (rows.empty()) return;
+  out += "<details><summary>HTTP status codes</summary><div class=\"table-wrap\"><table><thead><tr><th>Endpoint</th>"
+         "<th class=\"text\">Responses by status</th></tr></thead><tbody>" + rows + "</tbody></table></div></details>";
+}
+
 }  // namespace
 
 void append_endpoints(const ReportInputs& inputs, std::string& out) {
@@ -128,7 +166,10 @@ void append_endpoints(const ReportInputs& inputs, std::string& out) {
   latency_table(inputs, false, out);
   out += "<details><summary>Service time (send to done, uncorrected)</summary>";
   latency_table(inputs, true, out);
-  out += "</details></section>\n";
+  out += "</details>";
+  phase_table(r, out);
+  status_table(r, out);
+  out += "</section>\n";
   metrics_table(r, out);
 }
 

@@ -31,7 +31,8 @@ border:1px solid}
 .v-fail{background:var(--fail-bg);border-color:#f5b9b9;color:var(--fail)}
 .v-inconclusive{background:var(--inc-bg);border-color:#d5c4f7;color:var(--inc)}
 .v-none{background:#eef1f5;border-color:var(--line);color:var(--muted)}
-.verdict .detail{color:var(--ink);font-size:13.5px}
+.verdict .detail{color:var(--ink);font-size:13.5px;flex:1;min-width:0}
+.verdict details table{background:rgba(255,255,255,.7);border-radius:6px;margin-top:6px}
 .facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px 18px;margin:0}
 .facts div{min-width:0}
 .facts dt{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.05em}

@@ -94,6 +94,25 @@ void fill_run(RunResult& r, double slowdown, const std::string& name_a, const st
     i.max_us = i.p99_us * 1.4;
     r.timeline.push_back(i);
   }
+  // Per-endpoint timelines: the first endpoint carries the slowdown, the second stays flat.
+  for (const auto& i : r.timeline) {
+    const bool in_spike = i.t_ms >= 55000 && i.t_ms < 65000;
+    IntervalStats slow = i, flat = i;
+    slow.requests = flat.requests = i.requests / 2;
+    slow.p95_us = i.p95_us * 1.1;
+    flat.p95_us = 90000 * (in_spike ? 1.3 : 1.0) * (0.95 + 0.1 * rng.next());
+    r.endpoints[0].timeline.push_back(slow);
+    r.endpoints[1].timeline.push_back(flat);
+  }
+  for (const char* phase : {"steady", "spike"}) {
+    PhaseStats ps;
+    ps.phase = phase;
+    const bool spike = std::string(phase) == "spike";
+    ps.endpoints.push_back(endpoint(name_a, 180000 * slowdown * (spike ? 2.4 : 1.0), spike ? 600 : 1400, spike ? 21 : 23,
+                                    spike ? 3 : 0, spike ? 8 : 1, slowdown));
+    ps.endpoints.push_back(endpoint(name_b, spike ? 61000 : 41000, spike ? 450 : 1100, spike ? 25 : 27, 0, 0));
+    r.phase_stats.push_back(std::move(ps));
+  }
   Profile p;
   p.interval_ms = 1000;
   ProcessTimeline server{4242, "report-service --workers 4", false, -1, {}};
