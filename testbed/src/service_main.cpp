@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
     options.delay_ms = std::atoi(delay);
   }
   CLI::App app{"perfgate-testbed: a small PostgreSQL-backed report service with known pathologies"};
+  // A flag given twice takes its last value, so launchers can append overrides to their defaults.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--port", options.port, "TCP port on 127.0.0.1 (0: pick a free one and print it)")
       ->check(CLI::Range(0, 65535));
   app.add_option("--dsn", options.dsn, "libpq connection string of the database")->required();

@@ -25,9 +25,9 @@ std::string number_text(double value) {
   return out.str();
 }
 
-// Reads the child's stdout until the "listening on 127.0.0.1:PORT" line, the child exits, or the
-// deadline passes. Returns the port, or 0.
-int read_port(int fd, pid_t pid, std::chrono::milliseconds timeout, std::string& seen) {
+// Reads the child's stdout until the "listening on 127.0.0.1:PORT" line, the child exits (stdout
+// closes), or the deadline passes. Returns the port, or 0.
+int read_port(int fd, std::chrono::milliseconds timeout, std::string& seen) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string marker = "listening on 127.0.0.1:";
   char buffer[512];
@@ -46,7 +46,6 @@ int read_port(int fd, pid_t pid, std::chrono::milliseconds timeout, std::string&
       }
       if (n == 0) return 0;
     }
-    if (waitpid(pid, nullptr, WNOHANG) == pid) return 0;
   }
   return 0;
 }
@@ -96,10 +95,14 @@ Result<std::unique_ptr<TestbedProcess>> TestbedProcess::start(const TestbedProce
   process->pid_ = spawned->pid;
   process->registry_slot_ = testbed_detail::register_child(spawned->pid, "", SIGTERM);
   std::string seen;
-  const int port = read_port(spawned->stdout_fd, spawned->pid, options.startup_timeout, seen);
+  const auto started_at = std::chrono::steady_clock::now();
+  const int port = read_port(spawned->stdout_fd, options.startup_timeout, seen);
   close(spawned->stdout_fd);
   if (port <= 0) {
-    const bool exited = testbed_detail::wait_for_exit(spawned->pid, std::chrono::milliseconds(0));
+    // Closed stdout before the deadline means the child is on its way out; give it a moment to be
+    // reaped so the message says which of the two happened.
+    const bool exited = std::chrono::steady_clock::now() < started_at + options.startup_timeout &&
+                        testbed_detail::wait_for_exit(spawned->pid, std::chrono::seconds(2));
     if (exited) {
       testbed_detail::unregister_child(process->registry_slot_);
       process->registry_slot_ = -1;
