@@ -19,5 +19,7 @@ struct CommandSlot {
 ExitCode report_error(const Error& error);
 
 void add_inspect_command(CLI::App& app, CommandSlot& slot);
+/// perfgate scenario validate FILE... | perfgate scenario list.
+void add_scenario_command(CLI::App& app, CommandSlot& slot);
 
 }  // namespace perfgate::cli

@@ -25,6 +25,9 @@ Result<Scenario> load_scenario_file(const std::string& path_or_name);
 /// Directory of the bundled scenario files (PERFGATE_SCENARIOS_DIR env var, else the install/source dir).
 std::string bundled_scenarios_dir();
 
+/// Names (file stems, sorted) of the bundled scenarios; empty when the directory is missing.
+std::vector<std::string> list_bundled_scenarios();
+
 /// Quick mode: one endpoint, constant rate (open) or constant virtual users (closed).
 struct QuickOptions {
   std::string url;                                 ///< absolute http(s) URL
@@ -41,8 +44,10 @@ struct QuickOptions {
 /// Builds a validated scenario from quick-mode options (errors name the flag, e.g. "--rate").
 Result<Scenario> scenario_from_quick(const QuickOptions& options);
 
-/// Scales a scenario for CI: every stage duration x `time_scale`, every rate/VU target x `rate_scale`
-/// (both > 0). Recomputes the hash. Errors are kInvalidInput naming the flag.
+/// Scales a scenario for CI: every stage duration x `time_scale` (at least 1 ms), every rate/VU target
+/// x `rate_scale` (both > 0; closed-model targets are rounded to whole users, at least 1 where the
+/// original was > 0). Poll deadlines, timeouts and think times are per-request behaviour and are
+/// not scaled. Recomputes the hash. Errors are kInvalidInput naming the flag.
 Status apply_scaling(Scenario& scenario, double time_scale, double rate_scale);
 
 /// Overrides the base URL (--target). Errors when the URL is not http(s)://host[:port].

@@ -20,6 +20,9 @@ struct Extraction {
   std::string variable;
   Source source = Source::kJsonPointer;
   std::string expression;  ///< JSON pointer ("/job/id"), header name, or regex with one capture group
+  /// When the value is absent: false fails the iteration (counted as Outcome::kCheck); true leaves the
+  /// variable undefined so that later steps with `run_if_defined` naming it are skipped.
+  bool optional = false;
 };
 
 /// A condition on a response. Used for checks (a failure is counted as Outcome::kCheck) and for
@@ -28,7 +31,10 @@ struct Condition {
   enum class Kind { kStatus, kBodyContains, kJsonEquals, kJsonMatches, kHeaderEquals };
   Kind kind = Kind::kStatus;
   std::string target;   ///< JSON pointer or header name (empty for status and body)
-  std::string value;    ///< expected status, substring, JSON value as text, or regex
+  /// Expected status ("200"), substring, JSON value as compact JSON text (kJsonEquals compares
+  /// `value_at_pointer.dump()`, so a string keeps its quotes: "\"done\""), or an ECMAScript regex
+  /// (kJsonMatches: matched against a string value's contents, other values' JSON text).
+  std::string value;
 };
 
 /// Repeat a request until `until` holds or `deadline` passes (seed 002's async job).
@@ -70,6 +76,9 @@ struct RequestTemplate {
   std::optional<StreamSpec> stream;
   std::vector<TallySpec> tallies;
   std::chrono::microseconds think_time{0};        ///< closed model: pause after this step
+  /// Non-empty: run this step only when that variable is defined (e.g. extracted by an earlier
+  /// optional extraction); otherwise skip it without counting a request.
+  std::string run_if_defined;
 };
 
 /// A named entry of the request mix: one request, or a flow of steps run in order.
@@ -95,7 +104,8 @@ struct LoadShape {
   double start_target = 0;          ///< value before the first stage (0: ramps from zero)
   std::vector<Stage> stages;
   int max_connections = 0;          ///< 0: chosen by the engine from the rate
-  std::chrono::microseconds think_time{0};  ///< closed model default think time
+  std::chrono::microseconds think_time{0};  ///< closed model: pause after each iteration (steps add their own)
+  int64_t max_iterations = 0;       ///< closed model: stop after this many iterations in total (0: no limit)
 };
 
 /// Variables from a CSV file, one row per iteration (sequential or random).
