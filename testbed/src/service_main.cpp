@@ -76,9 +76,10 @@ int serve(const ServiceOptions& options) {
     sigwait(&signals, &received);
     server.stop();
   });
-  const bool served = server.listen_after_bind();
-  // Wake the signal thread when the server stopped for another reason.
-  if (served) kill(getpid(), SIGTERM);
+  server.listen_after_bind();
+  // Wakes the signal thread if the server stopped on its own; if the thread already took a signal,
+  // this one stays pending (blocked everywhere) and is discarded at exit.
+  kill(getpid(), SIGTERM);
   signal_thread.join();
   async_reports.shutdown();
   return 0;
