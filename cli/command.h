@@ -19,5 +19,7 @@ struct CommandSlot {
 ExitCode report_error(const Error& error);
 
 void add_inspect_command(CLI::App& app, CommandSlot& slot);
+void add_gate_command(CLI::App& app, CommandSlot& slot);
+void add_baseline_command(CLI::App& app, CommandSlot& slot);
 
 }  // namespace perfgate::cli

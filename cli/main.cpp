@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
 
   cli::CommandSlot slot;
   cli::add_inspect_command(app, slot);
+  cli::add_gate_command(app, slot);
+  cli::add_baseline_command(app, slot);
 
   try {
     app.parse(argc, argv);
