@@ -1,6 +1,7 @@
 // Baseline comparison: compatibility, per-endpoint and per-phase latency, error rates, memory.
 #include "analyzers/compare.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -218,6 +219,16 @@ Comparison compare_runs(const RunResult& base, const RunResult& cur, const Compa
   }
   // With a single measured phase the per-phase checks would repeat the whole-run ones.
   if (phases.size() < 2) phases.clear();
+  // A phase too short to hold min_intervals seconds would only ever be inconclusive, and would make
+  // every run with a short ramp inconclusive overall; its seconds still count in the whole-run check.
+  std::erase_if(phases, [&](const PhaseInfo* p) {
+    const PhaseInfo* bp = find_phase(base, p->name);
+    const int64_t shortest_ms = std::min(p->end_ms - p->start_ms, bp->end_ms - bp->start_ms);
+    if (shortest_ms >= static_cast<int64_t>(o.min_intervals) * 1000) return false;
+    out.notes.push_back("phase " + p->name + " is shorter than " + std::to_string(o.min_intervals) +
+                        " s in one of the runs: compared only as part of the whole run");
+    return true;
+  });
 
   for (const auto& b : base.endpoints) {
     if (b.kind == "step") continue;

@@ -148,6 +148,14 @@ TEST(CompareRuns, PerPhaseChecksAppearWhenTheRunHasSeveralPhases) {
   ASSERT_NE(steady, nullptr);
   EXPECT_EQ(steady->verdict, Verdict::kPass);
   EXPECT_EQ(steady->phase, "steady");
+  for (RunResult* run : {&b, &c}) {
+    run->phases = {PhaseInfo{"ramp", 0, 5000, 10, 40, 0, 0, false}, PhaseInfo{"steady", 5000, 30000, 40, 40, 0, 0, false}};
+  }
+  const Comparison short_ramp = compare_runs(b, c, CompareOptions{});
+  EXPECT_EQ(find_check(short_ramp, "baseline:reports.sales:ramp:p95_shift"), nullptr);
+  EXPECT_NE(find_check(short_ramp, "baseline:reports.sales:steady:p95_shift"), nullptr);
+  ASSERT_EQ(short_ramp.notes.size(), 1u);
+  EXPECT_NE(short_ramp.notes[0].find("phase ramp is shorter"), std::string::npos);
 }
 
 // The gate's promise: A/A on a noisy machine passes, a real 20% slowdown is caught.

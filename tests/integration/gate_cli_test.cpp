@@ -64,6 +64,7 @@ class GateCli : public ::testing::Test {
 };
 
 TEST_F(GateCli, AnAaRunPassesAndWritesJsonJunitAndTheStepSummary) {
+  ASSERT_TRUE(write_file_atomically(path("summary.md"), "earlier step\n").ok());
   const Ran r = run("gate " + path("same.json") + " --baseline " + path("base.json") + " --budgets " +
                         path("budgets.json") + " --out " + path("gate.json") + " --junit " + path("junit.xml"),
                     "GITHUB_STEP_SUMMARY=" + path("summary.md"));
@@ -77,7 +78,7 @@ TEST_F(GateCli, AnAaRunPassesAndWritesJsonJunitAndTheStepSummary) {
   EXPECT_NE(xml.find("failures=\"0\""), std::string::npos);
   auto summary = read_file(path("summary.md"));
   ASSERT_TRUE(summary.ok());
-  EXPECT_NE(summary->find("## perfgate gate: PASS"), std::string::npos);
+  EXPECT_EQ(summary->rfind("earlier step\n## perfgate gate: PASS", 0), 0u) << "appended, not replaced: " << *summary;
 }
 
 TEST_F(GateCli, ARegressionExitsOneAndSaysByHowMuchAgainstWhat) {
