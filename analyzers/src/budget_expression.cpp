@@ -85,7 +85,7 @@ constexpr std::string_view kFindingKinds[] = {"n_plus_one",      "missing_index"
 constexpr std::string_view kStreamMetrics[] = {"time_to_first_event", "completion", "poll_completion",
                                                 "time_to_last_event"};
 
-const char* kKnownNames =
+constexpr const char* kKnownNames =
     "p50, p90, p95, p99, p999, max, mean, error_rate, timeout_share(DURATION), rps, tally(NAME, VALUE), "
     "time_to_first_event.pNN, completion.pNN, poll_completion.pNN, metric(NAME).pNN, recovery.pNN, "
     "peak_rss, rss_slope, cpu, cpu_per_request, pg_connections, queries_per_request, slow_query_mean, "

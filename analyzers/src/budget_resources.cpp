@@ -45,8 +45,8 @@ Measure value(double v, std::string unit, std::string detail = "") {
   return m;
 }
 
-const char* kNoProfile = "the result has no server profile (run with --watch-pid / profiling enabled)";
-const char* kNoFindings = "no findings were given (pass --findings FILE from 'perfgate analyze')";
+constexpr const char* kNoProfile = "the result has no server profile (run with --watch-pid / profiling enabled)";
+constexpr const char* kNoFindings = "no findings were given (pass --findings FILE from 'perfgate analyze')";
 
 double interval_figure(const IntervalStats& i, double percentile) {
   if (percentile >= 100) return i.max_us;

@@ -33,6 +33,17 @@ GateReport run_gate(const GateInputs& inputs) {
     auto checks = evaluate_budgets(*inputs.budgets, result, inputs.findings);
     report.checks.insert(report.checks.end(), checks.begin(), checks.end());
   }
+  if (inputs.baseline && (inputs.baseline->partial || inputs.baseline->status != "complete")) {
+    CheckResult c;
+    c.id = "baseline:run:complete";
+    c.kind = "baseline";
+    c.metric = "complete";
+    c.verdict = Verdict::kInconclusive;
+    c.message = "the baseline run is " +
+                (inputs.baseline->status != "complete" ? inputs.baseline->status : std::string("partial")) +
+                ", so comparisons with it are unreliable; save a complete run with 'perfgate baseline save'";
+    report.checks.push_back(std::move(c));
+  }
   if (inputs.baseline) {
     Comparison comparison = compare_runs(*inputs.baseline, result, inputs.compare);
     report.checks.insert(report.checks.end(), comparison.checks.begin(), comparison.checks.end());

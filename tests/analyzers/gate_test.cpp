@@ -75,6 +75,19 @@ TEST(Gate, PartialRunIsShownAsInconclusiveAndRepeatedIdsAreMadeUnique) {
   EXPECT_EQ(report.overall, Verdict::kInconclusive);
 }
 
+TEST(Gate, APartialBaselineIsShownAsInconclusive) {
+  const RunResult r = testing::make_run(testing::SyntheticRun{});
+  RunResult base = r;
+  base.status = "failed";
+  GateInputs in;
+  in.result = &r;
+  in.baseline = &base;
+  const GateReport report = run_gate(in);
+  ASSERT_FALSE(report.checks.empty());
+  EXPECT_EQ(report.checks[0].id, "baseline:run:complete");
+  EXPECT_EQ(report.overall, Verdict::kInconclusive);
+}
+
 TEST(GateReportJson, RoundTripsEveryField) {
   GateReport r;
   r.overall = Verdict::kFail;
