@@ -106,6 +106,20 @@ TEST_F(GateCli, InconclusivePassesVisiblyUnlessStrict) {
   EXPECT_EQ(run("gate " + path("other.json") + " --baseline " + path("base.json") + " --strict").exit_code, 1);
 }
 
+TEST_F(GateCli, SeedDefaultsJudgeEachCategoryAndShowWhatCannotBeJudged) {
+  testing::SyntheticRun spec;
+  spec.endpoints = {testing::SyntheticEndpoint{"reports.sales", 500, 0.3, 0.1, 20, 0},
+                    testing::SyntheticEndpoint{"users.list", 150, 0.3, 0.1, 20, 0}};
+  write("seeded.json", testing::make_run(spec));
+  const Ran r = run("gate " + path("seeded.json") + " --budgets " + PERFGATE_SOURCE_DIR "/budgets/seed-defaults.json");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("FAIL: users.list p95"), std::string::npos) << "users p95 ~245 ms > 1.5 x 150 ms: " << r.output;
+  EXPECT_NE(r.output.find("x1.5 tolerance: 225.0ms"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("FAIL: reports.sales"), std::string::npos) << "reports p95 ~820 ms is within 1 s: " << r.output;
+  EXPECT_NE(r.output.find("INCONCLUSIVE: whole run peak_rss"), std::string::npos) << "no profile: " << r.output;
+  EXPECT_NE(r.output.find("INCONCLUSIVE: whole run slow_query_mean"), std::string::npos) << "no findings: " << r.output;
+}
+
 TEST_F(GateCli, BadInputExitsTwoWithFileLineAndColumn) {
   ASSERT_TRUE(write_file_atomically(path("bad.json"), "{\"schema_version\": 1,\n \"budgets\": [{\"p95\": \"soon\"}]}").ok());
   const Ran bad = run("gate " + path("same.json") + " --budgets " + path("bad.json"));
