@@ -24,5 +24,7 @@ void add_scenario_command(CLI::App& app, CommandSlot& slot);
 void add_profile_command(CLI::App& app, CommandSlot& slot);
 void add_report_command(CLI::App& app, CommandSlot& slot);
 void add_trend_command(CLI::App& app, CommandSlot& slot);
+void add_gate_command(CLI::App& app, CommandSlot& slot);
+void add_baseline_command(CLI::App& app, CommandSlot& slot);
 
 }  // namespace perfgate::cli

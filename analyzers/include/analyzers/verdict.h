@@ -14,7 +14,14 @@ namespace perfgate {
 /// inconclusive never passes silently and never fails a build by default.
 enum class Verdict { kPass, kWarn, kFail, kInconclusive };
 
+/// The verdict's JSON and display name: "pass", "warn", "fail", "inconclusive".
 const char* verdict_name(Verdict verdict);
+/// Parses a verdict name; nullopt for an unknown one.
+std::optional<Verdict> verdict_from_name(const std::string& name);
+
+/// Formats a check's measured value or limit for people by its unit: "us" as a duration, "bytes"
+/// as a size, "ratio" as a percentage, "percent", "rps", "mb_per_hour" and "count" as numbers.
+std::string format_check_value(double value, const std::string& unit);
 
 /// One evaluated check.
 struct CheckResult {
@@ -42,6 +49,9 @@ struct GateReport {
   std::vector<CheckResult> checks;
   std::vector<std::string> notes;
 };
+
+/// Combines verdicts: fail if any failed, else inconclusive if any was, else warn if any, else pass.
+Verdict combine_verdicts(const std::vector<CheckResult>& checks);
 
 /// JSON I/O (atomic write); reading errors are kInvalidInput naming file, line and field.
 std::string gate_report_to_json(const GateReport& report);

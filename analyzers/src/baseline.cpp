@@ -1,0 +1,28 @@
+// Baselines: only a complete run may become one, and a bad run never replaces a good baseline.
+#include "analyzers/baseline.h"
+
+#include "core/files.h"
+#include "core/run_result_io.h"
+
+namespace perfgate {
+
+Status check_baseline_candidate(const RunResult& result, const std::string& source_name) {
+  if (result.partial || result.status != "complete") {
+    const std::string status = result.status != "complete" ? result.status : "partial";
+    return invalid_input(source_name + ": status: the run is " + status +
+                         ", so it cannot be a baseline; save a run that completed");
+  }
+  return {};
+}
+
+Status save_baseline(const std::string& result_path, const std::string& baseline_path) {
+  auto text = read_file(result_path);
+  if (!text) return text.error();
+  auto result = run_result_from_json(*text, result_path);
+  if (!result) return result.error();
+  if (Status ok = check_baseline_candidate(*result, result_path); !ok) return ok;
+  // The original bytes, not a re-serialisation: the baseline is exactly the run that was judged.
+  return write_file_atomically(baseline_path, *text);
+}
+
+}  // namespace perfgate

@@ -1,0 +1,56 @@
+#pragma once
+// Private to the budget evaluator: what one rule is evaluated against, and the shared verdict logic.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzers/budget.h"
+#include "analyzers/findings.h"
+#include "analyzers/verdict.h"
+#include "core/run_result.h"
+
+namespace perfgate::budget_detail {
+
+/// One thing a rule is evaluated on: an endpoint (or the whole run) within the run or one phase.
+struct Target {
+  std::string endpoint;                       ///< "" for the whole run
+  std::string pattern;                        ///< the entry's selector, for findings matching
+  const PhaseInfo* phase = nullptr;           ///< nullptr for the whole run
+  const EndpointStats* stats = nullptr;       ///< nullptr when the endpoint is absent
+  const std::vector<IntervalStats>* timeline = nullptr;  ///< per-second figures (overall)
+  double duration_s = 0;                      ///< the measured window's length
+  const ProfileSummary* profile = nullptr;    ///< nullptr without profiling
+  const Findings* findings = nullptr;         ///< nullptr without --findings
+  bool generator_saturated = false;
+};
+
+/// A measurement, or the reason there is none (then the check is inconclusive).
+struct Measure {
+  std::optional<double> value;
+  std::string unit;
+  std::string reason;  ///< why there is no value
+  std::string detail;  ///< extra words for the message ("3 confirmed findings: ...")
+};
+
+/// Measures the endpoint-level metrics (latency, named metrics, errors, timeouts, rps, tallies).
+Measure measure_endpoint_metric(const BudgetRule& rule, const Target& target);
+/// Measures the server, database and findings metrics.
+Measure measure_resource_metric(const BudgetRule& rule, const Target& target);
+/// Evaluates a "no KIND" rule: likely or confirmed findings fail, possible ones warn.
+CheckResult evaluate_findings_rule(const BudgetRule& rule, const Target& target);
+/// Evaluates a recovery rule: value is the recovery time in us; verdict decided inside.
+CheckResult evaluate_recovery(const BudgetRule& rule, const Target& target);
+/// Evaluates a memory slope rule against the slope's confidence interval.
+CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target);
+
+/// The check skeleton for a rule on a target: id, kind, endpoint, phase, metric, unit.
+CheckResult make_check(const BudgetRule& rule, const Target& target);
+/// "reports.sales [steady]" or "whole run [steady]".
+std::string where(const Target& target);
+/// The limit written for people: "1s", "1s (x1.5: 1.50s)".
+std::string limit_text(const BudgetRule& rule, const std::string& unit);
+/// "<", "<=", ">", ">=".
+const char* op_text(BudgetOp op);
+
+}  // namespace perfgate::budget_detail

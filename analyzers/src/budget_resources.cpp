@@ -1,0 +1,225 @@
+// Server, database and query-analysis budget measurements; recovery and memory-slope rules.
+#include <algorithm>
+#include <cmath>
+
+#include "budget_checks.h"
+#include "core/units.h"
+
+namespace perfgate::budget_detail {
+namespace {
+
+// The consecutive per-second intervals that must be back under the limit to call it recovered: one
+// good second between bad ones is noise, not recovery.
+constexpr int kRecoveredIntervals = 3;
+// A memory slope needs a few samples before its interval means anything.
+constexpr int64_t kMinSlopeSamples = 5;
+
+const char* kind_name(FindingKind kind) {
+  switch (kind) {
+    case FindingKind::kNPlusOne: return "n_plus_one";
+    case FindingKind::kMissingIndex: return "missing_index";
+    case FindingKind::kSlowQuery: return "slow_query";
+    case FindingKind::kDuplicateIndex: return "duplicate_index";
+    case FindingKind::kUnusedIndex: return "unused_index";
+    case FindingKind::kInvalidIndex: return "invalid_index";
+  }
+  return "";
+}
+
+bool finding_in_scope(const Finding& f, const Target& target) {
+  return target.endpoint.empty() || f.endpoint == target.endpoint;
+}
+
+Measure missing(std::string reason, std::string unit) {
+  Measure m;
+  m.reason = std::move(reason);
+  m.unit = std::move(unit);
+  return m;
+}
+
+Measure value(double v, std::string unit, std::string detail = "") {
+  Measure m;
+  m.value = v;
+  m.unit = std::move(unit);
+  m.detail = std::move(detail);
+  return m;
+}
+
+constexpr const char* kNoProfile = "the result has no server profile (run with --watch-pid / profiling enabled)";
+constexpr const char* kNoFindings = "no findings were given (pass --findings FILE from 'perfgate analyze')";
+
+double interval_figure(const IntervalStats& i, double percentile) {
+  if (percentile >= 100) return i.max_us;
+  if (percentile >= 99) return i.p99_us;
+  if (percentile >= 95) return i.p95_us;
+  if (percentile >= 90) return i.p90_us;
+  return i.p50_us;
+}
+
+}  // namespace
+
+Measure measure_resource_metric(const BudgetRule& rule, const Target& target) {
+  const ProfileSummary* p = target.profile;
+  const Findings* f = target.findings;
+  switch (rule.metric) {
+    case BudgetMetric::kPeakRss:
+      if (!p) return missing(kNoProfile, "bytes");
+      return value(static_cast<double>(p->peak_rss_bytes), "bytes");
+    case BudgetMetric::kCpu:
+      if (!p) return missing(kNoProfile, "percent");
+      return value(p->mean_cpu_percent, "percent");
+    case BudgetMetric::kCpuPerRequest:
+      if (!p) return missing(kNoProfile, "us");
+      return value(p->cpu_us_per_request, "us");
+    case BudgetMetric::kPgConnections:
+      if (!p) return missing(kNoProfile, rule.limit_is_share ? "ratio" : "count");
+      if (rule.limit_is_share) {
+        if (p->max_connections <= 0) return missing("max_connections was not sampled", "ratio");
+        return value(static_cast<double>(p->peak_pg_connections) / static_cast<double>(p->max_connections), "ratio",
+                     std::to_string(p->peak_pg_connections) + " of max_connections " + std::to_string(p->max_connections));
+      }
+      return value(static_cast<double>(p->peak_pg_connections), "count");
+    case BudgetMetric::kQueriesPerRequest: {
+      if (!f) return missing(kNoFindings, "count");
+      if (!target.endpoint.empty()) {
+        auto it = f->queries_per_request.find(target.endpoint);
+        if (it == f->queries_per_request.end()) return missing("the findings have no query count for this endpoint", "count");
+        return value(it->second, "count");
+      }
+      if (f->queries_per_request.empty()) return missing("the findings have no query counts", "count");
+      auto worst = std::max_element(f->queries_per_request.begin(), f->queries_per_request.end(),
+                                    [](const auto& a, const auto& b) { return a.second < b.second; });
+      return value(worst->second, "count", "worst endpoint: " + worst->first);
+    }
+    case BudgetMetric::kSlowQueryMean: {
+      if (!f) return missing(kNoFindings, "us");
+      double worst_us = 0;
+      std::string worst_query;
+      for (const auto& finding : f->findings) {
+        if (finding.kind != FindingKind::kSlowQuery || !finding_in_scope(finding, target)) continue;
+        auto it = finding.evidence.find("mean_ms");
+        if (it == finding.evidence.end() || it->second * 1000.0 <= worst_us) continue;
+        worst_us = it->second * 1000.0;
+        worst_query = finding.query.substr(0, 80);
+      }
+      return value(worst_us, "us", worst_query.empty() ? "" : "query: " + worst_query);
+    }
+    default:
+      return missing("not a resource metric", "");
+  }
+}
+
+CheckResult evaluate_findings_rule(const BudgetRule& rule, const Target& target) {
+  CheckResult c = make_check(rule, target);
+  c.unit = "count";
+  const std::string head = where(target) + " " + rule.label;
+  if (!target.findings) {
+    c.verdict = Verdict::kInconclusive;
+    c.message = head + ": cannot evaluate \"" + rule.text + "\": " + kNoFindings;
+    return c;
+  }
+  int64_t sure = 0, possible = 0;
+  std::string first;
+  for (const auto& f : target.findings->findings) {
+    if (kind_name(f.kind) != rule.metric_name || !finding_in_scope(f, target)) continue;
+    (f.confidence == Confidence::kPossible ? possible : sure) += 1;
+    if (first.empty()) first = f.summary.empty() ? f.query.substr(0, 80) : f.summary;
+  }
+  c.measured = static_cast<double>(sure + possible);
+  if (sure > 0) {
+    c.verdict = rule.severity == BudgetSeverity::kWarn ? Verdict::kWarn : Verdict::kFail;
+    c.message = head + ": " + std::to_string(sure) + " " + rule.metric_name + " finding(s), limit 0 [budget \"" +
+                rule.text + "\"]; first: " + first;
+  } else if (possible > 0) {
+    c.verdict = Verdict::kWarn;
+    c.message = head + ": " + std::to_string(possible) + " possible (unconfirmed) " + rule.metric_name +
+                " finding(s); first: " + first;
+  } else if (target.findings->inconclusive) {
+    c.verdict = Verdict::kInconclusive;
+    c.message = head + ": no " + rule.metric_name + " found, but the analysis was inconclusive, so absence is not proved";
+  } else {
+    c.verdict = Verdict::kPass;
+    c.message = head + ": no " + rule.metric_name + " findings";
+  }
+  return c;
+}
+
+CheckResult evaluate_recovery(const BudgetRule& rule, const Target& target) {
+  CheckResult c = make_check(rule, target);
+  c.unit = "us";
+  c.limit = rule.within_us;
+  const std::string head = where(target) + " " + rule.label;
+  const double threshold = rule.limit * rule.tolerance;
+  std::vector<const IntervalStats*> after;
+  if (target.timeline && target.phase) {
+    for (const auto& i : *target.timeline) {
+      if (i.t_ms >= target.phase->end_ms && i.requests > 0) after.push_back(&i);
+    }
+  }
+  if (after.empty()) {
+    c.verdict = Verdict::kInconclusive;
+    c.message = head + ": no per-second data after phase " + (target.phase ? target.phase->name : "?") +
+                " ends; let the scenario run on after the spike";
+    return c;
+  }
+  const int64_t end_ms = target.phase->end_ms;
+  int run = 0;
+  for (size_t k = 0; k < after.size(); ++k) {
+    run = interval_figure(*after[k], rule.percentile) <= threshold ? run + 1 : 0;
+    if (run == kRecoveredIntervals || (run > 0 && k + 1 == after.size())) {
+      const IntervalStats* first = after[k + 1 - static_cast<size_t>(run)];
+      c.measured = static_cast<double>(first->t_ms - end_ms) * 1000.0;
+      const bool late = c.measured > rule.within_us;
+      c.verdict = late ? (rule.severity == BudgetSeverity::kWarn ? Verdict::kWarn : Verdict::kFail) : Verdict::kPass;
+      c.message = head + " back under " + format_duration_us(threshold) + " " + format_duration_us(c.measured) +
+                  " after " + target.phase->name + (late ? " ended, later than " : " ended, within ") +
+                  format_duration_us(rule.within_us);
+      return c;
+    }
+  }
+  const IntervalStats& last = *after.back();
+  c.measured = static_cast<double>(last.t_ms + last.duration_ms - end_ms) * 1000.0;
+  if (c.measured < rule.within_us) {
+    c.verdict = Verdict::kInconclusive;
+    c.message = head + ": not yet back under " + format_duration_us(threshold) + " when the run ended " +
+                format_duration_us(c.measured) + " after " + target.phase->name + ", before the " +
+                format_duration_us(rule.within_us) + " window closed; run longer after the spike";
+    return c;
+  }
+  c.verdict = rule.severity == BudgetSeverity::kWarn ? Verdict::kWarn : Verdict::kFail;
+  c.message = head + " never got back under " + format_duration_us(threshold) + " in the " +
+              format_duration_us(c.measured) + " observed after " + target.phase->name + " (limit " +
+              format_duration_us(rule.within_us) + ") [budget \"" + rule.text + "\"]";
+  return c;
+}
+
+CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target) {
+  CheckResult c = make_check(rule, target);
+  c.unit = "mb_per_hour";
+  const std::string head = where(target) + " " + rule.label;
+  const ProfileSummary* p = target.profile;
+  if (!p || p->samples < kMinSlopeSamples) {
+    c.verdict = Verdict::kInconclusive;
+    c.message = head + ": " + (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
+    return c;
+  }
+  c.measured = p->rss_slope_mb_per_hour;
+  char text[160];
+  std::snprintf(text, sizeof text, "%.1f +/- %.1f MB/h vs limit %.1f MB/h", p->rss_slope_mb_per_hour,
+                p->rss_slope_ci_mb_per_hour, rule.limit);
+  // Growth counts only when even the low end of its ~95% interval is above the limit: a short soak's
+  // noisy slope must not fail the build, but a wide interval above the limit is still worth a warning.
+  if (p->rss_slope_mb_per_hour - p->rss_slope_ci_mb_per_hour > rule.limit) {
+    c.verdict = rule.severity == BudgetSeverity::kWarn ? Verdict::kWarn : Verdict::kFail;
+    c.message = head + " memory grows " + text + " [budget \"" + rule.text + "\"]";
+  } else if (p->rss_slope_mb_per_hour > rule.limit) {
+    c.verdict = Verdict::kWarn;
+    c.message = head + " memory may grow: " + text + " (the interval includes the limit; soak longer to decide)";
+  } else {
+    c.verdict = Verdict::kPass;
+    c.message = head + " memory slope " + text;
+  }
+  return c;
+}
+
+}  // namespace perfgate::budget_detail

@@ -1,0 +1,291 @@
+// Baseline comparison: compatibility, per-endpoint and per-phase latency, error rates, memory.
+#include "analyzers/compare.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "analyzers/compare_stats.h"
+#include "core/units.h"
+
+namespace perfgate {
+namespace {
+
+constexpr int64_t kWholeRunEnd = std::numeric_limits<int64_t>::max();
+
+std::string percent(double ratio) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f%%", ratio * 100.0);
+  return buf;
+}
+
+std::string p_text(double p) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "p=%.2g", p);
+  return buf;
+}
+
+std::string where(const std::string& endpoint, const std::string& phase) {
+  return (endpoint.empty() ? std::string("whole run") : endpoint) + (phase.empty() ? "" : " [" + phase + "]");
+}
+
+std::string check_id(const std::string& endpoint, const std::string& phase, const std::string& metric) {
+  return "baseline:" + (endpoint.empty() ? std::string("run") : endpoint) + ":" + (phase.empty() ? "" : phase + ":") + metric;
+}
+
+// Why the two runs cannot be compared, or "" when they can.
+std::string incompatibility(const RunResult& base, const RunResult& cur, const CompareOptions& o) {
+  std::string why;
+  auto add = [&](const std::string& s) { why += (why.empty() ? "" : "; ") + s; };
+  if (!base.context.scenario_hash.empty() && !cur.context.scenario_hash.empty() &&
+      base.context.scenario_hash != cur.context.scenario_hash) {
+    add("the baseline ran a different scenario (hash " + base.context.scenario_hash.substr(0, 12) + " vs " +
+        cur.context.scenario_hash.substr(0, 12) + "); save a new baseline from this scenario");
+  }
+  if (base.model != cur.model) add("the baseline used a different load model (open vs closed)");
+  if (base.target_rps.has_value() != cur.target_rps.has_value() ||
+      (base.target_rps && *base.target_rps > 0 &&
+       std::fabs(*cur.target_rps / *base.target_rps - 1.0) > o.target_rate_tolerance)) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "the target rates differ (%.1f vs %.1f req/s)", base.target_rps.value_or(0),
+                  cur.target_rps.value_or(0));
+    add(buf);
+  }
+  if (base.generator.saturated) add("the load generator was saturated in the baseline run (" + base.generator.note + ")");
+  if (cur.generator.saturated) add("the load generator was saturated in this run (" + cur.generator.note + ")");
+  return why;
+}
+
+CheckResult compare_errors(const std::string& endpoint, const std::string& phase, const EndpointStats& b,
+                           const EndpointStats& c, const CompareOptions& o) {
+  CheckResult r;
+  r.kind = "baseline";
+  r.endpoint = endpoint;
+  r.phase = phase;
+  r.metric = "error_rate";
+  r.id = check_id(endpoint, phase, r.metric);
+  r.unit = "ratio";
+  if (b.requests <= 0 || c.requests <= 0) {
+    r.verdict = Verdict::kInconclusive;
+    r.message = where(endpoint, phase) + " error rate: no requests in " + (b.requests <= 0 ? "the baseline" : "this run");
+    return r;
+  }
+  const double rb = static_cast<double>(b.errors.total) / static_cast<double>(b.requests);
+  const double rc = static_cast<double>(c.errors.total) / static_cast<double>(c.requests);
+  r.measured = rc;
+  r.limit = rb;
+  r.change = rc - rb;
+  r.p_value = two_proportion_greater_p(b.errors.total, b.requests, c.errors.total, c.requests);
+  const std::string figures = format_check_value(rc, "ratio") + " vs baseline " + format_check_value(rb, "ratio") +
+                              " (" + std::to_string(c.errors.total) + "/" + std::to_string(c.requests) + " vs " +
+                              std::to_string(b.errors.total) + "/" + std::to_string(b.requests) + ", " +
+                              p_text(*r.p_value) + ")";
+  if (*r.p_value < o.alpha && rc - rb > o.error_rate_floor) {
+    r.verdict = Verdict::kFail;
+    r.message = where(endpoint, phase) + " error rate rose to " + figures + ", more than the " +
+                format_check_value(o.error_rate_floor, "ratio") + " floor";
+  } else {
+    r.verdict = Verdict::kPass;
+    r.message = where(endpoint, phase) + " error rate " + figures;
+  }
+  return r;
+}
+
+CheckResult compare_memory(const RunResult& base, const RunResult& cur, const CompareOptions& o) {
+  CheckResult r;
+  r.kind = "baseline";
+  r.metric = "peak_rss";
+  r.id = check_id("", "", r.metric);
+  r.unit = "bytes";
+  if (!base.profile || !cur.profile) {
+    r.verdict = Verdict::kInconclusive;
+    r.message = std::string("whole run peak memory: ") + (cur.profile ? "the baseline" : "this run") +
+                " has no server profile; profile both runs to compare memory";
+    return r;
+  }
+  const double b = static_cast<double>(base.profile->summary.peak_rss_bytes);
+  const double c = static_cast<double>(cur.profile->summary.peak_rss_bytes);
+  r.measured = c;
+  r.limit = b;
+  r.change = b > 0 ? c / b - 1.0 : 0;
+  // One peak per run has no sampling distribution to test; a relative and an absolute threshold
+  // together keep allocator jitter from failing the build.
+  const std::string figures = format_bytes(c) + " vs baseline " + format_bytes(b) + " (" + percent(r.change) + ")";
+  const bool big = c - b > o.memory_floor_bytes;
+  if (big && r.change > o.memory_min_effect) {
+    r.verdict = Verdict::kFail;
+    r.message = "whole run peak memory grew to " + figures + ", more than " + percent(o.memory_min_effect);
+  } else if (big && r.change > o.memory_min_effect / 2) {
+    r.verdict = Verdict::kWarn;
+    r.message = "whole run peak memory grew to " + figures;
+  } else {
+    r.verdict = Verdict::kPass;
+    r.message = "whole run peak memory " + figures;
+  }
+  return r;
+}
+
+const EndpointStats* find_in(const std::vector<EndpointStats>& endpoints, const std::string& name) {
+  for (const auto& e : endpoints) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+const std::vector<EndpointStats>* phase_endpoints(const RunResult& r, const std::string& phase) {
+  for (const auto& ps : r.phase_stats) {
+    if (ps.phase == phase) return &ps.endpoints;
+  }
+  return nullptr;
+}
+
+const PhaseInfo* find_phase(const RunResult& r, const std::string& name) {
+  for (const auto& p : r.phases) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<double> interval_samples(const std::vector<IntervalStats>& timeline, const std::vector<PhaseInfo>& phases,
+                                     const std::string& figure, int64_t start_ms, int64_t end_ms) {
+  std::vector<double> out;
+  for (const auto& i : timeline) {
+    if (i.requests <= 0 || i.t_ms < start_ms || i.t_ms >= end_ms) continue;
+    bool excluded = false;
+    for (const auto& p : phases) excluded = excluded || (p.excluded && i.t_ms >= p.start_ms && i.t_ms < p.end_ms);
+    if (excluded) continue;
+    if (figure == "p50") out.push_back(i.p50_us);
+    else if (figure == "p90") out.push_back(i.p90_us);
+    else if (figure == "p99") out.push_back(i.p99_us);
+    else if (figure == "max") out.push_back(i.max_us);
+    else out.push_back(i.p95_us);
+  }
+  return out;
+}
+
+CheckResult compare_latency_samples(const std::string& endpoint, const std::string& phase, const std::string& figure,
+                                    const std::vector<double>& baseline_us, const std::vector<double>& current_us,
+                                    const CompareOptions& o) {
+  CheckResult r;
+  r.kind = "baseline";
+  r.endpoint = endpoint;
+  r.phase = phase;
+  r.metric = figure + "_shift";
+  r.id = check_id(endpoint, phase, r.metric);
+  r.unit = "us";
+  const std::string head = where(endpoint, phase) + " per-second " + figure;
+  const auto n_min = static_cast<size_t>(o.min_intervals);
+  if (baseline_us.size() < n_min || current_us.size() < n_min) {
+    r.verdict = Verdict::kInconclusive;
+    r.message = head + ": too few intervals to compare (" + std::to_string(current_us.size()) + " here, " +
+                std::to_string(baseline_us.size()) + " in the baseline; need " + std::to_string(o.min_intervals) +
+                "); run longer";
+    return r;
+  }
+  const double mb = median_of(baseline_us);
+  const double mc = median_of(current_us);
+  r.measured = mc;
+  r.limit = mb;
+  r.change = mb > 0 ? mc / mb - 1.0 : 0;
+  const RankTestResult test = mann_whitney_greater(baseline_us, current_us);
+  r.p_value = test.p_value;
+  const std::string figures = "median " + format_duration_us(mc) + " vs baseline " + format_duration_us(mb) + " (" +
+                              percent(r.change) + ", " + p_text(test.p_value) + ", " +
+                              std::to_string(current_us.size()) + " vs " + std::to_string(baseline_us.size()) +
+                              " intervals)";
+  const bool clear = test.p_value < o.alpha;
+  const bool big_abs = mc - mb > o.min_effect_abs_us;
+  if (clear && big_abs && r.change > o.min_effect) {
+    r.verdict = Verdict::kFail;
+    r.message = head + " regressed: " + figures + "; limit " + percent(o.min_effect) + " and " +
+                format_duration_us(o.min_effect_abs_us);
+  } else if (clear && big_abs && r.change > o.min_effect / 2) {
+    r.verdict = Verdict::kWarn;
+    r.message = head + " is clearly slower, but by less than the " + percent(o.min_effect) + " minimum: " + figures;
+  } else {
+    r.verdict = Verdict::kPass;
+    r.message = head + " " + figures;
+  }
+  return r;
+}
+
+Comparison compare_runs(const RunResult& base, const RunResult& cur, const CompareOptions& o) {
+  Comparison out;
+  std::vector<const PhaseInfo*> phases;
+  for (const auto& p : cur.phases) {
+    if (!p.excluded && find_phase(base, p.name)) phases.push_back(&p);
+  }
+  // With a single measured phase the per-phase checks would repeat the whole-run ones.
+  if (phases.size() < 2) phases.clear();
+  // A phase too short to hold min_intervals seconds would only ever be inconclusive, and would make
+  // every run with a short ramp inconclusive overall; its seconds still count in the whole-run check.
+  std::erase_if(phases, [&](const PhaseInfo* p) {
+    const PhaseInfo* bp = find_phase(base, p->name);
+    const int64_t shortest_ms = std::min(p->end_ms - p->start_ms, bp->end_ms - bp->start_ms);
+    if (shortest_ms >= static_cast<int64_t>(o.min_intervals) * 1000) return false;
+    out.notes.push_back("phase " + p->name + " is shorter than " + std::to_string(o.min_intervals) +
+                        " s in one of the runs: compared only as part of the whole run");
+    return true;
+  });
+
+  for (const auto& b : base.endpoints) {
+    if (b.kind == "step") continue;
+    const EndpointStats* c = cur.find_endpoint(b.name);
+    if (!c) {
+      CheckResult r;
+      r.kind = "baseline";
+      r.endpoint = b.name;
+      r.metric = "present";
+      r.id = check_id(b.name, "", r.metric);
+      r.verdict = Verdict::kInconclusive;
+      r.message = b.name + " is in the baseline but not in this run; save a new baseline if it was removed";
+      out.checks.push_back(std::move(r));
+      continue;
+    }
+    for (const char* figure : {"p50", "p95"}) {
+      out.checks.push_back(compare_latency_samples(
+          b.name, "", figure, interval_samples(b.timeline, base.phases, figure, 0, kWholeRunEnd),
+          interval_samples(c->timeline, cur.phases, figure, 0, kWholeRunEnd), o));
+      for (const PhaseInfo* p : phases) {
+        const PhaseInfo* bp = find_phase(base, p->name);
+        out.checks.push_back(compare_latency_samples(
+            b.name, p->name, figure, interval_samples(b.timeline, base.phases, figure, bp->start_ms, bp->end_ms),
+            interval_samples(c->timeline, cur.phases, figure, p->start_ms, p->end_ms), o));
+      }
+    }
+    out.checks.push_back(compare_errors(b.name, "", b, *c, o));
+    for (const PhaseInfo* p : phases) {
+      const auto* be = phase_endpoints(base, p->name);
+      const auto* ce = phase_endpoints(cur, p->name);
+      const EndpointStats* bs = be ? find_in(*be, b.name) : nullptr;
+      const EndpointStats* cs = ce ? find_in(*ce, b.name) : nullptr;
+      if (bs && cs) out.checks.push_back(compare_errors(b.name, p->name, *bs, *cs, o));
+    }
+  }
+  for (const auto& c : cur.endpoints) {
+    if (c.kind != "step" && !base.find_endpoint(c.name)) {
+      out.notes.push_back(c.name + " is new in this run (not in the baseline): only its budgets apply");
+    }
+  }
+  if (base.profile || cur.profile) out.checks.push_back(compare_memory(base, cur, o));
+
+  const std::string why = incompatibility(base, cur, o);
+  if (!why.empty()) {
+    for (auto& r : out.checks) {
+      r.verdict = Verdict::kInconclusive;
+      r.message += " [not comparable: " + why + "]";
+    }
+    CheckResult r;
+    r.kind = "baseline";
+    r.metric = "comparable";
+    r.id = check_id("", "", r.metric);
+    r.verdict = Verdict::kInconclusive;
+    r.message = "the baseline is not comparable with this run: " + why;
+    out.checks.insert(out.checks.begin(), std::move(r));
+  }
+  return out;
+}
+
+}  // namespace perfgate

@@ -1,0 +1,225 @@
+#include <gtest/gtest.h>
+
+#include "analyzers/budget_evaluator.h"
+
+namespace perfgate {
+namespace {
+
+// 100 requests of reports.sales at 1..100 ms (p95 = 95 ms), 2 of them errors, one a timeout.
+RunResult sample_run() {
+  RunResult r;
+  r.duration_s = 10;
+  r.achieved_rps = 10;
+  EndpointStats e;
+  e.name = "reports.sales";
+  for (int i = 1; i <= 100; ++i) e.latency.record(i * 1000);
+  e.requests = 100;
+  e.errors.add(Outcome::kStatus5xx);
+  e.errors.add(Outcome::kTimeout);
+  NamedMetric ttfe{"us", Histogram{}};
+  for (int i = 1; i <= 100; ++i) ttfe.histogram.record(i * 20'000);
+  e.metrics["time_to_first_event_us"] = ttfe;
+  e.tallies["x_cache"] = {{"HIT", 85}, {"MISS", 15}};
+  for (int t = 0; t < 10; ++t) {
+    IntervalStats i;
+    i.t_ms = t * 1000;
+    i.duration_ms = 1000;
+    i.requests = 10;
+    i.p95_us = t < 5 ? 3'000'000 : 200'000;  // a spike for 5 s, then back to 200 ms
+    e.timeline.push_back(i);
+  }
+  r.endpoints.push_back(e);
+  EndpointStats auth;
+  auth.name = "auth.login";
+  auth.requests = 10;
+  for (int i = 0; i < 10; ++i) auth.latency.record(10'000);
+  r.endpoints.push_back(auth);
+  r.phases = {PhaseInfo{"spike", 0, 3000, 0, 0, 0, 0, false}, PhaseInfo{"steady", 3000, 10000, 0, 0, 0, 0, false}};
+  r.phase_stats.push_back(PhaseStats{"spike", {e}});
+  Profile p;
+  p.summary.peak_rss_bytes = 3'000'000'000;
+  p.summary.mean_cpu_percent = 50;
+  p.summary.cpu_us_per_request = 1500;
+  p.summary.peak_pg_connections = 90;
+  p.summary.max_connections = 100;
+  p.summary.rss_slope_mb_per_hour = 40;
+  p.summary.rss_slope_ci_mb_per_hour = 5;
+  p.summary.samples = 100;
+  r.profile = p;
+  return r;
+}
+
+std::vector<CheckResult> eval(const std::string& rule, const BudgetScope& scope = {}, const Findings* findings = nullptr,
+                              double tolerance = 1.0, const RunResult& run = sample_run()) {
+  auto parsed = parse_budget_rule(rule);
+  EXPECT_TRUE(parsed.ok()) << rule;
+  BudgetSet set;
+  BudgetEntry entry;
+  entry.scope = scope;
+  entry.rules.push_back(*parsed);
+  entry.rules.back().tolerance = tolerance;
+  entry.origin = "test:1";
+  set.entries.push_back(entry);
+  return evaluate_budgets(set, run, findings);
+}
+
+Verdict only(const std::string& rule, const BudgetScope& scope = {}, const Findings* findings = nullptr, double tolerance = 1.0) {
+  auto checks = eval(rule, scope, findings, tolerance);
+  EXPECT_EQ(checks.size(), 1u) << rule;
+  return checks.empty() ? Verdict::kPass : checks[0].verdict;
+}
+
+const BudgetScope kSales{"reports.sales", "", ""};
+
+TEST(BudgetEvaluator, LatencyCeilingPassesWarnsWithinToleranceAndFailsBeyond) {
+  EXPECT_EQ(only("p95 <= 100ms", kSales), Verdict::kPass);
+  EXPECT_EQ(only("p95 <= 80ms", kSales, nullptr, 1.5), Verdict::kWarn);
+  auto checks = eval("p95 <= 50ms", kSales, nullptr, 1.5);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].verdict, Verdict::kFail);
+  EXPECT_NEAR(checks[0].measured, 95'000, 100);
+  EXPECT_EQ(checks[0].id, "budget:reports.sales:p95");
+  const std::string& m = checks[0].message;
+  EXPECT_NE(m.find("reports.sales"), std::string::npos) << m;
+  EXPECT_NE(m.find("95.0ms"), std::string::npos) << m;
+  EXPECT_NE(m.find("75.0ms"), std::string::npos) << "the toleranced limit: " << m;
+  EXPECT_EQ(only("max < 100ms", kSales), Verdict::kFail);
+  EXPECT_EQ(only("mean < 60ms", kSales), Verdict::kPass);
+}
+
+TEST(BudgetEvaluator, CategoryAndPatternEntriesCheckEveryMatchingEndpoint) {
+  EXPECT_EQ(eval("p95 < 1s", BudgetScope{"", "reports", ""}).size(), 1u);
+  auto all = eval("p95 < 1s", BudgetScope{"*", "", ""});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].endpoint, "auth.login");
+  auto none = eval("p95 < 1s", BudgetScope{"queues.*", "", ""});
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_EQ(none[0].verdict, Verdict::kInconclusive);
+  EXPECT_NE(none[0].message.find("no endpoint matches"), std::string::npos);
+}
+
+TEST(BudgetEvaluator, GlobalEntryMergesEndpoints) {
+  auto checks = eval("error_rate <= 1%");
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_NEAR(checks[0].measured, 2.0 / 110.0, 1e-9);
+  EXPECT_EQ(checks[0].verdict, Verdict::kFail);
+  EXPECT_EQ(checks[0].id, "budget:run:error_rate");
+  EXPECT_EQ(only("rps >= 10"), Verdict::kPass);
+  EXPECT_EQ(only("rps >= 12"), Verdict::kFail);
+}
+
+TEST(BudgetEvaluator, ErrorRateTimeoutShareAndThroughputPerEndpoint) {
+  EXPECT_EQ(only("error_rate <= 2%", kSales), Verdict::kPass);
+  EXPECT_EQ(only("error_rate < 2%", kSales), Verdict::kFail);
+  auto t = eval("timeout_share(90ms) <= 5%", kSales);
+  EXPECT_NEAR(t[0].measured, 0.10, 0.011) << "requests at 91..100 ms are slower than 90 ms";
+  EXPECT_EQ(t[0].verdict, Verdict::kFail);
+  auto only_outcome = eval("timeout_share(10s) <= 0%", kSales);
+  EXPECT_DOUBLE_EQ(only_outcome[0].measured, 0.01) << "the timeout outcome counts even when fast";
+  EXPECT_EQ(only("rps >= 10/s", kSales), Verdict::kPass);
+}
+
+TEST(BudgetEvaluator, StreamMetricsAndTallyShares) {
+  auto ttfe = eval("time_to_first_event.p95 < 1.5s", kSales);
+  EXPECT_NEAR(ttfe[0].measured, 1'900'000, 2'000);
+  EXPECT_EQ(ttfe[0].verdict, Verdict::kFail);
+  EXPECT_EQ(only("time_to_first_event.p50 < 1.5s", kSales), Verdict::kPass);
+  auto missing = eval("completion.p95 < 10s", kSales);
+  EXPECT_EQ(missing[0].verdict, Verdict::kInconclusive);
+  EXPECT_NE(missing[0].message.find("time_to_first_event_us"), std::string::npos) << "lists what exists";
+  EXPECT_EQ(only("tally(x_cache, hit) >= 80%", kSales), Verdict::kPass);
+  EXPECT_EQ(only("tally(x_cache, hit) > 90%", kSales), Verdict::kFail);
+  EXPECT_EQ(only("tally(age, 0) > 90%", kSales), Verdict::kInconclusive);
+}
+
+TEST(BudgetEvaluator, ServerMemoryCpuAndPostgresFromTheProfile) {
+  auto rss = eval("peak_rss <= 2GB");
+  EXPECT_EQ(rss[0].verdict, Verdict::kFail);
+  EXPECT_NE(rss[0].message.find("GiB"), std::string::npos) << rss[0].message;
+  EXPECT_EQ(only("cpu < 80%"), Verdict::kPass);
+  EXPECT_EQ(only("cpu_per_request < 1ms"), Verdict::kFail);
+  EXPECT_EQ(only("pg_connections < 80%"), Verdict::kFail);
+  EXPECT_EQ(only("pg_connections <= 90"), Verdict::kPass);
+  RunResult no_profile = sample_run();
+  no_profile.profile.reset();
+  EXPECT_EQ(eval("peak_rss <= 2GB", {}, nullptr, 1.0, no_profile)[0].verdict, Verdict::kInconclusive);
+}
+
+TEST(BudgetEvaluator, MemorySlopeFailsOnlyWhenItsIntervalIsAboveTheLimit) {
+  EXPECT_EQ(only("rss_slope < 30MB/h"), Verdict::kFail);   // 40 +/- 5: clearly above
+  EXPECT_EQ(only("rss_slope < 38MB/h"), Verdict::kWarn);   // interval includes 38
+  EXPECT_EQ(only("rss_slope < 50MB/h"), Verdict::kPass);
+  RunResult short_run = sample_run();
+  short_run.profile->summary.samples = 2;
+  EXPECT_EQ(eval("rss_slope < 50MB/h", {}, nullptr, 1.0, short_run)[0].verdict, Verdict::kInconclusive);
+}
+
+TEST(BudgetEvaluator, FindingsBudgetsFailOnSureFindingsAndWarnOnPossibleOnes) {
+  Findings f;
+  f.queries_per_request["reports.sales"] = 25;
+  Finding n1;
+  n1.kind = FindingKind::kNPlusOne;
+  n1.endpoint = "reports.sales";
+  n1.summary = "orders loaded one by one";
+  n1.confidence = Confidence::kConfirmed;
+  Finding slow;
+  slow.kind = FindingKind::kSlowQuery;
+  slow.query = "SELECT sum(x) FROM sales";
+  slow.evidence["mean_ms"] = 740;
+  Finding idx;
+  idx.kind = FindingKind::kMissingIndex;
+  idx.confidence = Confidence::kPossible;
+  f.findings = {n1, slow, idx};
+  auto n = eval("no n_plus_one", kSales, &f);
+  EXPECT_EQ(n[0].verdict, Verdict::kFail);
+  EXPECT_NE(n[0].message.find("orders loaded one by one"), std::string::npos);
+  EXPECT_EQ(only("no n_plus_one", BudgetScope{"auth.login", "", ""}, &f), Verdict::kPass);
+  EXPECT_EQ(only("no missing_index", {}, &f), Verdict::kWarn);
+  EXPECT_EQ(only("no n_plus_one", kSales, nullptr), Verdict::kInconclusive);
+  EXPECT_EQ(only("queries_per_request <= 10", kSales, &f), Verdict::kFail);
+  EXPECT_EQ(only("queries_per_request <= 30", {}, &f), Verdict::kPass);
+  auto s = eval("slow_query_mean <= 500ms", {}, &f);
+  EXPECT_DOUBLE_EQ(s[0].measured, 740'000);
+  EXPECT_EQ(s[0].verdict, Verdict::kFail);
+  f.inconclusive = true;
+  EXPECT_EQ(only("no duplicate_index", {}, &f), Verdict::kInconclusive);
+}
+
+TEST(BudgetEvaluator, RecoveryMeasuresTimeUntilPerSecondLatencyIsBackUnderBudget) {
+  const BudgetScope spike{"reports.sales", "", "spike"};
+  auto ok = eval("recovery.p95 < 1s within 5s", spike);  // spike ends at 3 s, back under from 5 s
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].verdict, Verdict::kPass) << ok[0].message;
+  EXPECT_DOUBLE_EQ(ok[0].measured, 2'000'000);
+  EXPECT_EQ(ok[0].id, "budget:reports.sales:spike:recovery.p95");
+  EXPECT_EQ(only("recovery.p95 < 1s within 1s", spike), Verdict::kFail);
+  EXPECT_EQ(only("recovery.p95 < 100ms within 5s", spike), Verdict::kFail);
+  EXPECT_EQ(only("recovery.p95 < 100ms within 60s", spike), Verdict::kInconclusive) << "run ended before the window";
+  EXPECT_EQ(only("recovery.p95 < 1s within 5s", BudgetScope{"reports.sales", "", "ramp"}), Verdict::kInconclusive);
+}
+
+TEST(BudgetEvaluator, PhaseEntriesUseThatPhasesStatistics) {
+  auto checks = eval("p95 < 1s", BudgetScope{"*", "", "spike"});
+  ASSERT_EQ(checks.size(), 1u) << "auth.login has no spike-phase statistics";
+  EXPECT_EQ(checks[0].phase, "spike");
+}
+
+TEST(BudgetEvaluator, SaturatedGeneratorTurnsLatencyFailuresInconclusive) {
+  RunResult r = sample_run();
+  r.generator.saturated = true;
+  auto checks = eval("p95 <= 50ms", kSales, nullptr, 1.0, r);
+  EXPECT_EQ(checks[0].verdict, Verdict::kInconclusive);
+  EXPECT_NE(checks[0].message.find("saturated"), std::string::npos);
+  EXPECT_EQ(eval("error_rate <= 1%", kSales, nullptr, 1.0, r)[0].verdict, Verdict::kFail) << "errors are the service's";
+}
+
+TEST(BudgetEvaluator, WarnSeverityNeverFails) {
+  auto parsed = parse_budget_rule("p95 < 1ms");
+  BudgetSet set;
+  set.entries.push_back(BudgetEntry{kSales, {*parsed}, "t:1"});
+  set.entries[0].rules[0].severity = BudgetSeverity::kWarn;
+  EXPECT_EQ(evaluate_budgets(set, sample_run(), nullptr)[0].verdict, Verdict::kWarn);
+}
+
+}  // namespace
+}  // namespace perfgate
