@@ -234,7 +234,10 @@ Result<QueryShape> parse_query_shape(std::string_view sql) {
 
   try {
     ShapeBuilder builder(shape);
-    if (tree.contains("stmts") && !tree["stmts"].empty()) builder.statement(tree["stmts"][0]["stmt"]);
+    if (tree.contains("stmts") && !tree["stmts"].empty()) {
+      shape.statement_count = static_cast<int>(tree["stmts"].size());
+      builder.statement(tree["stmts"][0]["stmt"]);
+    }
   } catch (const json::exception& e) {
     return internal_error(std::string("unexpected parse tree: ") + e.what());
   }

@@ -53,6 +53,7 @@ struct QueryShape {
   bool batched = false;               ///< some predicate is an IN list or = ANY(...)
   int single_row_values = 0;          ///< INSERT ... VALUES: number of rows (1 = per-row insert)
   int param_count = 0;                ///< highest $n
+  int statement_count = 0;            ///< statements in the text (the shape describes the first)
   /// Grouping key: fingerprint plus "single"/"batch", so an N+1 lookup (id = $1) never merges with
   /// its batched fix (id IN (...), id = ANY($1)) although PostgreSQL's fingerprints are equal.
   [[nodiscard]] std::string group_key() const { return fingerprint + (batched ? ":batch" : ":single"); }
