@@ -30,6 +30,7 @@ Finding index_finding(FindingKind kind, const IndexInfo& index) {
 }  // namespace
 
 void check_index_hygiene(const Schema& schema, Findings& out) {
+  std::vector<std::string> covering;  // wider indexes that absorb a duplicate's scans once it is dropped
   for (const auto& index : schema.indexes) {
     if (index.valid) continue;
     Finding f = index_finding(FindingKind::kInvalidIndex, index);
@@ -56,12 +57,14 @@ void check_index_hygiene(const Schema& schema, Findings& out) {
       f.summary = "duplicate index " + a.name + " (" + column_list(a.columns) + ") is covered by " + b.name + " (" +
                   column_list(b.columns) + ") on " + a.table;
       f.notes.push_back("covered by: " + b.definition);
+      covering.push_back(b.name);
       out.findings.push_back(std::move(f));
       break;
     }
   }
   for (const auto& index : schema.indexes) {
     if (!index.valid || index.unique || index.primary || index.scans > 0) continue;
+    if (std::find(covering.begin(), covering.end(), index.name) != covering.end()) continue;
     Finding f = index_finding(FindingKind::kUnusedIndex, index);
     f.severity = Severity::kInfo;
     f.confidence = Confidence::kPossible;

@@ -42,6 +42,12 @@ TEST(IndexHygiene, UniqueIndexesAreNeverDuplicatesOrUnused) {
   EXPECT_EQ(count(f, FindingKind::kUnusedIndex), 0);
 }
 
+TEST(IndexHygiene, TheIndexCoveringADuplicateIsNotAlsoReportedUnused) {
+  const Findings f = hygiene({idx("a", {"customer_id"}, 5), idx("ab", {"customer_id", "created_at"}, 0)});
+  EXPECT_EQ(count(f, FindingKind::kDuplicateIndex), 1);
+  EXPECT_EQ(count(f, FindingKind::kUnusedIndex), 0);
+}
+
 TEST(IndexHygiene, NeverScannedIndexesAreUnused) {
   EXPECT_EQ(count(hygiene({idx("cold", {"status"}, 0)}), FindingKind::kUnusedIndex), 1);
 }
