@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <regex>
+#include <unordered_map>
 
 #include "analysis_internal.h"
 
@@ -114,6 +115,7 @@ Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, cons
   out.source = input.source;
   check_index_hygiene(input.schema, out);
   std::vector<StatementGroup> everything;
+  std::unordered_map<std::string, size_t> seen;
   for (const auto& w : input.workloads) {
     if (w.delta.inconclusive) {
       out.inconclusive = true;
@@ -129,14 +131,15 @@ Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, cons
     detect_slow_queries(w, groups, options, out);
     // The index advisor sees each statement once, with its calls summed over endpoints.
     for (auto& g : groups) {
-      const auto it = std::find_if(everything.begin(), everything.end(), [&](const auto& e) { return e.key == g.key; });
-      if (it == everything.end()) {
+      const auto [it, inserted] = seen.emplace(g.key, everything.size());
+      if (inserted) {
         everything.push_back(std::move(g));
-      } else {
-        it->total.calls += g.total.calls;
-        it->total.total_exec_time_ms += g.total.total_exec_time_ms;
-        it->total.rows += g.total.rows;
+        continue;
       }
+      StatementGroup& e = everything[it->second];
+      e.total.calls += g.total.calls;
+      e.total.total_exec_time_ms += g.total.total_exec_time_ms;
+      e.total.rows += g.total.rows;
     }
   }
   advise_indexes(everything, input.schema, plans, options, out);
