@@ -24,5 +24,8 @@ void add_inspect_command(CLI::App& app, CommandSlot& slot);
 void add_analyze_command(CLI::App& app, CommandSlot& slot);
 /// perfgate scenario validate FILE... | perfgate scenario list.
 void add_scenario_command(CLI::App& app, CommandSlot& slot);
+void add_profile_command(CLI::App& app, CommandSlot& slot);
+void add_report_command(CLI::App& app, CommandSlot& slot);
+void add_trend_command(CLI::App& app, CommandSlot& slot);
 
 }  // namespace perfgate::cli

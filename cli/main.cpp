@@ -28,6 +28,9 @@ int main(int argc, char** argv) {
   cli::add_inspect_command(app, slot);
   cli::add_analyze_command(app, slot);
   cli::add_scenario_command(app, slot);
+  cli::add_profile_command(app, slot);
+  cli::add_report_command(app, slot);
+  cli::add_trend_command(app, slot);
 
   try {
     app.parse(argc, argv);

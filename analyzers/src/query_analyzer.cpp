@@ -99,7 +99,7 @@ double Schema::n_distinct(const std::string& table_name, const std::string& colu
   return 0;
 }
 
-std::string redact_dsn(const std::string& dsn) {
+std::string redact_dsn_password(const std::string& dsn) {
   static const std::regex keyword(R"((password\s*=\s*)('([^'\\]|\\.)*'|\S+))", std::regex::icase);
   static const std::regex uri(R"(^(postgres(ql)?://[^:/@?]*):[^@/]*@)", std::regex::icase);
   static const std::regex query_param(R"(([?&]password=)[^&]*)", std::regex::icase);
@@ -111,7 +111,7 @@ std::string redact_dsn(const std::string& dsn) {
 Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, const AnalyzerOptions& options) {
   using namespace analysis;
   Findings out;
-  out.database = redact_dsn(input.database);
+  out.database = redact_dsn_password(input.database);
   out.source = input.source;
   check_index_hygiene(input.schema, out);
   std::vector<StatementGroup> everything;
@@ -145,7 +145,7 @@ Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, cons
   advise_indexes(everything, input.schema, plans, options, out);
   std::stable_sort(out.findings.begin(), out.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
-  for (auto& n : out.notes) n = redact_dsn(n);
+  for (auto& n : out.notes) n = redact_dsn_password(n);
   return out;
 }
 

@@ -131,10 +131,10 @@ TEST(QueryAnalyzer, FlagsStatementsWhoseMeanExceedsTheSlowBudget) {
 }
 
 TEST(QueryAnalyzer, RedactsPasswordsFromDsns) {
-  EXPECT_EQ(redact_dsn("host=h password=s3cret user=u"), "host=h password=*** user=u");
-  EXPECT_EQ(redact_dsn("host=h password='a b' user=u"), "host=h password=*** user=u");
-  EXPECT_EQ(redact_dsn("postgresql://u:s3cret@h:5432/db"), "postgresql://u:***@h:5432/db");
-  EXPECT_EQ(redact_dsn("postgresql://h/db?user=u&password=x"), "postgresql://h/db?user=u&password=***");
+  EXPECT_EQ(redact_dsn_password("host=h password=s3cret user=u"), "host=h password=*** user=u");
+  EXPECT_EQ(redact_dsn_password("host=h password='a b' user=u"), "host=h password=*** user=u");
+  EXPECT_EQ(redact_dsn_password("postgresql://u:s3cret@h:5432/db"), "postgresql://u:***@h:5432/db");
+  EXPECT_EQ(redact_dsn_password("postgresql://h/db?user=u&password=x"), "postgresql://h/db?user=u&password=***");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
@@ -81,6 +83,37 @@ TEST(PgCluster, TwoClustersRunSideBySideOnDifferentPorts) {
   EXPECT_TRUE(first->psql("select count(*) from only_in_first").ok());
   EXPECT_FALSE(second->psql("select count(*) from only_in_first").ok());
   EXPECT_EQ(*second->psql("show port"), std::to_string(second->port()));
+}
+
+TEST(PgCluster, SigtermToTheOwnerStopsItsClustersAndRemovesTheirDirectories) {
+  int report[2];
+  ASSERT_EQ(pipe(report), 0);
+  const pid_t owner = fork();
+  ASSERT_GE(owner, 0);
+  if (owner == 0) {
+    install_cluster_signal_cleanup();
+    auto cluster = PgCluster::start();
+    if (!cluster.ok()) _exit(1);
+    const std::string line = std::to_string((*cluster)->pid()) + " " + (*cluster)->root_dir() + "\n";
+    if (write(report[1], line.data(), line.size()) < 0) _exit(1);
+    for (;;) pause();
+  }
+  close(report[1]);
+  std::string line;
+  char c = 0;
+  while (read(report[0], &c, 1) == 1 && c != '\n') line += c;
+  close(report[0]);
+  ASSERT_FALSE(line.empty()) << "the owner process could not start a cluster";
+  const long server_pid = std::stol(line);
+  const std::string dir = line.substr(line.find(' ') + 1);
+  ASSERT_TRUE(process_exists(server_pid));
+
+  kill(owner, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(owner, &status, 0), owner);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+  EXPECT_FALSE(process_exists(server_pid));
+  EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
 TEST(PgCluster, MissingBinariesAreReportedAsUnavailableNamingThePackage) {

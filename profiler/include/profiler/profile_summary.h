@@ -1,0 +1,22 @@
+#pragma once
+// Summaries of a profile's timelines, overall and per phase of the load shape.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/run_result.h"
+
+namespace perfgate {
+
+/// Summarises the samples whose t_ms lies in [from_ms, to_ms): peak of the RSS summed over processes
+/// at each instant, mean summed CPU, CPU microseconds per request (0 when `requests` <= 0), peak
+/// PostgreSQL connections, and the Theil-Sen RSS slope in MB (10^6 bytes) per hour with its ~95%
+/// half-width (0 with fewer than 3 instants). Pure; thread-compatible.
+ProfileSummary summarize_window(const Profile& profile, int64_t from_ms, int64_t to_ms, int64_t requests);
+
+/// Fills `profile.summary` (samples from the end of the last phase marked `excluded`, i.e. after warm-up; all
+/// samples when `phases` is empty) and `profile.phases` (one entry per phase, keyed by name;
+/// cpu_us_per_request is 0 there since requests per phase are not known here).
+void summarize_profile(Profile& profile, const std::vector<PhaseInfo>& phases, int64_t total_requests);
+
+}  // namespace perfgate

@@ -1,0 +1,121 @@
+// perfgate-testbed: the bundled report service the demo and the integration tests run against.
+// See docs/testbed.md for endpoints, flags and the pathologies it carries on purpose.
+
+#include <CLI/CLI.hpp>
+#include <httplib.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "async_reports.h"
+#include "report_routes.h"
+#include "schema.h"
+#include "service_context.h"
+
+namespace {
+
+using perfgate::testbed_service::ServiceOptions;
+
+int serve(const ServiceOptions& options) {
+  using namespace perfgate::testbed_service;
+  if (options.seed) {
+    try {
+      pqxx::connection connection(options.dsn);
+      ensure_seeded(connection, options.scale);
+    } catch (const std::exception& e) {
+      std::cerr << "perfgate-testbed: cannot seed the database (" << options.dsn << "): " << e.what() << "\n";
+      return 3;
+    }
+  }
+
+  // Signals are taken by one thread with sigwait instead of a handler, so shutdown can call
+  // httplib's (not async-signal-safe) stop() directly. Blocked before any thread starts so every
+  // thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  ServiceStats stats;
+  ConnectionPool pool(options.dsn, options.pool_size, std::chrono::milliseconds(options.pool_timeout_ms), stats);
+  AsyncReports async_reports(pool, stats, options);
+  ServiceContext ctx{options, stats, pool, async_reports};
+
+  httplib::Server server;
+  const int threads = options.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server.set_pre_routing_handler([&stats](const httplib::Request&, httplib::Response&) {
+    stats.requests++;
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  register_basic_routes(server, ctx);
+  register_report_routes(server, ctx);
+  register_stream_routes(server, ctx);
+  register_async_routes(server, ctx);
+
+  int port = options.port;
+  if (port == 0) {
+    port = server.bind_to_any_port("127.0.0.1");
+  } else if (!server.bind_to_port("127.0.0.1", port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    std::cerr << "perfgate-testbed: cannot listen on 127.0.0.1:" << options.port << "\n";
+    return 3;
+  }
+  std::printf("listening on 127.0.0.1:%d\n", port);
+  std::fflush(stdout);
+
+  std::thread signal_thread([&server, signals] {
+    int received = 0;
+    sigwait(&signals, &received);
+    server.stop();
+  });
+  server.listen_after_bind();
+  // Wakes the signal thread if the server stopped on its own; if the thread already took a signal,
+  // this one stays pending (blocked everywhere) and is discarded at exit.
+  kill(getpid(), SIGTERM);
+  signal_thread.join();
+  async_reports.shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServiceOptions options;
+  if (const char* delay = std::getenv("PERFGATE_TESTBED_DELAY_MS"); delay != nullptr && *delay != '\0') {
+    options.delay_ms = std::atoi(delay);
+  }
+  CLI::App app{"perfgate-testbed: a small PostgreSQL-backed report service with known pathologies"};
+  // A flag given twice takes its last value, so launchers can append overrides to their defaults.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--port", options.port, "TCP port on 127.0.0.1 (0: pick a free one and print it)")
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--dsn", options.dsn, "libpq connection string of the database")->required();
+  app.add_option("--pool-size", options.pool_size, "database connections")->check(CLI::Range(1, 1000));
+  app.add_option("--pool-timeout-ms", options.pool_timeout_ms, "wait for a free connection before 503")
+      ->check(CLI::Range(0, 600000));
+  app.add_option("--scale", options.scale, "seed size factor (1.0: 200k transactions)")
+      ->check(CLI::Range(0.0001, 100.0));
+  app.add_flag("--seed", options.seed, "create schema and data when missing");
+  app.add_option("--threads", options.threads, "HTTP worker threads")->check(CLI::Range(1, 1024));
+  app.add_option("--async-workers", options.async_workers, "background report generators")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--cache-ttl-s", options.cache_ttl_s, "freshness of cached async reports, seconds")
+      ->check(CLI::Range(0, 86400));
+  app.add_option("--delay-ms", options.delay_ms, "added to every /reports response (also PERFGATE_TESTBED_DELAY_MS)")
+      ->check(CLI::Range(0, 600000));
+  app.add_option("--delay-factor", options.delay_factor, "/reports responses take F x their work time")
+      ->check(CLI::Range(1.0, 1000.0));
+  app.add_option("--stream-chunk-delay-ms", options.stream_chunk_delay_ms,
+                 "processing time per 1,000-row chunk of the streamed export")
+      ->check(CLI::Range(0, 60000));
+  CLI11_PARSE(app, argc, argv);
+  return serve(options);
+}

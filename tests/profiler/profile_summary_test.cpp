@@ -1,0 +1,79 @@
+#include "profiler/profile_summary.h"
+
+#include <gtest/gtest.h>
+
+namespace perfgate {
+namespace {
+
+ProcessSample at(int64_t t_ms, int64_t rss_mb, double cpu) {
+  ProcessSample s;
+  s.t_ms = t_ms;
+  s.rss_bytes = rss_mb * 1'000'000;
+  s.cpu_percent = cpu;
+  return s;
+}
+
+TEST(ProfileSummary, PeakIsTheLargestSumAtOneInstantNotTheSumOfPeaks) {
+  Profile p;
+  p.interval_ms = 100;
+  ProcessTimeline a, b;
+  a.samples = {at(100, 100, 10), at(200, 50, 10)};
+  b.samples = {at(100, 20, 30), at(200, 60, 30)};
+  p.processes = {a, b};
+  summarize_profile(p, {}, 0);
+  EXPECT_EQ(p.summary.peak_rss_bytes, 120'000'000);
+  EXPECT_DOUBLE_EQ(p.summary.mean_cpu_percent, 40.0);
+  EXPECT_EQ(p.summary.samples, 2);
+}
+
+TEST(ProfileSummary, CpuPerRequestIntegratesCpuOverEachSampleInterval) {
+  Profile p;
+  p.interval_ms = 100;
+  ProcessTimeline a;
+  // 50% of a core for 4 x 100 ms = 200 ms of CPU = 200000 us, over 1000 requests.
+  a.samples = {at(100, 1, 50), at(200, 1, 50), at(300, 1, 50), at(400, 1, 50)};
+  p.processes = {a};
+  summarize_profile(p, {}, 1000);
+  EXPECT_DOUBLE_EQ(p.summary.cpu_us_per_request, 200.0);
+}
+
+TEST(ProfileSummary, ExcludesWarmUpFromTheOverallSlopeAndKeepsItAsAPhase) {
+  Profile p;
+  p.interval_ms = 1000;
+  ProcessTimeline a;
+  // Warm-up: a burst of allocation; afterwards exactly 36 MB per hour (0.01 MB/s).
+  for (int64_t t = 0; t < 10'000; t += 1000) a.samples.push_back(at(t, 10 + t / 100, 5));
+  for (int64_t t = 10'000; t < 110'000; t += 1000) {
+    ProcessSample s = at(t, 0, 5);
+    s.rss_bytes = 500'000'000 + (t - 10'000) * 10;  // 10 bytes per ms = 36 MB per hour
+    a.samples.push_back(s);
+  }
+  p.processes = {a};
+  PhaseInfo warm{"warm-up", 0, 10'000};
+  warm.excluded = true;
+  PhaseInfo steady{"steady", 10'000, 110'000};
+  summarize_profile(p, {warm, steady}, 0);
+  EXPECT_NEAR(p.summary.rss_slope_mb_per_hour, 36.0, 1e-6);
+  EXPECT_NEAR(p.summary.rss_slope_ci_mb_per_hour, 0.0, 1e-6);
+  EXPECT_EQ(p.summary.samples, 100);
+  ASSERT_EQ(p.phases.count("warm-up"), 1u);
+  EXPECT_EQ(p.phases["warm-up"].samples, 10);
+  EXPECT_EQ(p.phases["steady"].peak_rss_bytes, 500'000'000 + 99'000 * 10);
+}
+
+TEST(ProfileSummary, ReportsPeakPostgresConnectionsInTheWindow) {
+  Profile p;
+  PgSample s1, s2, s3;
+  s1.t_ms = 1000, s1.total = 4, s1.max_connections = 100;
+  s2.t_ms = 2000, s2.total = 9, s2.max_connections = 100;
+  s3.t_ms = 3000, s3.total = 2, s3.max_connections = 100;
+  p.postgres = {s1, s2, s3};
+  summarize_profile(p, {PhaseInfo{"late", 2500, 4000}}, 0);
+  EXPECT_EQ(p.summary.peak_pg_connections, 9);
+  EXPECT_EQ(p.summary.max_connections, 100);
+  EXPECT_EQ(p.summary.samples, 3);
+  EXPECT_EQ(p.phases["late"].peak_pg_connections, 2);
+}
+
+}  // namespace
+}  // namespace perfgate

@@ -1,0 +1,70 @@
+#include "reports/trend_report.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "reports/report_fixture.h"
+
+namespace perfgate {
+namespace {
+
+using testing::make_trend_run;
+
+TEST(TrendRegressions, MarksARunWorseThanTheMedianOfThePreviousRuns) {
+  const std::vector<double> values = {100, 102, 98, 101, 99, 125, 100};
+  EXPECT_EQ(find_trend_regressions(values), (std::vector<size_t>{5}));
+}
+
+TEST(TrendRegressions, ToleratesChangesWithinTheThreshold) {
+  EXPECT_TRUE(find_trend_regressions({100, 109, 100, 109.9}).empty());
+}
+
+TEST(TrendRegressions, ComparesOnlyWithTheLastKRuns) {
+  // The old fast runs leave the window: 150 after four runs at ~150 is not a regression.
+  const std::vector<double> values = {50, 50, 150, 151, 149, 150, 152};
+  TrendOptions options;
+  options.window = 3;
+  EXPECT_EQ(find_trend_regressions(values, options), (std::vector<size_t>{2, 3}));
+}
+
+TEST(TrendRegressions, SkipsMissingValuesAndNeverFlagsTheFirst) {
+  const double nan = std::nan("");
+  EXPECT_TRUE(find_trend_regressions({}).empty());
+  EXPECT_TRUE(find_trend_regressions({500}).empty());
+  EXPECT_EQ(find_trend_regressions({nan, 100, nan, 200}), (std::vector<size_t>{3}));
+}
+
+TEST(TrendRegressions, AnAbsoluteFloorIgnoresTinyRises) {
+  TrendOptions options;
+  options.min_absolute_increase = 0.5;
+  EXPECT_EQ(find_trend_regressions({0.1, 0.2, 0.3, 1.5}, options), (std::vector<size_t>{3}));
+}
+
+TEST(TrendReport, SmallErrorRateRisesAreNotRegressions) {
+  std::vector<RunResult> runs;
+  for (int i = 0; i < 6; ++i) runs.push_back(make_trend_run(i, 100000, 0.001 * i, 200 * 1048576LL));
+  const std::string html = render_trend_html(runs);
+  EXPECT_NE(html.find("No run was worse than the runs before it."), std::string::npos);
+}
+
+TEST(TrendReport, ChartsEachEndpointAndListsRegressions) {
+  std::vector<RunResult> runs;
+  const double medians[] = {100000, 101000, 99000, 100500, 160000, 100000};
+  for (int i = 0; i < 6; ++i) runs.push_back(make_trend_run(i, medians[i], 0.0, (200 + i) * 1048576LL));
+  const std::string html = render_trend_html(runs);
+  EXPECT_NE(html.find("aria-label=\"reports.sales - latency\""), std::string::npos);
+  EXPECT_NE(html.find("aria-label=\"reports.sales - error rate\""), std::string::npos);
+  EXPECT_NE(html.find("Peak memory"), std::string::npos);
+  EXPECT_NE(html.find("class=\"mark\""), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"text\">03-05</td><td class=\"text\">reports.sales</td><td>p95</td>"),
+            std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(TrendReport, SaysSoWhenThereAreNoRuns) {
+  EXPECT_NE(render_trend_html({}).find("No runs to show."), std::string::npos);
+}
+
+}  // namespace
+}  // namespace perfgate
