@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "analyzers/pg_fixture.h"
 #include "analyzers/postgres_source.h"
@@ -129,14 +130,36 @@ TEST_F(QuerySession, RunDeltaCaptureAttributesOnlyWhatRanInBetween) {
   ASSERT_TRUE(capture.ok()) << capture.error().message;
   std::string run;
   for (int i = 1; i <= 10; ++i) run += "SELECT name FROM customers WHERE id = " + std::to_string(i) + ";\n";
+  // IN lists of several lengths: separate pg_stat_statements entries, one batched statement here.
+  for (int i = 0; i < 6; ++i) run += "SELECT name FROM customers WHERE id IN (1, 2);\nSELECT name FROM customers WHERE id IN (1, 2, 3);\n";
   sql("SELECT id FROM customers ORDER BY id LIMIT 10;\n" + run);
   auto f = (*capture)->finish(1);
   ASSERT_TRUE(f.ok()) << f.error().message;
   EXPECT_EQ(f->source, "run-delta");
-  const auto n1 = std::count_if(f->findings.begin(), f->findings.end(),
-                                [](const Finding& x) { return x.kind == FindingKind::kNPlusOne; });
-  EXPECT_EQ(n1, 1) << findings_summary(*f);
+  std::vector<Finding> n1;
+  std::copy_if(f->findings.begin(), f->findings.end(), std::back_inserter(n1),
+               [](const Finding& x) { return x.kind == FindingKind::kNPlusOne; });
+  ASSERT_EQ(n1.size(), 1u) << findings_summary(*f);
+  EXPECT_EQ(n1[0].query, "SELECT name FROM customers WHERE id = $1");
+  EXPECT_EQ(n1[0].confidence, Confidence::kLikely);
+  EXPECT_DOUBLE_EQ(n1[0].evidence.at("parent_rows_per_request"), 10);
   EXPECT_FALSE(has(*f, FindingKind::kMissingIndex, "orders", {"customer_id"})) << "statements before begin() leaked in";
+}
+
+TEST_F(QuerySession, RunDeltaReportsLookupsWithoutAParentAsOnlyPossible) {
+  auto capture = RunDeltaCapture::begin(cluster_->dsn());
+  ASSERT_TRUE(capture.ok()) << capture.error().message;
+  std::string run;
+  for (int i = 1; i <= 8; ++i) run += "SELECT region FROM customers WHERE id = " + std::to_string(i) + ";\n";
+  sql(run);
+  auto f = (*capture)->finish(1);
+  ASSERT_TRUE(f.ok()) << f.error().message;
+  std::vector<Finding> n1;
+  std::copy_if(f->findings.begin(), f->findings.end(), std::back_inserter(n1),
+               [](const Finding& x) { return x.kind == FindingKind::kNPlusOne; });
+  ASSERT_EQ(n1.size(), 1u) << findings_summary(*f);
+  EXPECT_EQ(n1[0].confidence, Confidence::kPossible);
+  EXPECT_DOUBLE_EQ(n1[0].calls_per_request, 8);
 }
 
 TEST_F(QuerySession, FailsWithUnavailableWhenTheDatabaseCannotBeReached) {
