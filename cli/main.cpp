@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
 
   cli::CommandSlot slot;
   cli::add_inspect_command(app, slot);
+  cli::add_analyze_command(app, slot);
   cli::add_scenario_command(app, slot);
   cli::add_profile_command(app, slot);
   cli::add_report_command(app, slot);

@@ -1,0 +1,154 @@
+#include "analyzers/query_probe.h"
+
+#include <curl/curl.h>
+
+#include <cmath>
+#include <thread>
+
+namespace perfgate {
+namespace {
+
+size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
+
+class CurlGetter final : public HttpGetter {
+ public:
+  explicit CurlGetter(std::chrono::milliseconds timeout) : timeout_(timeout), curl_(curl_easy_init()) {}
+  ~CurlGetter() override {
+    if (curl_) curl_easy_cleanup(curl_);
+  }
+  CurlGetter(const CurlGetter&) = delete;
+  CurlGetter& operator=(const CurlGetter&) = delete;
+
+  Result<int> get(const std::string& url) override {
+    if (!curl_) return internal_error("cannot initialise libcurl");
+    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    const CURLcode rc = curl_easy_perform(curl_);
+    if (rc != CURLE_OK) return unavailable(url + ": " + curl_easy_strerror(rc));
+    long status = 0;
+    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+    return static_cast<int>(status);
+  }
+
+ private:
+  std::chrono::milliseconds timeout_;
+  CURL* curl_;
+};
+
+struct Window {
+  StatsDelta delta;
+  double requests = 0;
+};
+
+// N serial requests between two snapshots; failed requests are counted, not fatal, unless all fail.
+Result<Window> measure(StatsSource& stats, HttpGetter& http, const std::string& url, int requests,
+                       std::vector<std::string>& notes) {
+  auto before = stats.snapshot();
+  if (!before) return before.error();
+  int ok = 0, failed = 0;
+  std::string last_failure;
+  for (int i = 0; i < requests; ++i) {
+    auto status = http.get(url);
+    if (status && *status >= 200 && *status < 400) {
+      ++ok;
+    } else {
+      ++failed;
+      last_failure = status ? "HTTP " + std::to_string(*status) : status.error().message;
+    }
+  }
+  auto after = stats.snapshot();
+  if (!after) return after.error();
+  if (ok == 0) return unavailable("every request to " + url + " failed (last: " + last_failure + ")");
+  if (failed > 0) {
+    notes.push_back(url + ": " + std::to_string(failed) + " of " + std::to_string(requests) +
+                    " requests failed (last: " + last_failure + "); per-request figures count all requests");
+  }
+  // Failed requests may still have run queries, so divide by every request made.
+  return Window{diff_snapshots(*before, *after), static_cast<double>(requests)};
+}
+
+}  // namespace
+
+std::unique_ptr<HttpGetter> make_curl_getter(std::chrono::milliseconds timeout) {
+  return std::make_unique<CurlGetter>(timeout);
+}
+
+Status validate_probe_options(const ProbeOptions& options) {
+  if (options.urls.empty()) return invalid_input("--probe-url: at least one URL is needed (or use --aggregate)");
+  if (options.requests <= 0) return invalid_input("--requests: must be > 0 (got " + std::to_string(options.requests) + ")");
+  if (!(options.scale_factor > 1)) return invalid_input("scale factor: must be > 1");
+  for (const auto& url : options.urls) {
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      return invalid_input("--probe-url " + url + ": must start with http:// or https://");
+    }
+    if (!options.scale_param.empty()) {
+      auto scaled = scale_url(url, options.scale_param, options.scale_factor);
+      if (!scaled) return scaled.error();
+    }
+  }
+  return {};
+}
+
+Result<std::string> scale_url(const std::string& url, const std::string& param, double factor) {
+  const size_t q = url.find('?');
+  size_t pos = q == std::string::npos ? std::string::npos : q;
+  while (pos != std::string::npos) {
+    const size_t start = pos + 1;
+    if (url.compare(start, param.size() + 1, param + "=") == 0) {
+      const size_t value_start = start + param.size() + 1;
+      const size_t value_end = url.find_first_of("&#", value_start);
+      const std::string value = url.substr(value_start, value_end == std::string::npos ? std::string::npos : value_end - value_start);
+      char* end = nullptr;
+      const double v = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(v > 0)) {
+        return invalid_input("--scale-param " + param + ": " + url + " has " + param + "=" + value + ", not a positive number");
+      }
+      const long scaled = std::lround(v * factor);
+      return url.substr(0, value_start) + std::to_string(scaled) +
+             (value_end == std::string::npos ? "" : url.substr(value_end));
+    }
+    pos = url.find('&', start);
+  }
+  return invalid_input("--scale-param " + param + ": " + url + " has no '" + param + "=' query parameter to scale");
+}
+
+Result<std::vector<Workload>> probe_endpoints(StatsSource& stats, HttpGetter& http, const ProbeOptions& options) {
+  if (auto valid = validate_probe_options(options); !valid) return valid.error();
+  // Background activity (other clients, autovacuum-triggered statements) measured with no requests.
+  auto idle_before = stats.snapshot();
+  if (!idle_before) return idle_before.error();
+  if (options.idle_window.count() > 0) std::this_thread::sleep_for(options.idle_window);
+  auto idle_after = stats.snapshot();
+  if (!idle_after) return idle_after.error();
+  const StatsDelta idle = diff_snapshots(*idle_before, *idle_after);
+
+  std::vector<Workload> out;
+  for (const auto& url : options.urls) {
+    std::vector<std::string> notes;
+    auto base = measure(stats, http, url, options.requests, notes);
+    if (!base) return base.error();
+    Workload w;
+    w.endpoint = "GET " + url;
+    w.requests = base->requests;
+    w.delta = subtract_baseline(base->delta, idle);
+    w.scale_factor = options.scale_factor;
+    if (!options.scale_param.empty()) {
+      auto scaled_url = scale_url(url, options.scale_param, options.scale_factor);
+      if (!scaled_url) return scaled_url.error();
+      auto scaled = measure(stats, http, *scaled_url, options.requests, notes);
+      if (!scaled) return scaled.error();
+      w.scaled_delta = subtract_baseline(scaled->delta, idle);
+      w.scaled_requests = scaled->requests;
+    }
+    for (const auto& n : notes) {
+      w.delta.note += (w.delta.note.empty() ? "" : "; ") + n;
+    }
+    out.push_back(std::move(w));
+  }
+  return out;
+}
+
+}  // namespace perfgate

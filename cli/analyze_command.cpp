@@ -1,0 +1,66 @@
+// perfgate analyze: N+1 queries, missing indexes, slow queries and index hygiene from
+// pg_stat_statements, per endpoint (--probe-url) or from totals (--aggregate). Findings are
+// information, so the exit code is 0 whatever is found; the gate judges them.
+#include <cstdio>
+
+#include "analyzers/query_analyzer.h"
+#include "analyzers/query_session.h"
+#include "cli/command.h"
+
+namespace perfgate::cli {
+namespace {
+
+struct AnalyzeOptions {
+  std::string dsn;
+  std::vector<std::string> probe_urls;
+  int requests = 20;
+  std::string scale_param;
+  bool aggregate = false;
+  std::string out_path;
+  int64_t min_calls = 0;
+  double slow_ms = 500;
+};
+
+ExitCode run_analyze(const AnalyzeOptions& options) {
+  AnalyzeRequest request;
+  request.dsn = options.dsn;
+  request.mode = options.aggregate ? AnalyzeMode::kAggregate : AnalyzeMode::kProbe;
+  request.probe.urls = options.probe_urls;
+  request.probe.requests = options.requests;
+  request.probe.scale_param = options.scale_param;
+  request.options.min_calls = options.min_calls;
+  request.options.slow_mean_ms = options.slow_ms;
+  if (options.aggregate && !options.probe_urls.empty()) {
+    return report_error(invalid_input("--aggregate and --probe-url: choose one (probing attributes per endpoint)"));
+  }
+  if (!(options.slow_ms > 0)) return report_error(invalid_input("--slow-ms: must be > 0"));
+  if (options.min_calls < 0) return report_error(invalid_input("--min-calls: must be >= 0"));
+  auto findings = analyze_database(request);
+  if (!findings) return report_error(findings.error());
+  std::fputs(findings_summary(*findings).c_str(), stdout);
+  if (!options.out_path.empty()) {
+    if (auto written = write_findings(*findings, options.out_path); !written) return report_error(written.error());
+  }
+  return ExitCode::kPass;
+}
+
+}  // namespace
+
+void add_analyze_command(CLI::App& app, CommandSlot& slot) {
+  auto options = std::make_shared<AnalyzeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "analyze", "Find N+1 queries, missing indexes (proved with hypopg), slow queries and index problems");
+  cmd->add_option("--pg", options->dsn, "PostgreSQL DSN (keyword or URI form); never changed")->required();
+  cmd->add_option("--probe-url", options->probe_urls, "Endpoint to probe with GET, one at a time (repeatable)");
+  cmd->add_option("--requests", options->requests, "Requests per endpoint and scale (default 20)");
+  cmd->add_option("--scale-param", options->scale_param,
+                  "Query parameter (e.g. limit) to double for a second probe that confirms N+1s");
+  cmd->add_flag("--aggregate", options->aggregate,
+                "Analyse pg_stat_statements totals since the last reset (no endpoints; lower confidence)");
+  cmd->add_option("--out", options->out_path, "Write the findings JSON here (docs/analyzer.md)");
+  cmd->add_option("--min-calls", options->min_calls, "Ignore statements with fewer calls (default 0: all)");
+  cmd->add_option("--slow-ms", options->slow_ms, "Slow-query budget on mean execution time in ms (default 500)");
+  cmd->callback([options, &slot] { slot.run = [options] { return run_analyze(*options); }; });
+}
+
+}  // namespace perfgate::cli

@@ -1,0 +1,105 @@
+#include "analyzers/query_probe.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "analyzers/fake_database.h"
+
+namespace perfgate {
+namespace {
+
+using testing::stmt;
+
+// A fake database where each GET of a URL adds the statements that URL's handler would run.
+class FakeApp : public StatsSource, public HttpGetter {
+ public:
+  Result<StatsSnapshot> snapshot() override {
+    StatsSnapshot s;
+    for (const auto& [id, st] : totals_) s.statements.push_back(st);
+    // Background noise that also happens with no requests: must be subtracted out.
+    background_ += 1;
+    s.statements.push_back(stmt("bg", "SELECT 1", background_, background_));
+    return s;
+  }
+  Result<Schema> schema() override { return Schema{}; }
+  Result<int> get(const std::string& url) override {
+    ++gets;
+    if (url.find("down") != std::string::npos) return unavailable(url + ": Connection refused");
+    const int limit = url.find("limit=20") != std::string::npos ? 20 : 10;
+    add("p", "SELECT id FROM orders LIMIT $1", 1, limit);
+    add("c", "SELECT name FROM customers WHERE id = $1", limit, limit);
+    return 200;
+  }
+  int gets = 0;
+
+ private:
+  void add(const std::string& id, const std::string& q, int64_t calls, int64_t rows) {
+    auto& s = totals_[id];
+    s.query_id = id;
+    s.query = q;
+    s.calls += calls;
+    s.rows += rows;
+  }
+  std::map<std::string, StatementStats> totals_;
+  int64_t background_ = 0;
+};
+
+TEST(ScaleUrl, MultipliesTheNamedParameterOnly) {
+  EXPECT_EQ(*scale_url("http://h/a?x=1&limit=10&y=2", "limit", 2), "http://h/a?x=1&limit=20&y=2");
+  EXPECT_EQ(*scale_url("http://h/a?limit=10", "limit", 2), "http://h/a?limit=20");
+  EXPECT_FALSE(scale_url("http://h/a?mylimit=10", "limit", 2).ok());
+  EXPECT_FALSE(scale_url("http://h/a?limit=abc", "limit", 2).ok());
+}
+
+TEST(ProbeEndpoints, AttributesStatementsPerEndpointMinusTheIdleBaseline) {
+  FakeApp app;
+  ProbeOptions o;
+  o.urls = {"http://127.0.0.1:1/orders?limit=10"};
+  o.requests = 4;
+  o.scale_param = "limit";
+  o.idle_window = std::chrono::milliseconds(0);
+  auto w = probe_endpoints(app, app, o);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  ASSERT_EQ(w->size(), 1u);
+  const Workload& x = (*w)[0];
+  EXPECT_EQ(x.endpoint, "GET http://127.0.0.1:1/orders?limit=10");
+  EXPECT_EQ(x.requests, 4);
+  ASSERT_EQ(x.delta.statements.size(), 2u);
+  for (const auto& s : x.delta.statements) EXPECT_EQ(s.calls, s.query_id == "c" ? 40 : 4);
+  ASSERT_TRUE(x.scaled_delta.has_value());
+  for (const auto& s : x.scaled_delta->statements) {
+    if (s.query_id == "c") {
+      EXPECT_EQ(s.calls, 80);
+    }
+  }
+  EXPECT_EQ(app.gets, 8);
+}
+
+TEST(ProbeEndpoints, FailsNamingTheUrlWhenEveryRequestFails) {
+  FakeApp app;
+  ProbeOptions o;
+  o.urls = {"http://127.0.0.1:1/down"};
+  o.requests = 2;
+  o.idle_window = std::chrono::milliseconds(0);
+  auto w = probe_endpoints(app, app, o);
+  ASSERT_FALSE(w.ok());
+  EXPECT_EQ(w.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(w.error().message.find("/down"), std::string::npos);
+}
+
+TEST(ProbeEndpoints, RejectsBadOptions) {
+  ProbeOptions o;
+  EXPECT_FALSE(validate_probe_options(o).ok());
+  o.urls = {"ftp://x"};
+  EXPECT_FALSE(validate_probe_options(o).ok());
+  o.urls = {"http://127.0.0.1/x"};
+  o.requests = 0;
+  EXPECT_FALSE(validate_probe_options(o).ok());
+  o.requests = 1;
+  o.scale_param = "limit";
+  EXPECT_EQ(validate_probe_options(o).error().code, ErrorCode::kInvalidInput);
+}
+
+}  // namespace
+}  // namespace perfgate
