@@ -19,5 +19,6 @@ struct CommandSlot {
 ExitCode report_error(const Error& error);
 
 void add_inspect_command(CLI::App& app, CommandSlot& slot);
+void add_run_command(CLI::App& app, CommandSlot& slot);
 
 }  // namespace perfgate::cli

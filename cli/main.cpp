@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
 
   cli::CommandSlot slot;
   cli::add_inspect_command(app, slot);
+  cli::add_run_command(app, slot);
 
   try {
     app.parse(argc, argv);

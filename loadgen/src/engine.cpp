@@ -50,7 +50,9 @@ class Coordinator {
     raise_descriptor_limit(plan_.total_connections);
     const double cpu_before = cpu_seconds();
     if (observer_ != nullptr) observer_->on_start(phase_infos(plan_));
-    const MonoTime start = clock_.now();
+    // The schedule starts a moment after the threads are created, so that thread start-up is not
+    // counted as the generator falling behind on the first requests.
+    const MonoTime start = clock_.now() + std::chrono::milliseconds(20);
     std::atomic<bool> halt{false};
     std::atomic<int> finished{0};
     std::vector<std::thread> threads;

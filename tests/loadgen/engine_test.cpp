@@ -88,12 +88,20 @@ TEST(Engine, CorrectedLatencyMatchesTheAnalyticGroundTruthUnderPeriodicStalls) {
   const double truth_p90 = s + d_us * (0.90 - (1 - f)) / f;
   const double truth_p99 = s + d_us * (0.99 - (1 - f)) / f;
   const LatencySummary corrected = LatencySummary::of(e->latency);
+  const LatencySummary uncorrected = LatencySummary::of(e->service_time);
+  RecordProperty("truth_p50_us", std::to_string(truth_p50));
+  RecordProperty("truth_p90_us", std::to_string(truth_p90));
+  RecordProperty("truth_p99_us", std::to_string(truth_p99));
+  RecordProperty("corrected_p50_p90_p99_us", std::to_string(corrected.p50) + " " + std::to_string(corrected.p90) + " " +
+                                                 std::to_string(corrected.p99));
+  RecordProperty("service_p50_p90_p99_us", std::to_string(uncorrected.p50) + " " + std::to_string(uncorrected.p90) +
+                                               " " + std::to_string(uncorrected.p99));
+  RecordProperty("achieved_rps", std::to_string(r.achieved_rps));
   EXPECT_NEAR(corrected.p50, truth_p50, 0.05 * truth_p50);
   EXPECT_NEAR(corrected.p90, truth_p90, 0.05 * truth_p90);
   EXPECT_NEAR(corrected.p99, truth_p99, 0.05 * truth_p99);
   EXPECT_GT(corrected.max, 0.95 * d_us);
 
-  const LatencySummary uncorrected = LatencySummary::of(e->service_time);
   EXPECT_LT(uncorrected.p90, 0.1 * corrected.p90);
   EXPECT_LT(uncorrected.p50, 1.2 * truth_p50);
 
