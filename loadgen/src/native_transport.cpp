@@ -269,7 +269,6 @@ class NativeTransport final : public Transport {
     Connection& c = connections_[index];
     if (c.reused && !c.retried && !c.parser.started()) {
       close_connection(index);
-      c.retried = true;
       c.bytes_sent = 0;
       c.parser.reset(prepared_[c.request].expectation, c.sink);
       open_connection(index);

@@ -117,12 +117,14 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
   for (size_t i = 0; i < users_.size(); ++i) {
     User& u = users_[i];
     if (u.busy || u.ready > now || u.global_index >= active) continue;
-    // A user that was inactive (ramp) starts its iteration now, not at its stale ready time.
-    const MonoTime begin = std::max(u.ready, now - kClosedRecheck);
+    // Ready before the previous check yet not released then: the user was inactive (not yet ramped
+    // in), so its iteration begins now; otherwise it begins when its think time ended.
+    const MonoTime begin = u.ready < previous_check_ ? now : u.ready;
     u.busy = true;
     enqueue(Pending{begin, static_cast<uint32_t>(picker_.next()),
                     static_cast<uint32_t>(phase_index_at(plan_.phases, begin - start)), static_cast<int32_t>(i)});
   }
+  previous_check_ = now;
 }
 
 Worker::Pending Worker::pop_pending() {

@@ -106,6 +106,7 @@ class Worker {
   // Closed model users.
   std::vector<User> users_;
   bool users_done_ = false;
+  MonoTime previous_check_ = MonoTime::min();
 
   // Requests due but waiting for a connection: a ring that grows to the worst backlog and stays.
   std::vector<Pending> ring_;

@@ -234,6 +234,16 @@ TEST(Engine, CurlTransportMeasuresTheSameWay) {
   EXPECT_GE(e->latency.value_at_percentile(50), 2000);
 }
 
+TEST(Engine, ServersThatCloseAfterEachResponseAreNotErrors) {
+  TestServerOptions so;
+  so.close_after_response = true;
+  auto server = serve(so);
+  const RunResult r = run(open_scenario(server->url(), 100, milliseconds(500)));
+  EXPECT_EQ(r.endpoints.at(0).requests, 50);
+  EXPECT_EQ(r.endpoints.at(0).errors.total, 0);
+  EXPECT_EQ(server->requests(), 50);
+}
+
 TEST(Engine, FlowsAreRejectedWithAClearError) {
   Scenario s = open_scenario("http://127.0.0.1:1", 1, seconds(1));
   s.endpoints[0].steps.push_back(s.endpoints[0].steps[0]);
