@@ -129,10 +129,12 @@ TEST(Engine, ClosedModelUsersWaitForEachResponseAndThink) {
   ASSERT_NE(e, nullptr);
   // Each iteration takes at least 5 ms + 10 ms, so 4 users can finish at most 4 * 2 s / 15 ms.
   EXPECT_LE(e->requests, 4 * 2000 / 15 + 4);
-  EXPECT_GE(e->requests, 4 * 2000 / 15 / 3);
+  EXPECT_GE(e->requests, 20);
   EXPECT_EQ(e->errors.total, 0);
-  EXPECT_GE(e->latency.value_at_percentile(50), 5000);
-  EXPECT_LT(e->latency.value_at_percentile(50), 50'000);
+  // Closed model: latency runs from the start of each iteration, so it is never below the server's
+  // delay, and think time is not part of it.
+  EXPECT_GE(e->latency.min(), 5000);
+  EXPECT_LT(e->latency.value_at_percentile(50), e->service_time.value_at_percentile(50) + 10'000);
   EXPECT_FALSE(r.generator.saturated);
 }
 
