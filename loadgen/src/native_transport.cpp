@@ -239,9 +239,11 @@ class NativeTransport final : public Transport {
     // nothing of a response outlives the read that delivered it.
     const ssize_t n = ::recv(c.fd, buffer_.data(), buffer_.size(), 0);
     if (n > 0) {
-      c.parser.feed(buffer_.data(), static_cast<size_t>(n));
+      const size_t used = c.parser.feed(buffer_.data(), static_cast<size_t>(n));
       if (c.parser.state() == HttpResponseParser::State::kComplete) {
-        finish(index, Outcome::kOk);
+        // Bytes beyond the response were never asked for (no pipelining): the connection's framing
+        // can no longer be trusted, so it is not reused.
+        finish(index, Outcome::kOk, used < static_cast<size_t>(n) ? Reuse::kNever : Reuse::kIfKeepAlive);
       } else if (c.parser.state() == HttpResponseParser::State::kError) {
         finish(index, Outcome::kParse);
       }
@@ -278,7 +280,9 @@ class NativeTransport final : public Transport {
     finish(index, outcome);
   }
 
-  void finish(size_t index, Outcome outcome) {
+  enum class Reuse { kIfKeepAlive, kNever };
+
+  void finish(size_t index, Outcome outcome, Reuse reuse = Reuse::kIfKeepAlive) {
     Connection& c = connections_[index];
     Completion done;
     done.tag = c.tag;
@@ -287,7 +291,7 @@ class NativeTransport final : public Transport {
     done.sent = c.sent;
     done.done = clock_.now();
     done.body_bytes = c.parser.body_bytes();
-    if (outcome == Outcome::kOk && c.parser.keep_alive()) {
+    if (outcome == Outcome::kOk && c.parser.keep_alive() && reuse == Reuse::kIfKeepAlive) {
       c.state = Connection::State::kIdle;
       idle_.push_back(index);
     } else {

@@ -33,6 +33,32 @@ Result<std::string> substitute(const std::string& text, const Scenario& scenario
   return out;
 }
 
+Result<PlannedStep> plan_step(const RequestTemplate& r, const Scenario& scenario, const TargetUrl& target,
+                              const std::string& where) {
+  PlannedStep step;
+  step.expected_statuses = r.expected_statuses;
+  step.spec.method = r.method;
+  auto path = substitute(r.path, scenario, where + ".path");
+  if (!path) return path.error();
+  if (path->rfind("http://", 0) == 0 || path->rfind("https://", 0) == 0) {
+    return invalid_input(where + ".path: absolute URLs are not supported yet; use a path under base_url");
+  }
+  step.spec.path = target.path_prefix + (path->empty() || path->front() != '/' ? "/" : "") + *path;
+  for (const auto& headers : {scenario.headers, r.headers}) {
+    for (const auto& [name, value] : headers) {
+      auto v = substitute(value, scenario, where + ".headers." + name);
+      if (!v) return v.error();
+      step.spec.headers.emplace_back(name, *v);
+    }
+  }
+  auto body = substitute(r.body, scenario, where + ".body");
+  if (!body) return body.error();
+  step.spec.body = *body;
+  if (r.timeout.count() <= 0) return invalid_input(where + ".timeout: must be > 0");
+  step.spec.timeout = r.timeout;
+  return step;
+}
+
 }  // namespace
 
 Outcome outcome_for_status(int status, const std::vector<int>& expected_statuses) {
@@ -57,35 +83,29 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
     const Endpoint& e = scenario.endpoints[i];
     const std::string where = "endpoints[" + std::to_string(i) + "] (" + e.name + ")";
     if (e.steps.empty()) return invalid_input(where + ": has no request");
-    if (e.is_flow()) return invalid_input(where + ": flows (several steps, polling, streams) are not supported yet");
-    const RequestTemplate& r = e.steps.front();
-    if (!r.extract.empty() || !r.checks.empty() || !r.tallies.empty()) {
-      return invalid_input(where + ": extract, checks and tallies are not supported yet");
-    }
     PlannedEndpoint p;
     p.name = e.name;
     p.weight = e.weight;
-    p.expected_statuses = r.expected_statuses;
-    p.think_time = r.think_time.count() > 0 ? r.think_time : scenario.shape.think_time;
-    p.spec.method = r.method;
-    auto path = substitute(r.path, scenario, where + ".path");
-    if (!path) return path.error();
-    if (path->rfind("http://", 0) == 0 || path->rfind("https://", 0) == 0) {
-      return invalid_input(where + ".path: absolute URLs are not supported yet; use a path under base_url");
-    }
-    p.spec.path = plan.target.path_prefix + (path->empty() || path->front() != '/' ? "/" : "") + *path;
-    for (const auto& headers : {scenario.headers, r.headers}) {
-      for (const auto& [name, value] : headers) {
-        auto v = substitute(value, scenario, where + ".headers." + name);
-        if (!v) return v.error();
-        p.spec.headers.emplace_back(name, *v);
+    p.think_time = e.steps.back().think_time.count() > 0 ? e.steps.back().think_time : scenario.shape.think_time;
+    for (size_t k = 0; k < e.steps.size(); ++k) {
+      const RequestTemplate& r = e.steps[k];
+      const std::string step_where = e.steps.size() > 1 ? where + ".steps[" + std::to_string(k) + "]" : where;
+      if (r.poll || r.stream) return invalid_input(step_where + ": polling and streamed steps are not supported yet");
+      if (!r.extract.empty() || !r.checks.empty() || !r.tallies.empty()) {
+        return invalid_input(step_where + ": extract, checks and tallies are not supported yet");
       }
+      auto step = plan_step(r, scenario, plan.target, step_where);
+      if (!step) return step.error();
+      step->name = r.name.empty() ? "step" + std::to_string(k + 1) : r.name;
+      p.steps.push_back(std::move(*step));
     }
-    auto body = substitute(r.body, scenario, where + ".body");
-    if (!body) return body.error();
-    p.spec.body = *body;
-    if (r.timeout.count() <= 0) return invalid_input(where + ".timeout: must be > 0");
-    p.spec.timeout = r.timeout;
+    p.first_slot = plan.slots.size();
+    if (p.is_flow()) {
+      plan.slots.push_back(StatSlot{p.name, "flow", i});
+      for (const auto& step : p.steps) plan.slots.push_back(StatSlot{p.name + "/" + step.name, "step", i});
+    } else {
+      plan.slots.push_back(StatSlot{p.name, "request", i});
+    }
     plan.endpoints.push_back(std::move(p));
   }
   double weight_sum = 0;

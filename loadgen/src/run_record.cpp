@@ -27,10 +27,10 @@ IntervalStats interval_point(const Histogram& h, int64_t requests, int64_t error
   return s;
 }
 
-EndpointStats stats_of(const std::string& name, const EndpointCell& cell) {
+EndpointStats stats_of(const StatSlot& slot, const EndpointCell& cell) {
   EndpointStats e;
-  e.name = name;
-  e.kind = "request";
+  e.name = slot.name;
+  e.kind = slot.kind;
   e.requests = cell.requests;
   for (size_t i = 1; i < cell.outcomes.size(); ++i) e.errors.add(static_cast<Outcome>(i), cell.outcomes[i]);
   e.latency = cell.latency;
@@ -127,23 +127,24 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
   r.generator = health_of(record, plan);
 
   const size_t phase_count = std::max<size_t>(1, plan.phases.size());
-  std::vector<EndpointCell> overall(plan.endpoints.size());
+  std::vector<EndpointCell> overall(plan.slots.size());
   for (size_t ph = 0; ph < phase_count; ++ph) {
-    std::vector<EndpointCell> merged(plan.endpoints.size());
+    std::vector<EndpointCell> merged(plan.slots.size());
     for (const Worker* w : workers) {
-      for (size_t e = 0; e < plan.endpoints.size(); ++e) merged[e].merge(w->cells()[ph][e]);
+      for (size_t i = 0; i < plan.slots.size(); ++i) merged[i].merge(w->cells()[ph][i]);
     }
     PhaseStats ps;
     ps.phase = ph < plan.phases.size() ? plan.phases[ph].name : "main";
-    for (size_t e = 0; e < plan.endpoints.size(); ++e) {
-      ps.endpoints.push_back(stats_of(plan.endpoints[e].name, merged[e]));
-      if (ph >= plan.phases.size() || !plan.phases[ph].excluded) overall[e].merge(merged[e]);
+    for (size_t i = 0; i < plan.slots.size(); ++i) {
+      ps.endpoints.push_back(stats_of(plan.slots[i], merged[i]));
+      if (ph >= plan.phases.size() || !plan.phases[ph].excluded) overall[i].merge(merged[i]);
     }
     r.phase_stats.push_back(std::move(ps));
   }
-  for (size_t e = 0; e < plan.endpoints.size(); ++e) {
-    EndpointStats s = stats_of(plan.endpoints[e].name, overall[e]);
-    if (e < record.endpoint_timelines.size()) s.timeline = record.endpoint_timelines[e];
+  for (size_t i = 0; i < plan.slots.size(); ++i) {
+    EndpointStats s = stats_of(plan.slots[i], overall[i]);
+    const size_t e = plan.slots[i].endpoint;
+    if (plan.slots[i].kind != "step" && e < record.endpoint_timelines.size()) s.timeline = record.endpoint_timelines[e];
     r.endpoints.push_back(std::move(s));
   }
 

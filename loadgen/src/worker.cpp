@@ -61,7 +61,7 @@ Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
         return w;
       }(), seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(id)) {
   cells_.resize(std::max<size_t>(1, plan.phases.size()));
-  for (auto& phase : cells_) phase.resize(plan.endpoints.size());
+  for (auto& phase : cells_) phase.resize(plan.slots.size());
   interval_.endpoints.resize(plan.endpoints.size());
   slots_.resize(static_cast<size_t>(plan.connections_per_worker));
   for (size_t i = slots_.size(); i-- > 0;) free_slots_.push_back(i);
@@ -79,9 +79,12 @@ Status Worker::init(TransportKind kind) {
   if (!transport) return transport.error();
   transport_ = std::move(*transport);
   for (const auto& e : plan_.endpoints) {
-    auto id = transport_->prepare(e.spec);
-    if (!id) return id.error();
-    request_ids_.push_back(*id);
+    request_ids_.emplace_back();
+    for (const auto& step : e.steps) {
+      auto id = transport_->prepare(step.spec);
+      if (!id) return id.error();
+      request_ids_.back().push_back(*id);
+    }
   }
   return {};
 }
@@ -100,8 +103,11 @@ void Worker::enqueue(const Pending& p) {
 void Worker::release_open(MonoTime now, MonoTime start) {
   while (next_due_ && start + *next_due_ <= now) {
     const auto due = *next_due_;
-    enqueue(Pending{start + due, static_cast<uint32_t>(picker_.next()),
-                    static_cast<uint32_t>(phase_index_at(plan_.phases, due)), -1});
+    Pending p;
+    p.due = p.flow_due = start + due;
+    p.endpoint = static_cast<uint32_t>(picker_.next());
+    p.phase = static_cast<uint16_t>(phase_index_at(plan_.phases, due));
+    enqueue(p);
     next_index_ += plan_.threads;
     next_due_ = plan_.arrivals->due_time(next_index_);
   }
@@ -121,8 +127,12 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     // in), so its iteration begins now; otherwise it begins when its think time ended.
     const MonoTime begin = u.ready < previous_check_ ? now : u.ready;
     u.busy = true;
-    enqueue(Pending{begin, static_cast<uint32_t>(picker_.next()),
-                    static_cast<uint32_t>(phase_index_at(plan_.phases, begin - start)), static_cast<int32_t>(i)});
+    Pending p;
+    p.due = p.flow_due = begin;
+    p.endpoint = static_cast<uint32_t>(picker_.next());
+    p.phase = static_cast<uint16_t>(phase_index_at(plan_.phases, begin - start));
+    p.user = static_cast<int32_t>(i);
+    enqueue(p);
   }
   previous_check_ = now;
 }
@@ -144,7 +154,7 @@ void Worker::expire_pending(MonoTime now) {
   // sent and never answered; counting it keeps the backlog (and memory) bounded when the target hangs.
   while (ring_size_ > 0) {
     const Pending& p = ring_[ring_head_];
-    if (now - p.due < plan_.endpoints[p.endpoint].spec.timeout) break;
+    if (now - p.due < timeout_of(p)) break;
     const Pending copy = pop_pending();
     complete(copy, Outcome::kTimeout, 0, now, now);
   }
@@ -153,10 +163,15 @@ void Worker::expire_pending(MonoTime now) {
 void Worker::dispatch(MonoTime now) {
   std::lock_guard lock(interval_mutex_);
   while (ring_size_ > 0 && transport_->has_capacity() && !free_slots_.empty()) {
-    const Pending p = pop_pending();
+    Pending p = pop_pending();
     const uint64_t slot = free_slots_.back();
     free_slots_.pop_back();
+    if (p.step == 0) p.flow_sent = now;
     slots_[slot] = p;
+    in_flight_.fetch_add(1, std::memory_order_relaxed);
+    transport_->start(request_ids_[p.endpoint][p.step], slot);
+    if (p.step > 0) continue;
+    // Arrivals only: a flow's later steps are not on the schedule.
     IntervalCell& cell = interval_.endpoints[p.endpoint];
     ++cell.sent;
     if (plan_.model == LoadModel::kOpen) {
@@ -167,8 +182,6 @@ void Worker::dispatch(MonoTime now) {
       ++interval_.lag_count;
       if (lag > kBehindNs) ++interval_.behind;
     }
-    in_flight_.fetch_add(1, std::memory_order_relaxed);
-    transport_->start(request_ids_[p.endpoint], slot);
   }
   // Everything still queued found no free connection; count each such request once.
   if (ring_size_ > blocked_counted_) {
@@ -177,21 +190,45 @@ void Worker::dispatch(MonoTime now) {
   }
 }
 
+std::chrono::nanoseconds Worker::timeout_of(const Pending& p) const {
+  return plan_.endpoints[p.endpoint].steps[p.step].spec.timeout;
+}
+
+namespace {
+
+void record(EndpointCell& cell, int64_t latency_us, int64_t service_us, Outcome outcome, int status) {
+  cell.latency.record(latency_us);
+  cell.service_time.record(service_us);
+  ++cell.requests;
+  ++cell.outcomes[static_cast<size_t>(outcome)];
+  if (status > 0 && status < 1000) ++cell.statuses[static_cast<size_t>(status)];
+}
+
+}  // namespace
+
 void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime sent, MonoTime done) {
   // Open model: latency counts from the moment the request was due, not from when it was sent. A
   // generator that measures from the send time stops sending while the server stalls and so never
   // samples the stall it caused (coordinated omission, as wrk2 explains); the due time is what a
   // real user arriving on schedule would have experienced. Service time (send -> done) is kept beside
   // it. Closed model: `due` is when the user began its iteration, so both are close.
-  const int64_t latency_us = to_us(done - p.due);
-  const int64_t service_us = to_us(done - sent);
-  if (outcome == Outcome::kOk && status > 0) outcome = outcome_for_status(status, plan_.endpoints[p.endpoint].expected_statuses);
-  EndpointCell& cell = cells_[p.phase][p.endpoint];
-  cell.latency.record(latency_us);
-  cell.service_time.record(service_us);
-  ++cell.requests;
-  ++cell.outcomes[static_cast<size_t>(outcome)];
-  if (status > 0 && status < 1000) ++cell.statuses[static_cast<size_t>(status)];
+  const PlannedEndpoint& e = plan_.endpoints[p.endpoint];
+  if (outcome == Outcome::kOk && status > 0) outcome = outcome_for_status(status, e.steps[p.step].expected_statuses);
+  std::vector<EndpointCell>& cells = cells_[p.phase];
+  if (e.is_flow()) {
+    record(cells[e.first_slot + 1 + p.step], to_us(done - p.due), to_us(done - sent), outcome, status);
+    if (outcome == Outcome::kOk && p.step + 1u < e.steps.size()) {
+      // The next step is due the moment this one ends; it queues like any arrival.
+      Pending next = p;
+      ++next.step;
+      next.due = done;
+      enqueue(next);
+      return;
+    }
+  }
+  // A plain request, or a whole flow (ended by its last step or its first failure).
+  const int64_t latency_us = to_us(done - p.flow_due);
+  record(cells[e.first_slot], latency_us, to_us(done - (e.is_flow() ? p.flow_sent : sent)), outcome, status);
   {
     std::lock_guard lock(interval_mutex_);
     IntervalCell& ic = interval_.endpoints[p.endpoint];
@@ -202,7 +239,7 @@ void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime se
   if (p.user >= 0) {
     User& u = users_[static_cast<size_t>(p.user)];
     u.busy = false;
-    u.ready = done + plan_.endpoints[p.endpoint].think_time;
+    u.ready = done + e.think_time;
   }
 }
 
@@ -230,7 +267,7 @@ void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
     }
     if (ring_size_ > 0) {
       const auto& front = ring_[ring_head_];
-      wait = std::min(wait, std::max(nanoseconds{0}, front.due + plan_.endpoints[front.endpoint].spec.timeout - now));
+      wait = std::min(wait, std::max(nanoseconds{0}, front.due + timeout_of(front) - now));
     }
     completions_.clear();
     transport_->poll(wait, completions_);

@@ -67,14 +67,17 @@ class Worker {
   /// Requests in flight now (approximate; read from another thread).
   [[nodiscard]] int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
-  /// Per phase, per endpoint figures; read only after run() returned.
+  /// Per phase, per statistics slot (RunPlan::slots) figures; read only after run() returned.
   [[nodiscard]] const std::vector<std::vector<EndpointCell>>& cells() const { return cells_; }
 
  private:
   struct Pending {
-    MonoTime due{0};
+    MonoTime due{0};        // when this step was due: the arrival, or the previous step's end
+    MonoTime flow_due{0};   // when the iteration was due (first step)
+    MonoTime flow_sent{0};  // when the first step was sent
     uint32_t endpoint = 0;
-    uint32_t phase = 0;
+    uint16_t phase = 0;
+    uint16_t step = 0;
     int32_t user = -1;  // closed model: index into users_
   };
   struct User {
@@ -90,6 +93,7 @@ class Worker {
   void dispatch(MonoTime now);
   void expire_pending(MonoTime now);
   void complete(const Pending& p, Outcome outcome, int status, MonoTime sent, MonoTime done);
+  [[nodiscard]] std::chrono::nanoseconds timeout_of(const Pending& p) const;
   [[nodiscard]] bool source_exhausted() const;
 
   const RunPlan& plan_;
@@ -97,7 +101,7 @@ class Worker {
   const Clock& clock_;
   EndpointPicker picker_;
   std::unique_ptr<Transport> transport_;
-  std::vector<size_t> request_ids_;
+  std::vector<std::vector<size_t>> request_ids_;  // by endpoint, then step
   std::vector<std::vector<EndpointCell>> cells_;
 
   // Open model cursor.

@@ -246,13 +246,56 @@ TEST(Engine, ServersThatCloseAfterEachResponseAreNotErrors) {
   EXPECT_EQ(server->requests(), 50);
 }
 
-TEST(Engine, FlowsAreRejectedWithAClearError) {
+TEST(Engine, FlowStepsRunInOrderAndAreReportedAsFlowAndSteps) {
+  TestServerOptions so;
+  so.delay = milliseconds(2);
+  auto server = serve(so);
+  Scenario s = open_scenario(server->url(), 50, seconds(1));
+  s.endpoints[0].name = "export";
+  s.endpoints[0].steps[0].name = "start";
+  RequestTemplate second = s.endpoints[0].steps[0];
+  second.name = "download";
+  s.endpoints[0].steps.push_back(second);
+  const RunResult r = run(s);
+  const EndpointStats* flow = r.find_endpoint("export");
+  const EndpointStats* first = r.find_endpoint("export/start");
+  const EndpointStats* last = r.find_endpoint("export/download");
+  ASSERT_TRUE(flow != nullptr && first != nullptr && last != nullptr);
+  EXPECT_EQ(flow->kind, "flow");
+  EXPECT_EQ(first->kind, "step");
+  EXPECT_EQ(flow->requests, 50);
+  EXPECT_EQ(first->requests, 50);
+  EXPECT_EQ(last->requests, 50);
+  EXPECT_EQ(server->requests(), 100);
+  EXPECT_EQ(r.total_requests(), 50);
+  // A flow lasts at least its two steps' server delays.
+  EXPECT_GE(flow->latency.min(), 4000);
+  EXPECT_GE(flow->latency.value_at_percentile(50),
+            first->service_time.value_at_percentile(50) + last->service_time.min());
+  EXPECT_FALSE(flow->timeline.empty());
+}
+
+TEST(Engine, AFailedStepEndsTheFlowWithItsOutcome) {
+  TestServerOptions so;
+  so.status = 404;
+  auto server = serve(so);
+  Scenario s = open_scenario(server->url(), 20, milliseconds(500));
+  s.endpoints[0].steps.push_back(s.endpoints[0].steps[0]);
+  const RunResult r = run(s);
+  EXPECT_EQ(r.endpoints.at(0).errors.by_category.at("status_4xx"), 10);
+  EXPECT_EQ(r.endpoints.at(2).requests, 0);
+  EXPECT_EQ(server->requests(), 10);
+}
+
+TEST(Engine, PollingStepsAreRejectedWithAClearError) {
   Scenario s = open_scenario("http://127.0.0.1:1", 1, seconds(1));
   s.endpoints[0].steps.push_back(s.endpoints[0].steps[0]);
+  s.endpoints[0].steps[1].poll = PollSpec{};
   auto r = run_load(s, EngineOptions{}, SteadyClock::instance());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(r.error().message.find("flows"), std::string::npos);
+  EXPECT_NE(r.error().message.find("endpoints[0] (reports.sales).steps[1]: polling"), std::string::npos)
+      << r.error().message;
 }
 
 }  // namespace

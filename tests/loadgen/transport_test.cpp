@@ -61,7 +61,7 @@ TEST(RunPlan, SubstitutesConstantsAndJoinsThePrefix) {
   s.variables["region"] = "eu";
   auto plan = make_run_plan(s, EngineOptions{});
   ASSERT_TRUE(plan.ok()) << plan.error().message;
-  EXPECT_EQ(plan->endpoints[0].spec.path, "/base/r/eu");
+  EXPECT_EQ(plan->endpoints[0].steps[0].spec.path, "/base/r/eu");
   EXPECT_EQ(plan->total_connections, 100);
 }
 
