@@ -79,7 +79,7 @@ class Coordinator {
         }
       }
       if (elapsed >= options_.interval * (k + 1)) {
-        close_interval(workers, k, options_.interval, elapsed, phase);
+        close_interval(workers, k, options_.interval, elapsed);
         ++k;
       }
       if (finished.load(std::memory_order_acquire) == plan_.threads) break;
@@ -90,7 +90,7 @@ class Coordinator {
     const nanoseconds end = clock_.now() - start;
     if (!record_.stopped || record_.elapsed.count() == 0) record_.elapsed = end;
     const nanoseconds tail = end - options_.interval * k;
-    if (tail.count() > 0) close_interval(workers, k, tail, end, phase);
+    if (tail.count() > 0) close_interval(workers, k, tail, end);
     const double wall_s = static_cast<double>(end.count()) / 1e9;
     record_.cpu_percent = wall_s > 0 ? (cpu_seconds() - cpu_before) / wall_s * 100 : 0;
     workers_ = std::move(workers);
@@ -105,7 +105,7 @@ class Coordinator {
 
  private:
   void close_interval(const std::vector<std::unique_ptr<Worker>>& workers, int64_t k, nanoseconds length,
-                      nanoseconds elapsed, size_t phase) {
+                      nanoseconds elapsed) {
     interval_.reset();
     int64_t in_flight = 0;
     for (const auto& w : workers) {
@@ -119,12 +119,16 @@ class Coordinator {
     status.elapsed = elapsed;
     status.total = plan_.duration;
     status.model = plan_.model;
-    if (phase < plan_.phases.size()) {
-      status.phase = plan_.phases[phase].name;
-      status.phase_excluded = plan_.phases[phase].excluded;
+    // Phase and target at the interval's midpoint: for a linear ramp that is the interval's mean
+    // target, the figure its achieved rate should be compared with.
+    const nanoseconds middle = options_.interval * k + length / 2;
+    if (!plan_.phases.empty()) {
+      const PhasePlan& p = plan_.phases[phase_index_at(plan_.phases, middle)];
+      status.phase = p.name;
+      status.phase_excluded = p.excluded;
     }
-    status.target = plan_.model == LoadModel::kOpen ? plan_.arrivals->rate_at(elapsed)
-                                                    : static_cast<double>(plan_.users->active_at(elapsed));
+    status.target = plan_.model == LoadModel::kOpen ? plan_.arrivals->rate_at(middle)
+                                                    : static_cast<double>(plan_.users->active_at(middle));
     status.interval = record_.timeline.back();
     status.health = health_of(record_, plan_);
     status.in_flight = in_flight;

@@ -115,6 +115,55 @@ TEST(Engine, CorrectedLatencyMatchesTheAnalyticGroundTruthUnderPeriodicStalls) {
   EXPECT_EQ(e->status_codes.at("200"), 7500);
 }
 
+struct RecordingObserver : RunObserver {
+  int starts = 0, finishes = 0;
+  std::vector<std::string> phases;
+  std::vector<LiveStatus> intervals;
+  void on_start(const std::vector<PhaseInfo>& p) override { starts += p.empty() ? 0 : 1; }
+  void on_phase_change(const PhaseInfo& p) override { phases.push_back(p.name); }
+  void on_interval(const LiveStatus& s) override { intervals.push_back(s); }
+  void on_finish(RunResult& r) override {
+    ++finishes;
+    r.labels["observer"] = "saw it";
+  }
+};
+
+TEST(Engine, RampsWeightsAndObserverHooksFollowThePlan) {
+  TestServerOptions so;
+  auto server = serve(so);
+  Scenario s = open_scenario(server->url(), 0, seconds(1));
+  s.shape.stages = {Stage{seconds(1), 200, "ramp"}, Stage{milliseconds(1500), 200, "steady"}};
+  Endpoint light = s.endpoints[0];
+  light.name = "light";
+  light.weight = 1;
+  s.endpoints[0].weight = 3;
+  s.endpoints.push_back(light);
+  RecordingObserver observer;
+  EngineOptions options;
+  options.threads = 2;
+  auto result = run_load(s, options, SteadyClock::instance(), &observer);
+  ASSERT_TRUE(result.ok());
+  const RunResult& r = *result;
+  // 0 -> 200/s over 1 s is 100 arrivals, then 1.5 s at 200/s is 300 more.
+  const int64_t heavy = r.find_endpoint("reports.sales")->requests;
+  const int64_t light_n = r.find_endpoint("light")->requests;
+  EXPECT_EQ(heavy + light_n, 400);
+  EXPECT_NEAR(static_cast<double>(light_n), 100, 30);
+  EXPECT_EQ(r.phase_stats.at(0).endpoints.at(0).requests + r.phase_stats.at(0).endpoints.at(1).requests, 100);
+  EXPECT_NEAR(*r.target_rps, 160, 1e-6);
+  EXPECT_EQ(observer.starts, 1);
+  EXPECT_EQ(observer.finishes, 1);
+  EXPECT_EQ(observer.phases, (std::vector<std::string>{"ramp", "steady"}));
+  ASSERT_GE(observer.intervals.size(), 2u);
+  EXPECT_EQ(observer.intervals[0].phase, "ramp");
+  EXPECT_NEAR(observer.intervals[0].target, 100, 1);  // mid-ramp
+  EXPECT_EQ(observer.intervals[1].phase, "steady");
+  EXPECT_NEAR(observer.intervals[1].target, 200, 1e-6);
+  EXPECT_EQ(r.labels.at("observer"), "saw it");
+  ASSERT_EQ(r.endpoints.size(), 2u);
+  EXPECT_FALSE(r.endpoints[1].timeline.empty());
+}
+
 TEST(Engine, ClosedModelUsersWaitForEachResponseAndThink) {
   TestServerOptions so;
   so.delay = milliseconds(5);

@@ -32,10 +32,10 @@ class StopSignal {
 struct LiveStatus {
   std::chrono::nanoseconds elapsed{0};
   std::chrono::nanoseconds total{0};    ///< planned duration of the run
-  std::string phase;                    ///< current phase name
+  std::string phase;                    ///< phase at the interval's midpoint
   bool phase_excluded = false;          ///< warm-up
   LoadModel model = LoadModel::kOpen;
-  double target = 0;                    ///< current target rate (open) or virtual users (closed)
+  double target = 0;                    ///< target rate (open) or virtual users (closed) at the interval's midpoint
   IntervalStats interval;               ///< the interval that just ended, whole run
   GeneratorHealth health;               ///< so far
   int64_t in_flight = 0;
