@@ -73,8 +73,10 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
   h.requests_behind = t.behind;
   h.cpu_percent = record.cpu_percent;
   // More than 1% of requests sent over 1 ms late means the offered load was not the planned load;
-  // comparisons against such a run are inconclusive, so say which resource ran out.
-  if (record.sent > 0 && static_cast<double>(t.behind) > 0.01 * static_cast<double>(record.sent)) {
+  // comparisons against such a run are inconclusive, so say which resource ran out. A handful of late
+  // requests (a scheduler hiccup early in a run) is noise, not saturation.
+  constexpr int64_t kMinBehind = 5;
+  if (t.behind >= kMinBehind && static_cast<double>(t.behind) > 0.01 * static_cast<double>(record.sent)) {
     h.saturated = true;
     char note[320];
     if (t.connection_waits * 2 >= t.behind) {

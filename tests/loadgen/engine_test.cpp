@@ -254,6 +254,18 @@ TEST(Engine, ErrorStatusesResetsAndTricklesAreCountedByCategory) {
   EXPECT_GT(r3.endpoints.at(0).latency.value_at_percentile(50), 30'000);
 }
 
+TEST(Engine, SendsBodiesWithTheirLength) {
+  TestServerOptions so;
+  auto server = serve(so);
+  Scenario s = open_scenario(server->url(), 20, milliseconds(500), 0, milliseconds(500));
+  s.endpoints[0].steps[0].method = "POST";
+  s.endpoints[0].steps[0].body = std::string(3000, 'b');
+  const RunResult r = run(s);
+  // The server answers only once it has read Content-Length bytes: a wrong length would time out.
+  EXPECT_EQ(r.endpoints.at(0).requests, 10);
+  EXPECT_EQ(r.endpoints.at(0).errors.total, 0);
+}
+
 TEST(Engine, WarmUpIsOnTheTimelineButNotInTheResults) {
   TestServerOptions so;
   auto server = serve(so);
