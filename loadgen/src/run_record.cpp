@@ -84,11 +84,20 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
                     "connections exhausted: %lld requests waited for a free connection (bound %d); the latency "
                     "includes that wait; raise --connections / max_connections",
                     static_cast<long long>(t.connection_waits), plan.total_connections);
-    } else {
+    } else if (record.cpu_percent > 50.0 * plan.threads) {
       std::snprintf(note, sizeof note,
-                    "generator could not keep up: %lld of %lld requests sent over 1 ms late (max lag %.1f ms); "
-                    "add --threads or lower the rate",
-                    static_cast<long long>(t.behind), static_cast<long long>(record.sent), h.max_schedule_lag_us / 1000);
+                    "generator could not keep up: %lld of %lld requests sent over 1 ms late (max lag %.1f ms) at "
+                    "%.0f%% CPU; add --threads or lower the rate",
+                    static_cast<long long>(t.behind), static_cast<long long>(record.sent), h.max_schedule_lag_us / 1000,
+                    record.cpu_percent);
+    } else {
+      // Late sends while the workers were mostly idle: the threads were waiting for a CPU, so more
+      // threads would not help; the machine was busy with something else.
+      std::snprintf(note, sizeof note,
+                    "%lld of %lld requests sent over 1 ms late (max lag %.1f ms) while the generator used only "
+                    "%.0f%% CPU: other processes held the CPUs; run on a quieter machine",
+                    static_cast<long long>(t.behind), static_cast<long long>(record.sent), h.max_schedule_lag_us / 1000,
+                    record.cpu_percent);
     }
     h.note = note;
   }

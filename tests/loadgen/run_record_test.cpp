@@ -45,9 +45,17 @@ TEST(GeneratorHealth, SaturationNamesTheResourceThatRanOut) {
   EXPECT_TRUE(pool.saturated);
   EXPECT_NE(pool.note.find("connections exhausted"), std::string::npos);
 
-  const GeneratorHealth cpu = health_of(record_with(1000, 100, 0), plan);
+  RunRecord busy_generator = record_with(1000, 100, 0);
+  busy_generator.cpu_percent = 100.0 * plan.threads;
+  const GeneratorHealth cpu = health_of(busy_generator, plan);
   EXPECT_TRUE(cpu.saturated);
   EXPECT_NE(cpu.note.find("could not keep up"), std::string::npos);
+
+  RunRecord busy_machine = record_with(1000, 100, 0);
+  busy_machine.cpu_percent = 5;
+  const GeneratorHealth machine = health_of(busy_machine, plan);
+  EXPECT_TRUE(machine.saturated);
+  EXPECT_NE(machine.note.find("other processes held the CPUs"), std::string::npos);
 
   EXPECT_FALSE(health_of(record_with(10, 4, 0), plan).saturated);  // a few late requests are noise
 }
