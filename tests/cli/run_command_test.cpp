@@ -84,6 +84,23 @@ TEST_F(RunCommand, QuickModeWritesAValidResultWithSecretsRedacted) {
   EXPECT_EQ((*server)->requests(), 100);
 }
 
+TEST_F(RunCommand, VirtualUsersRunTheClosedModel) {
+  testing::TestServerOptions so;
+  so.delay = milliseconds(2);
+  auto server = testing::TestServer::start(so);
+  ASSERT_TRUE(server.ok());
+  const std::string out = path("c.json");
+  ASSERT_EQ(run_binary({"run", "--url", (*server)->url(), "--vus", "3", "--duration", "1s", "--quiet", "--out", out}), 0);
+  auto result = read_run_result(out);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(result->model, LoadModel::kClosed);
+  EXPECT_FALSE(result->target_rps.has_value());
+  // Three users waiting >= 2 ms per response cannot exceed 1500 requests in 1 s.
+  EXPECT_GT(result->total_requests(), 30);
+  EXPECT_LE(result->total_requests(), 1500);
+  EXPECT_EQ(result->total_errors(), 0);
+}
+
 TEST_F(RunCommand, UnreachableTargetExitsWithToolFailure) {
   const std::string url = "http://127.0.0.1:" + std::to_string(testing::unused_port());
   EXPECT_EQ(run_binary({"run", "--url", url, "--rate", "20", "--duration", "500ms", "--quiet", "--out", path("u.json")}), 3);
