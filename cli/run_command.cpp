@@ -1,0 +1,204 @@
+// perfgate run: offer load from a scenario file or quick-mode flags, write the result, print a summary.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <optional>
+
+#include "cli/command.h"
+#include "cli/run_summary.h"
+#include "core/files.h"
+#include "core/run_context.h"
+#include "core/run_result_io.h"
+#include "core/units.h"
+#include "loadgen/engine.h"
+#include "loadgen/progress.h"
+#include "scenarios/parser.h"
+
+namespace perfgate::cli {
+namespace {
+
+struct RunOptions {
+  std::string scenario;
+  std::string target;
+  double time_scale = 1;
+  double rate_scale = 1;
+  int threads = 0;
+  std::string out;
+  bool quiet = false;
+  std::string url;
+  std::optional<double> rate;
+  std::optional<int> vus;
+  std::string duration = "10s";
+  int connections = 0;
+  std::string timeout = "10s";
+  std::string method = "GET";
+  std::vector<std::string> headers;
+  std::string body;
+};
+
+StopSignal* g_stop = nullptr;
+
+extern "C" void on_stop_signal(int) {
+  if (g_stop != nullptr) g_stop->request_stop();
+}
+
+// Ctrl-C stops the run gracefully (the partial result is still written); a second Ctrl-C kills,
+// because SA_RESETHAND restores the default action after the first.
+class StopOnSignals {
+ public:
+  explicit StopOnSignals(StopSignal& stop) {
+    g_stop = &stop;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopOnSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+    g_stop = nullptr;
+  }
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+Result<Scenario> build_scenario(const RunOptions& o) {
+  if (!o.scenario.empty() && !o.url.empty()) return invalid_input("give a SCENARIO file or --url (quick mode), not both");
+  if (o.scenario.empty() && o.url.empty()) return invalid_input("give a SCENARIO file, or --url with --rate or --vus");
+  Result<Scenario> scenario = invalid_input("unreachable");
+  if (!o.scenario.empty()) {
+    scenario = load_scenario_file(o.scenario);
+  } else {
+    QuickOptions q;
+    q.url = o.url;
+    q.rate = o.rate;
+    q.vus = o.vus;
+    auto duration = parse_duration(o.duration);
+    if (!duration) return duration.error().with_context("--duration");
+    q.duration = *duration;
+    auto timeout = parse_duration(o.timeout);
+    if (!timeout) return timeout.error().with_context("--timeout");
+    q.timeout = *timeout;
+    q.connections = o.connections;
+    q.method = o.method;
+    q.headers = o.headers;
+    if (!o.body.empty() && o.body.front() == '@') {
+      auto text = read_file(o.body.substr(1));
+      if (!text) return text.error().with_context("--body");
+      q.body = *text;
+    } else {
+      q.body = o.body;
+    }
+    scenario = scenario_from_quick(q);
+  }
+  if (!scenario) return scenario;
+  if (!o.target.empty()) {
+    if (auto st = override_target(*scenario, o.target); !st) return st.error();
+  }
+  if (o.time_scale != 1 || o.rate_scale != 1) {
+    if (auto st = apply_scaling(*scenario, o.time_scale, o.rate_scale); !st) return st.error();
+  }
+  return scenario;
+}
+
+std::string default_out_path() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char name[64];
+  std::strftime(name, sizeof name, "perfgate-results/%Y%m%dT%H%M%SZ.json", &tm);
+  return name;
+}
+
+std::vector<std::string> own_command_line() {
+  std::vector<std::string> args;
+  auto text = read_file("/proc/self/cmdline");
+  if (!text) return args;
+  std::string current;
+  for (char c : *text) {
+    if (c == '\0') {
+      args.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  return args;
+}
+
+ExitCode run_run(const RunOptions& options) {
+  auto scenario = build_scenario(options);
+  if (!scenario) return report_error(scenario.error());
+  if (options.threads < 0) return report_error(invalid_input("--threads: must be >= 0 (0: one per core)"));
+
+  RunContext context = collect_run_context();
+  EngineOptions engine;
+  engine.threads = options.threads;
+  if (options.connections > 0) engine.max_connections = options.connections;
+  StopSignal stop;
+  std::optional<ConsoleProgress> progress;
+  if (!options.quiet) {
+    progress.emplace(stderr, ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
+  }
+  Result<RunResult> result = invalid_input("unreachable");
+  {
+    StopOnSignals signals(stop);
+    result = run_load(*scenario, engine, SteadyClock::instance(), progress ? &*progress : nullptr, &stop);
+  }
+  if (!result) return report_error(result.error());
+  RunResult& r = *result;
+  const std::string target = r.context.target;
+  r.context = context;
+  r.context.scenario_name = scenario->name;
+  r.context.scenario_hash = scenario->hash;
+  r.context.target = redact_url(target);
+  r.context.command_line = redact_command_line(own_command_line(), scenario->secret_values);
+
+  const std::string out = options.out.empty() ? default_out_path() : options.out;
+  if (auto st = write_run_result(r, out); !st) return report_error(st.error());
+  print_run_summary(stdout, r, out);
+  const int64_t connect_errors = [&] {
+    int64_t n = 0;
+    for (const auto& e : r.endpoints) {
+      const auto it = e.errors.by_category.find("connect");
+      if (it != e.errors.by_category.end()) n += it->second;
+    }
+    return n;
+  }();
+  if (r.total_requests() > 0 && connect_errors == r.total_requests()) {
+    return report_error(unavailable("target " + r.context.target + " unreachable: every request failed to connect"));
+  }
+  return ExitCode::kPass;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, CommandSlot& slot) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Offer load from a scenario file or quick-mode flags and write a result");
+  cmd->add_option("scenario", o->scenario, "Scenario file or bundled scenario name");
+  cmd->add_option("--target", o->target, "Override the scenario's base URL (http(s)://host[:port])");
+  cmd->add_option("--time-scale", o->time_scale, "Multiply every stage duration (CI: 0.1)");
+  cmd->add_option("--rate-scale", o->rate_scale, "Multiply every rate / user target");
+  cmd->add_option("--threads", o->threads, "Worker threads (default: one per core)");
+  cmd->add_option("--out", o->out, "Result file (default perfgate-results/<UTC timestamp>.json)");
+  cmd->add_flag("--quiet", o->quiet, "No live progress on stderr");
+  cmd->add_option("--url", o->url, "Quick mode: the URL to load");
+  cmd->add_option("--rate", o->rate, "Quick mode: requests per second (open model)");
+  cmd->add_option("--vus", o->vus, "Quick mode: virtual users (closed model)")->excludes("--rate");
+  cmd->add_option("--duration", o->duration, "Quick mode: how long (e.g. 15s)");
+  cmd->add_option("--connections", o->connections, "Connection bound (default: one second of arrivals)");
+  cmd->add_option("--timeout", o->timeout, "Quick mode: per-request timeout (e.g. 2s)");
+  cmd->add_option("--method", o->method, "Quick mode: HTTP method");
+  cmd->add_option("-H,--header", o->headers, "Quick mode: header 'Name: value' (repeatable)");
+  cmd->add_option("--body", o->body, "Quick mode: request body, or @file");
+  cmd->callback([o, &slot] { slot.run = [o] { return run_run(*o); }; });
+}
+
+}  // namespace perfgate::cli

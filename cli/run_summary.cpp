@@ -1,0 +1,95 @@
+#include "cli/run_summary.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/units.h"
+
+namespace perfgate::cli {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+// "Authorization: Bearer x" -> "Authorization: [redacted]" for headers that carry credentials.
+std::string redact_header(const std::string& header) {
+  const size_t colon = header.find(':');
+  if (colon == std::string::npos) return header;
+  std::string name = lower(header.substr(0, colon));
+  while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+  if (name.rfind("-h", 0) == 0) name.erase(0, 2);
+  for (const char* secret : {"authorization", "cookie", "proxy-authorization", "x-api-key"}) {
+    if (name == secret) return header.substr(0, colon + 1) + " [redacted]";
+  }
+  return header;
+}
+
+}  // namespace
+
+std::string redact_url(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const size_t host_start = scheme + 3;
+  const size_t path = url.find('/', host_start);
+  const size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
+  if (at == std::string::npos || at < host_start) return url;
+  return url.substr(0, host_start) + url.substr(at + 1);
+}
+
+std::string redact_command_line(const std::vector<std::string>& args, const std::vector<std::string>& secret_values) {
+  std::string out;
+  bool header_next = false;
+  for (const auto& raw : args) {
+    std::string arg = raw;
+    if (header_next || arg.rfind("-H", 0) == 0 || arg.rfind("--header=", 0) == 0) arg = redact_header(arg);
+    header_next = arg == "-H" || arg == "--header";
+    arg = redact_url(arg);
+    for (const auto& secret : secret_values) {
+      if (secret.empty()) continue;
+      for (size_t at = arg.find(secret); at != std::string::npos; at = arg.find(secret, at)) {
+        arg.replace(at, secret.size(), "[redacted]");
+        at += 10;
+      }
+    }
+    if (!out.empty()) out += ' ';
+    const bool quote = arg.find_first_of(" \t'\"") != std::string::npos;
+    out += quote ? "'" + arg + "'" : arg;
+  }
+  return out;
+}
+
+void print_run_summary(std::FILE* out, const RunResult& r, const std::string& result_path) {
+  std::fprintf(out, "\n%s: %s model, %.1f s measured, %.1f req/s achieved", r.context.scenario_name.c_str(),
+               r.model == LoadModel::kOpen ? "open" : "closed (latency is service time)", r.duration_s, r.achieved_rps);
+  if (r.target_rps) std::fprintf(out, " of %.1f target", *r.target_rps);
+  std::fprintf(out, "%s\n", r.partial ? " [PARTIAL: interrupted]" : "");
+  std::fprintf(out, "%-28s %9s %7s %9s %9s %9s %9s %9s | %9s %9s\n", "endpoint", "requests", "errors", "p50", "p90",
+               "p95", "p99", "max", "svc p50", "svc p99");
+  for (const auto& e : r.endpoints) {
+    const LatencySummary s = LatencySummary::of(e.latency);
+    const LatencySummary v = LatencySummary::of(e.service_time);
+    std::fprintf(out, "%-28s %9lld %7lld %9s %9s %9s %9s %9s | %9s %9s\n", e.name.c_str(),
+                 static_cast<long long>(e.requests), static_cast<long long>(e.errors.total),
+                 format_duration_us(s.p50).c_str(), format_duration_us(s.p90).c_str(), format_duration_us(s.p95).c_str(),
+                 format_duration_us(s.p99).c_str(), format_duration_us(s.max).c_str(),
+                 format_duration_us(v.p50).c_str(), format_duration_us(v.p99).c_str());
+    if (e.errors.total > 0) {
+      std::fprintf(out, "  errors:");
+      for (const auto& [category, n] : e.errors.by_category) std::fprintf(out, " %s=%lld", category.c_str(), static_cast<long long>(n));
+      std::fprintf(out, "\n");
+    }
+  }
+  if (r.model == LoadModel::kOpen) {
+    std::fprintf(out, "latency is measured from each request's due time; svc = service time (send -> done)\n");
+  }
+  const auto& g = r.generator;
+  std::fprintf(out, "generator: schedule lag mean %s max %s, %lld requests >1 ms late, CPU %.0f%%%s%s\n",
+               format_duration_us(g.mean_schedule_lag_us).c_str(), format_duration_us(g.max_schedule_lag_us).c_str(),
+               static_cast<long long>(g.requests_behind), g.cpu_percent, g.saturated ? " — SATURATED: " : "",
+               g.saturated ? g.note.c_str() : "");
+  std::fprintf(out, "result: %s\n", result_path.c_str());
+}
+
+}  // namespace perfgate::cli

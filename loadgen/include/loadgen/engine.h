@@ -1,0 +1,77 @@
+#pragma once
+// The load engine: runs a Scenario with N worker threads (each with its own epoll loop, connection
+// pool and histograms), measures every request, and returns a RunResult. Open model latency is
+// measured from the time each request was due (coordinated omission), with service time beside it.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "core/run_result.h"
+#include "loadgen/transport.h"
+#include "scenarios/scenario.h"
+
+namespace perfgate {
+
+/// Asks a running engine to stop. request_stop() is async-signal-safe (one lock-free atomic store)
+/// and may be called from any thread or a signal handler.
+class StopSignal {
+ public:
+  void request_stop() { stop_.store(true, std::memory_order_relaxed); }
+  [[nodiscard]] bool stop_requested() const { return stop_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  static_assert(std::atomic<bool>::is_always_lock_free);
+};
+
+/// What the engine reports while it runs, once per interval (live progress, profilers).
+struct LiveStatus {
+  std::chrono::nanoseconds elapsed{0};
+  std::chrono::nanoseconds total{0};    ///< planned duration of the run
+  std::string phase;                    ///< phase at the interval's midpoint
+  bool phase_excluded = false;          ///< warm-up
+  LoadModel model = LoadModel::kOpen;
+  double target = 0;                    ///< target rate (open) or virtual users (closed) at the interval's midpoint
+  IntervalStats interval;               ///< the interval that just ended, whole run
+  GeneratorHealth health;               ///< so far
+  int64_t in_flight = 0;
+};
+
+/// Hooks around a run, called from the thread that called run_load (never from workers), so an
+/// observer needs no locking of its own. Default implementations do nothing.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  /// Before the first request; `phases` describes the whole plan.
+  virtual void on_start(const std::vector<PhaseInfo>& phases) { (void)phases; }
+  /// After each interval (1 s by default).
+  virtual void on_interval(const LiveStatus& status) { (void)status; }
+  /// When the run enters a phase (the first phase included).
+  virtual void on_phase_change(const PhaseInfo& phase) { (void)phase; }
+  /// After the last request, before run_load returns; may add to the result (profile, labels).
+  virtual void on_finish(RunResult& result) { (void)result; }
+};
+
+/// How to run the engine.
+struct EngineOptions {
+  int threads = 0;                                  ///< worker threads; 0: one per CPU core
+  TransportKind transport = TransportKind::kAuto;
+  std::chrono::nanoseconds interval{std::chrono::seconds(1)};  ///< timeline resolution, >= 10 ms
+  uint64_t seed = 1;                                ///< endpoint choice; same seed, same mix
+  int max_connections = 0;                          ///< overrides the scenario's bound when > 0
+};
+
+/// Runs `scenario` to the end or until `stop` is requested. Timestamps come from `clock` (use
+/// SteadyClock: the engine waits on real sockets). `observer` and `stop` may be null.
+/// The result's context holds scenario name, hash and target only; the caller adds the machine's.
+/// Per-request failures are counted outcomes. Errors (before any request is sent): kInvalidInput for
+/// a scenario the engine cannot run (flows, per-iteration variables, bad URL), kInternal for
+/// threads/epoll/libcurl setup failures.
+Result<RunResult> run_load(const Scenario& scenario, const EngineOptions& options, const Clock& clock,
+                           RunObserver* observer = nullptr, const StopSignal* stop = nullptr);
+
+}  // namespace perfgate

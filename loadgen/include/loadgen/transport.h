@@ -1,0 +1,101 @@
+#pragma once
+// The transport seam: how a worker sends requests and learns how they ended. One Transport per
+// worker thread, driven by that thread alone. Plain http:// uses a native epoll HTTP/1.1 client;
+// https:// uses libcurl's multi interface behind the same interface.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "core/run_result.h"
+#include "loadgen/http_response_parser.h"
+
+namespace perfgate {
+
+/// Scheme, host and port of a target plus an optional path prefix, parsed from "http(s)://host[:port][/prefix]".
+struct TargetUrl {
+  std::string scheme;  ///< "http" or "https"
+  std::string host;
+  int port = 0;
+  std::string path_prefix;  ///< "" or "/api" (no trailing slash)
+
+  /// Parses a base URL; errors (kInvalidInput) name the URL and what is wrong.
+  static Result<TargetUrl> parse(const std::string& url);
+  /// "host" or "host:port" as sent in the Host header (port omitted when it is the scheme's default).
+  [[nodiscard]] std::string host_header() const;
+  /// "scheme://host:port" without credentials or path.
+  [[nodiscard]] std::string origin() const;
+};
+
+/// One request a transport can send many times; compiled once at setup with Transport::prepare.
+struct RequestSpec {
+  std::string method = "GET";
+  std::string path = "/";  ///< path and query, already joined with the target's prefix
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::nanoseconds timeout{std::chrono::seconds(10)};  ///< from send to complete response
+};
+
+/// How one request ended, as the transport saw it. `outcome` is kOk for any complete response;
+/// the caller judges the status code.
+struct Completion {
+  uint64_t tag = 0;             ///< the caller's tag from Transport::start
+  Outcome outcome = Outcome::kOk;
+  int status = 0;               ///< HTTP status, 0 when no response
+  MonoTime sent{0};             ///< when the request started (connection wait already over)
+  MonoTime done{0};             ///< when the response completed or the failure was detected
+  int64_t body_bytes = 0;
+};
+
+/// Limits of a transport.
+struct TransportOptions {
+  int max_connections = 64;  ///< keep-alive pool bound for this transport (>= 1)
+};
+
+/// Sends requests without blocking and reports completions. Not thread-safe: owned and driven by
+/// one worker thread. Destroying it closes every connection and abandons requests in flight.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  /// Compiles a request for repeated sending; returns its id for `start`. Call before any `start`.
+  virtual Result<size_t> prepare(const RequestSpec& spec) = 0;
+
+  /// Whether `start` can send now: a connection is idle or another may be opened within the bound.
+  [[nodiscard]] virtual bool has_capacity() const = 0;
+
+  /// Starts request `request_id` (from prepare) tagged `tag`; requires has_capacity(). `sink`
+  /// (optional, not owned) receives the response's headers and body and must live until completion.
+  /// Failures are reported as completions, never returned.
+  virtual void start(size_t request_id, uint64_t tag, ResponseSink* sink = nullptr) = 0;
+
+  /// Waits up to `max_wait` for I/O, then appends every finished request to `out` (timeouts
+  /// included). Returns early when something completed.
+  virtual void poll(std::chrono::nanoseconds max_wait, std::vector<Completion>& out) = 0;
+
+  /// Requests started and not yet completed.
+  [[nodiscard]] virtual size_t in_flight() const = 0;
+
+  /// TCP connections opened so far (reconnects included).
+  [[nodiscard]] virtual int64_t connections_opened() const = 0;
+};
+
+/// Which implementation to use.
+enum class TransportKind {
+  kAuto,    ///< native client for http://, libcurl for https://
+  kNative,  ///< native epoll client (http:// only)
+  kCurl,    ///< libcurl multi interface (http:// and https://)
+};
+
+/// Creates a transport to `target`. `clock` (not owned) stamps send and done times and must outlive
+/// it. Errors: kInvalidInput when the host cannot be resolved or the kind does not fit the scheme;
+/// kInternal when epoll or libcurl cannot be initialised.
+Result<std::unique_ptr<Transport>> make_transport(const TargetUrl& target, TransportKind kind,
+                                                  const TransportOptions& options, const Clock& clock);
+
+}  // namespace perfgate

@@ -1,0 +1,162 @@
+#include "loadgen/engine.h"
+
+#include <sys/resource.h>
+
+#include <thread>
+
+#include "run_plan.h"
+#include "run_record.h"
+#include "worker.h"
+
+namespace perfgate {
+namespace {
+
+using std::chrono::nanoseconds;
+
+double cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// Every connection is a descriptor; the common soft limit of 1024 would turn a large pool into a
+// wall of connect errors that are the generator's fault, not the target's.
+void raise_descriptor_limit(int connections) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(connections) + 256;
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = std::min(wanted, limit.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// Drives the workers from the caller's thread: cuts the timeline into intervals, tells the observer,
+// relays a stop request.
+class Coordinator {
+ public:
+  Coordinator(const RunPlan& plan, const EngineOptions& options, const Clock& clock, RunObserver* observer,
+              const StopSignal* stop)
+      : plan_(plan), options_(options), clock_(clock), observer_(observer), stop_(stop) {
+    interval_.endpoints.resize(plan.endpoints.size());
+  }
+
+  Result<RunRecord> run() {
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (int i = 0; i < plan_.threads; ++i) {
+      workers.push_back(std::make_unique<Worker>(plan_, i, clock_, options_.seed));
+      if (auto st = workers.back()->init(options_.transport); !st) return st.error();
+    }
+    raise_descriptor_limit(plan_.total_connections);
+    const double cpu_before = cpu_seconds();
+    if (observer_ != nullptr) observer_->on_start(phase_infos(plan_));
+    // The schedule starts a moment after the threads are created, so that thread start-up is not
+    // counted as the generator falling behind on the first requests.
+    const MonoTime start = clock_.now() + std::chrono::milliseconds(20);
+    std::atomic<bool> halt{false};
+    std::atomic<int> finished{0};
+    std::vector<std::thread> threads;
+    for (auto& w : workers) {
+      threads.emplace_back([&w, &halt, &finished, start] {
+        w->run(start, halt);
+        finished.fetch_add(1, std::memory_order_release);
+      });
+    }
+    size_t phase = SIZE_MAX;
+    int64_t k = 0;
+    while (true) {
+      const nanoseconds elapsed = clock_.now() - start;
+      if (stop_ != nullptr && stop_->stop_requested() && !record_.stopped) {
+        record_.stopped = elapsed < plan_.duration;
+        record_.elapsed = elapsed;
+        halt.store(true, std::memory_order_relaxed);
+      }
+      if (elapsed < plan_.duration && !plan_.phases.empty()) {
+        const size_t now_phase = phase_index_at(plan_.phases, elapsed);
+        if (now_phase != phase) {
+          phase = now_phase;
+          if (observer_ != nullptr) observer_->on_phase_change(phase_infos(plan_)[phase]);
+        }
+      }
+      if (elapsed >= options_.interval * (k + 1)) {
+        close_interval(workers, k, options_.interval, elapsed);
+        ++k;
+      }
+      if (finished.load(std::memory_order_acquire) == plan_.threads) break;
+      const nanoseconds to_boundary = options_.interval * (k + 1) - (clock_.now() - start);
+      std::this_thread::sleep_for(std::clamp(to_boundary, nanoseconds{0}, nanoseconds{std::chrono::milliseconds(10)}));
+    }
+    for (auto& t : threads) t.join();
+    const nanoseconds end = clock_.now() - start;
+    if (!record_.stopped || record_.elapsed.count() == 0) record_.elapsed = end;
+    const nanoseconds tail = end - options_.interval * k;
+    if (tail.count() > 0) close_interval(workers, k, tail, end);
+    const double wall_s = static_cast<double>(end.count()) / 1e9;
+    record_.cpu_percent = wall_s > 0 ? (cpu_seconds() - cpu_before) / wall_s * 100 : 0;
+    workers_ = std::move(workers);
+    return std::move(record_);
+  }
+
+  [[nodiscard]] std::vector<const Worker*> workers() const {
+    std::vector<const Worker*> out;
+    for (const auto& w : workers_) out.push_back(w.get());
+    return out;
+  }
+
+ private:
+  void close_interval(const std::vector<std::unique_ptr<Worker>>& workers, int64_t k, nanoseconds length,
+                      nanoseconds elapsed) {
+    interval_.reset();
+    int64_t in_flight = 0;
+    for (const auto& w : workers) {
+      w->collect(interval_);
+      in_flight += w->in_flight();
+    }
+    const int64_t t_ms = (options_.interval * k).count() / 1'000'000;
+    append_interval(record_, interval_, t_ms, length.count() / 1'000'000);
+    if (observer_ == nullptr) return;
+    LiveStatus status;
+    status.elapsed = elapsed;
+    status.total = plan_.duration;
+    status.model = plan_.model;
+    // Phase and target at the interval's midpoint: for a linear ramp that is the interval's mean
+    // target, the figure its achieved rate should be compared with.
+    const nanoseconds middle = options_.interval * k + length / 2;
+    if (!plan_.phases.empty()) {
+      const PhasePlan& p = plan_.phases[phase_index_at(plan_.phases, middle)];
+      status.phase = p.name;
+      status.phase_excluded = p.excluded;
+    }
+    status.target = plan_.model == LoadModel::kOpen ? plan_.arrivals->rate_at(middle)
+                                                    : static_cast<double>(plan_.users->active_at(middle));
+    status.interval = record_.timeline.back();
+    status.health = health_of(record_, plan_);
+    status.in_flight = in_flight;
+    observer_->on_interval(status);
+  }
+
+  const RunPlan& plan_;
+  const EngineOptions& options_;
+  const Clock& clock_;
+  RunObserver* observer_;
+  const StopSignal* stop_;
+  IntervalAccum interval_;
+  RunRecord record_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace
+
+Result<RunResult> run_load(const Scenario& scenario, const EngineOptions& options, const Clock& clock,
+                           RunObserver* observer, const StopSignal* stop) {
+  auto plan = make_run_plan(scenario, options);
+  if (!plan) return plan.error();
+  Coordinator coordinator(*plan, options, clock, observer, stop);
+  auto record = coordinator.run();
+  if (!record) return record.error();
+  RunResult result = assemble_result(scenario, *plan, coordinator.workers(), *record);
+  if (observer != nullptr) observer->on_finish(result);
+  return result;
+}
+
+}  // namespace perfgate

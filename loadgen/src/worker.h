@@ -1,0 +1,129 @@
+#pragma once
+// One worker thread's state: its slice of the schedule, its transport, its histograms.
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/histogram.h"
+#include "run_plan.h"
+
+namespace perfgate {
+
+/// Counters and histograms of one endpoint within one phase; merged across workers after the run.
+struct EndpointCell {
+  Histogram latency;
+  Histogram service_time;
+  int64_t requests = 0;
+  std::array<int64_t, static_cast<size_t>(Outcome::kCount_)> outcomes{};
+  std::array<int64_t, 1000> statuses{};  // HTTP status -> count (1..999)
+
+  void merge(const EndpointCell& other);
+};
+
+/// Histogram layout of per-interval figures: 2 digits (1%) is plenty for a live line and a timeline
+/// point, and keeps each interval histogram at ~25 KiB instead of 184 KiB.
+HistogramConfig interval_histogram_config();
+
+/// One endpoint's figures for the current interval.
+struct IntervalCell {
+  Histogram latency{interval_histogram_config()};
+  int64_t requests = 0;
+  int64_t errors = 0;
+  int64_t sent = 0;
+  int64_t max_lag_ns = 0;
+};
+
+/// Everything a worker gathered since the coordinator last collected.
+struct IntervalAccum {
+  std::vector<IntervalCell> endpoints;
+  int64_t lag_count = 0;
+  double lag_sum_ns = 0;
+  int64_t lag_max_ns = 0;
+  int64_t behind = 0;            // sent more than 1 ms after due
+  int64_t connection_waits = 0;  // found no free connection when due
+
+  void reset();
+  void merge(const IntervalAccum& other);
+};
+
+/// Runs one worker's share of the plan: requests with index % threads == id (open model) or the
+/// virtual users with index % threads == id (closed model).
+class Worker {
+ public:
+  Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed);
+
+  /// Creates the transport and prepares every request; errors are setup failures.
+  Status init(TransportKind kind);
+
+  /// The worker thread's body: runs until the schedule is done and nothing is in flight, or stop.
+  void run(MonoTime start, const std::atomic<bool>& stop);
+
+  /// Moves this interval's figures into `into` (merging) and starts a new interval. Thread-safe.
+  void collect(IntervalAccum& into);
+
+  /// Requests in flight now (approximate; read from another thread).
+  [[nodiscard]] int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+
+  /// Per phase, per statistics slot (RunPlan::slots) figures; read only after run() returned.
+  [[nodiscard]] const std::vector<std::vector<EndpointCell>>& cells() const { return cells_; }
+
+ private:
+  struct Pending {
+    MonoTime due{0};        // when this step was due: the arrival, or the previous step's end
+    MonoTime flow_due{0};   // when the iteration was due (first step)
+    MonoTime flow_sent{0};  // when the first step was sent
+    uint32_t endpoint = 0;
+    uint16_t phase = 0;
+    uint16_t step = 0;
+    int32_t user = -1;  // closed model: index into users_
+  };
+  struct User {
+    MonoTime ready{0};
+    int64_t global_index = 0;
+    bool busy = false;
+  };
+
+  void release_open(MonoTime now, MonoTime start);
+  void release_closed(MonoTime now, MonoTime start);
+  void enqueue(const Pending& p);
+  Pending pop_pending();
+  void dispatch(MonoTime now);
+  void expire_pending(MonoTime now);
+  void complete(const Pending& p, Outcome outcome, int status, MonoTime sent, MonoTime done);
+  [[nodiscard]] std::chrono::nanoseconds timeout_of(const Pending& p) const;
+  [[nodiscard]] bool source_exhausted() const;
+
+  const RunPlan& plan_;
+  int id_;
+  const Clock& clock_;
+  EndpointPicker picker_;
+  std::unique_ptr<Transport> transport_;
+  std::vector<std::vector<size_t>> request_ids_;  // by endpoint, then step
+  std::vector<std::vector<EndpointCell>> cells_;
+
+  // Open model cursor.
+  int64_t next_index_ = 0;
+  std::optional<std::chrono::nanoseconds> next_due_;
+  // Closed model users.
+  std::vector<User> users_;
+  bool users_done_ = false;
+  MonoTime previous_check_ = MonoTime::min();
+
+  // Requests due but waiting for a connection: a ring that grows to the worst backlog and stays.
+  std::vector<Pending> ring_;
+  size_t ring_head_ = 0;
+  size_t ring_size_ = 0;
+  size_t blocked_counted_ = 0;  // queued requests already counted as connection waits
+  std::vector<Pending> slots_;  // in flight, by transport tag
+  std::vector<uint64_t> free_slots_;
+  std::vector<Completion> completions_;
+
+  std::mutex interval_mutex_;
+  IntervalAccum interval_;
+  std::atomic<int64_t> in_flight_{0};
+};
+
+}  // namespace perfgate

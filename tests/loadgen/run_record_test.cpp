@@ -1,0 +1,87 @@
+// The coordinator's bookkeeping: saturation verdicts and measured time (white-box, loadgen/src).
+#include "run_record.h"
+
+#include <gtest/gtest.h>
+
+namespace perfgate {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+RunPlan plan_of(std::vector<Stage> stages, double start = 100) {
+  Scenario s;
+  s.base_url = "http://127.0.0.1:1";
+  Endpoint e;
+  e.name = "a";
+  e.steps.emplace_back();
+  s.endpoints.push_back(e);
+  s.shape.start_target = start;
+  s.shape.stages = std::move(stages);
+  auto plan = make_run_plan(s, EngineOptions{});
+  EXPECT_TRUE(plan.ok());
+  return std::move(*plan);
+}
+
+RunRecord record_with(int64_t sent, int64_t behind, int64_t connection_waits) {
+  RunRecord r;
+  r.sent = sent;
+  r.totals.behind = behind;
+  r.totals.connection_waits = connection_waits;
+  r.totals.lag_count = sent;
+  r.totals.lag_sum_ns = static_cast<double>(sent) * 2000;
+  r.totals.lag_max_ns = 9'000'000;
+  return r;
+}
+
+TEST(GeneratorHealth, SaturationNamesTheResourceThatRanOut) {
+  const RunPlan plan = plan_of({Stage{seconds(10), 100, ""}});
+  const GeneratorHealth fine = health_of(record_with(1000, 10, 0), plan);
+  EXPECT_FALSE(fine.saturated);
+  EXPECT_DOUBLE_EQ(fine.mean_schedule_lag_us, 2);
+  EXPECT_DOUBLE_EQ(fine.max_schedule_lag_us, 9000);
+
+  const GeneratorHealth pool = health_of(record_with(1000, 100, 90), plan);
+  EXPECT_TRUE(pool.saturated);
+  EXPECT_NE(pool.note.find("connections exhausted"), std::string::npos);
+
+  RunRecord busy_generator = record_with(1000, 100, 0);
+  busy_generator.cpu_percent = 100.0 * plan.threads;
+  const GeneratorHealth cpu = health_of(busy_generator, plan);
+  EXPECT_TRUE(cpu.saturated);
+  EXPECT_NE(cpu.note.find("could not keep up"), std::string::npos);
+
+  RunRecord busy_machine = record_with(1000, 100, 0);
+  busy_machine.cpu_percent = 5;
+  const GeneratorHealth machine = health_of(busy_machine, plan);
+  EXPECT_TRUE(machine.saturated);
+  EXPECT_NE(machine.note.find("other processes held the CPUs"), std::string::npos);
+
+  EXPECT_FALSE(health_of(record_with(10, 4, 0), plan).saturated);  // a few late requests are noise
+}
+
+TEST(AssembleResult, MeasuredTimeExcludesWarmUpAndStopsAtAnInterruption) {
+  Scenario scenario;
+  const RunPlan plan = plan_of({Stage{seconds(2), 100, "warm-up"}, Stage{seconds(4), 300, "steady"}});
+  RunRecord complete;
+  complete.elapsed = milliseconds(6100);
+  RunResult r = assemble_result(scenario, plan, {}, complete);
+  EXPECT_DOUBLE_EQ(r.duration_s, 4);
+  EXPECT_NEAR(*r.target_rps, 200, 1e-9);  // 100 -> 300 linearly: mean 200
+  EXPECT_EQ(r.status, "complete");
+
+  RunRecord stopped;
+  stopped.stopped = true;
+  stopped.elapsed = seconds(4);
+  r = assemble_result(scenario, plan, {}, stopped);
+  EXPECT_TRUE(r.partial);
+  EXPECT_EQ(r.status, "partial");
+  EXPECT_DOUBLE_EQ(r.duration_s, 2);
+  EXPECT_NEAR(*r.target_rps, 150, 1e-9);  // 100 -> 200 over the 2 s that ran
+  ASSERT_EQ(r.phases.size(), 2u);
+  EXPECT_TRUE(r.phases[0].excluded);
+  EXPECT_EQ(r.phases[1].start_ms, 2000);
+}
+
+}  // namespace
+}  // namespace perfgate
