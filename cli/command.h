@@ -19,6 +19,7 @@ struct CommandSlot {
 ExitCode report_error(const Error& error);
 
 void add_inspect_command(CLI::App& app, CommandSlot& slot);
+void add_demo_command(CLI::App& app, CommandSlot& slot);
 void add_run_command(CLI::App& app, CommandSlot& slot);
 
 /// perfgate analyze: query findings from PostgreSQL (cli/analyze_command.cpp).

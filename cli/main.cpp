@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
       "Run 'perfgate SUBCOMMAND --help' for a subcommand's options.");
 
   cli::CommandSlot slot;
+  cli::add_demo_command(app, slot);
   cli::add_run_command(app, slot);
   cli::add_inspect_command(app, slot);
   cli::add_analyze_command(app, slot);

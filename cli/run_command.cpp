@@ -1,13 +1,13 @@
 // perfgate run: offer load from a scenario file or quick-mode flags, write the result, print a summary.
 #include <unistd.h>
 
-#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <optional>
 
 #include "cli/command.h"
 #include "cli/run_summary.h"
+#include "cli/stop_signals.h"
 #include "core/files.h"
 #include "core/run_context.h"
 #include "core/run_result_io.h"
@@ -36,36 +36,6 @@ struct RunOptions {
   std::string method = "GET";
   std::vector<std::string> headers;
   std::string body;
-};
-
-StopSignal* g_stop = nullptr;
-
-extern "C" void on_stop_signal(int) {
-  if (g_stop != nullptr) g_stop->request_stop();
-}
-
-// Ctrl-C stops the run gracefully (the partial result is still written); a second Ctrl-C kills,
-// because SA_RESETHAND restores the default action after the first.
-class StopOnSignals {
- public:
-  explicit StopOnSignals(StopSignal& stop) {
-    g_stop = &stop;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, &old_int_);
-    ::sigaction(SIGTERM, &sa, &old_term_);
-  }
-  ~StopOnSignals() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-    g_stop = nullptr;
-  }
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
 };
 
 Result<Scenario> build_scenario(const RunOptions& o) {

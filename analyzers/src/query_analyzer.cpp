@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <regex>
+#include <set>
 #include <unordered_map>
 
 #include "analysis_internal.h"
@@ -116,6 +117,7 @@ Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, cons
   check_index_hygiene(input.schema, out);
   std::vector<StatementGroup> everything;
   std::unordered_map<std::string, size_t> seen;
+  std::unordered_map<std::string, std::set<std::string>> endpoints_of_query;
   for (const auto& w : input.workloads) {
     if (w.delta.inconclusive) {
       out.inconclusive = true;
@@ -131,6 +133,7 @@ Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, cons
     detect_slow_queries(w, groups, options, out);
     // The index advisor sees each statement once, with its calls summed over endpoints.
     for (auto& g : groups) {
+      if (!w.endpoint.empty()) endpoints_of_query[g.total.query].insert(w.endpoint);
       const auto [it, inserted] = seen.emplace(g.key, everything.size());
       if (inserted) {
         everything.push_back(std::move(g));
@@ -143,6 +146,17 @@ Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, cons
     }
   }
   advise_indexes(everything, input.schema, plans, options, out);
+  // An index finding whose statements all came from one probed endpoint belongs to that endpoint,
+  // so that per-endpoint budgets ("no missing_index" on reports.*) see it.
+  for (auto& f : out.findings) {
+    if (f.kind != FindingKind::kMissingIndex || !f.endpoint.empty()) continue;
+    std::set<std::string> endpoints;
+    for (const auto& q : f.queries.empty() ? std::vector<std::string>{f.query} : f.queries) {
+      const auto it = endpoints_of_query.find(q);
+      if (it != endpoints_of_query.end()) endpoints.insert(it->second.begin(), it->second.end());
+    }
+    if (endpoints.size() == 1) f.endpoint = *endpoints.begin();
+  }
   std::stable_sort(out.findings.begin(), out.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   for (auto& n : out.notes) n = redact_dsn_password(n);

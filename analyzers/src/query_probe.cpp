@@ -80,14 +80,17 @@ Status validate_probe_options(const ProbeOptions& options) {
   if (options.urls.empty()) return invalid_input("--probe-url: at least one URL is needed (or use --aggregate)");
   if (options.requests <= 0) return invalid_input("--requests: must be > 0 (got " + std::to_string(options.requests) + ")");
   if (!(options.scale_factor > 1)) return invalid_input("scale factor: must be > 1");
+  bool any_scalable = false;
   for (const auto& url : options.urls) {
     if (!url.starts_with("http://") && !url.starts_with("https://")) {
       return invalid_input("--probe-url " + url + ": must start with http:// or https://");
     }
-    if (!options.scale_param.empty()) {
-      auto scaled = scale_url(url, options.scale_param, options.scale_factor);
-      if (!scaled) return scaled.error();
-    }
+    if (!options.scale_param.empty()) any_scalable = any_scalable || scale_url(url, options.scale_param, options.scale_factor).ok();
+  }
+  // URLs without the parameter are probed at one scale only; a parameter no URL has is a typo.
+  if (!options.scale_param.empty() && !any_scalable) {
+    return invalid_input("--scale-param " + options.scale_param + ": no --probe-url has a '" + options.scale_param +
+                         "=' query parameter to scale");
   }
   return {};
 }
@@ -135,13 +138,15 @@ Result<std::vector<Workload>> probe_endpoints(StatsSource& stats, HttpGetter& ht
     w.requests = base->requests;
     w.delta = subtract_baseline(base->delta, idle);
     w.scale_factor = options.scale_factor;
-    if (!options.scale_param.empty()) {
-      auto scaled_url = scale_url(url, options.scale_param, options.scale_factor);
-      if (!scaled_url) return scaled_url.error();
+    auto scaled_url = options.scale_param.empty() ? Result<std::string>(invalid_input("no scaling"))
+                                                  : scale_url(url, options.scale_param, options.scale_factor);
+    if (scaled_url) {
       auto scaled = measure(stats, http, *scaled_url, options.requests, notes);
       if (!scaled) return scaled.error();
       w.scaled_delta = subtract_baseline(scaled->delta, idle);
       w.scaled_requests = scaled->requests;
+    } else if (!options.scale_param.empty()) {
+      notes.push_back("not probed at a second scale: no '" + options.scale_param + "=' parameter");
     }
     for (const auto& n : notes) {
       w.delta.note += (w.delta.note.empty() ? "" : "; ") + n;

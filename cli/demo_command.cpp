@@ -1,0 +1,230 @@
+// perfgate demo: the whole toolkit in one command on a throw-away stack. A PostgreSQL cluster and the
+// bundled report service are started, a one-minute mix of report endpoints is offered while the
+// service and the database are sampled, the query analyzer attributes queries to endpoints, the gate
+// judges the run against the demo budgets, and the reports are written to ./perfgate-demo/.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
+#include "analyzers/budget.h"
+#include "analyzers/gate.h"
+#include "analyzers/query_analyzer.h"
+#include "analyzers/query_session.h"
+#include "cli/command.h"
+#include "cli/demo_probes.h"
+#include "cli/run_summary.h"
+#include "cli/stop_signals.h"
+#include "core/files.h"
+#include "core/run_context.h"
+#include "core/run_result_io.h"
+#include "core/units.h"
+#include "loadgen/engine.h"
+#include "loadgen/progress.h"
+#include "profiler/profiler.h"
+#include "reports/gate_console.h"
+#include "reports/html_report.h"
+#include "reports/junit.h"
+#include "reports/markdown_report.h"
+#include "scenarios/parser.h"
+#include "testbed/pg_cluster.h"
+#include "testbed/testbed_process.h"
+
+namespace perfgate::cli {
+namespace {
+
+struct DemoOptions {
+  std::string out_dir = "perfgate-demo";
+  std::string duration = "60s";
+  double data_scale = 1.0;
+  double rate_scale = 1.0;
+  int threads = 0;
+  bool strict = false;
+  bool quiet = false;
+};
+
+void step(int n, const char* what) { std::fprintf(stderr, "\n[%d/6] %s\n", n, what); }
+
+std::string budgets_dir() {
+  const char* env = std::getenv("PERFGATE_BUDGETS_DIR");
+  return env != nullptr && *env != '\0' ? env : PERFGATE_BUDGETS_DIR;
+}
+
+// Starts the profiler when the engine starts, so its samples share the run's clock and t = 0, and
+// puts the profile into the result when the run ends.
+class DemoObserver final : public RunObserver {
+ public:
+  DemoObserver(ProfilerOptions options, RunObserver* progress) : options_(std::move(options)), progress_(progress) {}
+
+  void on_start(const std::vector<PhaseInfo>& phases) override {
+    auto profiler = Profiler::start(options_, SteadyClock::instance(), SteadyClock::instance().now());
+    if (profiler) {
+      profiler_ = std::move(profiler).value();
+    } else {
+      std::fprintf(stderr, "perfgate: warning: profiler not started: %s\n", profiler.error().message.c_str());
+    }
+    if (progress_ != nullptr) progress_->on_start(phases);
+  }
+  void on_interval(const LiveStatus& status) override {
+    if (progress_ != nullptr) progress_->on_interval(status);
+  }
+  void on_phase_change(const PhaseInfo& phase) override {
+    if (progress_ != nullptr) progress_->on_phase_change(phase);
+  }
+  void on_finish(RunResult& result) override {
+    if (profiler_) result.profile = profiler_->finish(result.phases, result.total_requests());
+    if (progress_ != nullptr) progress_->on_finish(result);
+  }
+
+ private:
+  ProfilerOptions options_;
+  RunObserver* progress_;
+  std::unique_ptr<Profiler> profiler_;
+};
+
+Result<Scenario> demo_scenario(const DemoOptions& o, const std::string& base_url) {
+  auto scenario = load_scenario_file("demo");
+  if (!scenario) return scenario;
+  auto duration = parse_duration(o.duration);
+  if (!duration) return duration.error().with_context("--duration");
+  if (duration->count() <= 0) return invalid_input("--duration: must be > 0");
+  if (o.rate_scale <= 0) return invalid_input("--rate-scale: must be > 0 (got " + std::to_string(o.rate_scale) + ")");
+  const double time_scale = static_cast<double>(duration->count()) / static_cast<double>(scenario->duration().count());
+  if (auto st = override_target(*scenario, base_url); !st) return st.error();
+  if (auto st = apply_scaling(*scenario, time_scale, o.rate_scale); !st) return st.error();
+  return scenario;
+}
+
+Findings analyze(const Scenario& scenario, const PgCluster& cluster, RunDeltaCapture* capture, double requests) {
+  const auto probes = probes_for_scenario(scenario);
+  AnalyzeRequest request;
+  request.dsn = cluster.dsn();
+  request.probe.requests = 10;
+  request.probe.scale_param = "limit";
+  for (const auto& p : probes) request.probe.urls.push_back(p.url);
+  Findings findings;
+  if (auto probed = analyze_database(request); probed) {
+    findings = std::move(probed).value();
+    attribute_findings_to_endpoints(findings, probes);
+  } else {
+    findings.notes.push_back("probing failed: " + probed.error().message);
+  }
+  if (capture != nullptr) {
+    if (auto delta = capture->finish(requests); delta) {
+      merge_findings(findings, *delta);
+    } else {
+      findings.notes.push_back("run delta failed: " + delta.error().message);
+    }
+  }
+  return findings;
+}
+
+Status write_outputs(const std::string& dir, const RunResult& result, const Findings& findings, const GateReport& gate) {
+  const ReportInputs inputs{&result, nullptr, &findings, &gate};
+  if (auto st = write_run_result(result, dir + "/result.json"); !st) return st;
+  if (auto st = write_findings(findings, dir + "/findings.json"); !st) return st;
+  if (auto st = write_gate_report(gate, dir + "/gate.json"); !st) return st;
+  if (auto st = write_file_atomically(dir + "/junit.xml", gate_report_to_junit(gate)); !st) return st;
+  if (auto st = write_file_atomically(dir + "/report.md", render_markdown_report(inputs)); !st) return st;
+  return write_file_atomically(dir + "/report.html", render_html_report(inputs));
+}
+
+ExitCode run_demo(const DemoOptions& o) {
+  install_cluster_signal_cleanup();
+  step(1, "Starting a throw-away PostgreSQL 15 with pg_stat_statements and hypopg");
+  auto cluster = PgCluster::start();
+  if (!cluster) return report_error(cluster.error());
+  std::fprintf(stderr, "      port %d, pid %ld\n", (*cluster)->port(), (*cluster)->pid());
+
+  step(2, "Starting the bundled report service (perfgate-testbed) and seeding its data");
+  TestbedProcessOptions service;
+  service.dsn = (*cluster)->dsn();
+  service.scale = o.data_scale;
+  service.log_path = o.out_dir + "/testbed.log";
+  std::filesystem::create_directories(o.out_dir);
+  auto testbed = TestbedProcess::start(service);
+  if (!testbed) return report_error(testbed.error());
+  std::fprintf(stderr, "      %s, pid %ld\n", (*testbed)->base_url().c_str(), (*testbed)->pid());
+
+  auto scenario = demo_scenario(o, (*testbed)->base_url());
+  if (!scenario) return report_error(scenario.error());
+  step(3, "Offering load (open model, latency from each request's due time); sampling the service and PostgreSQL");
+  auto capture = RunDeltaCapture::begin((*cluster)->dsn());
+  if (!capture) std::fprintf(stderr, "perfgate: warning: no query capture: %s\n", capture.error().message.c_str());
+  std::optional<ConsoleProgress> progress;
+  if (!o.quiet) {
+    progress.emplace(stderr, ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
+  }
+  ProfilerOptions profiling;
+  profiling.processes.pids.push_back((*testbed)->pid());
+  profiling.pg_dsn = (*cluster)->dsn();
+  DemoObserver observer(profiling, progress ? &*progress : nullptr);
+  EngineOptions engine;
+  engine.threads = o.threads;
+  StopSignal stop;
+  RunContext context = collect_run_context();
+  Result<RunResult> result = invalid_input("unreachable");
+  {
+    StopOnSignals signals(stop);
+    result = run_load(*scenario, engine, SteadyClock::instance(), &observer, &stop);
+  }
+  if (!result) return report_error(result.error());
+  RunResult& r = *result;
+  context.scenario_name = scenario->name;
+  context.scenario_hash = scenario->hash;
+  context.target = redact_url(r.context.target);
+  context.command_line = "perfgate demo";
+  r.context = context;
+  r.labels["demo"] = "true";
+
+  Findings findings;
+  if (!stop.stop_requested()) {
+    step(4, "Probing each report endpoint alone: queries per request, N+1, indexes proved with hypopg");
+    findings = analyze(*scenario, **cluster, capture ? capture->get() : nullptr, static_cast<double>(r.total_requests()));
+  } else {
+    findings.notes.push_back("interrupted: the query analysis was skipped");
+  }
+
+  step(5, "Gating the run against budgets/demo.json (seed budgets plus query rules)");
+  auto budgets = read_budgets(budgets_dir() + "/demo.json");
+  if (!budgets) return report_error(budgets.error());
+  GateInputs gate_inputs;
+  gate_inputs.result = &r;
+  gate_inputs.result_path = o.out_dir + "/result.json";
+  gate_inputs.budgets = &*budgets;
+  gate_inputs.findings = &findings;
+  const GateReport gate = run_gate(gate_inputs);
+
+  step(6, "Writing the result, findings, gate verdict and reports");
+  if (auto st = write_outputs(o.out_dir, r, findings, gate); !st) return report_error(st.error());
+  print_run_summary(stdout, r, o.out_dir + "/result.json");
+  std::printf("\nWhat the query analyzer found:\n%s\n", findings_summary(findings).c_str());
+  std::printf("%s\n", gate_report_to_console(gate).c_str());
+  std::printf("The demo's pathological endpoints (reports.sales: N+1; reports.by_region: unindexed filter) are\n"
+              "meant to fail the gate; their fixed twins pass. Open the report:\n  %s/report.html\n"
+              "Also written: result.json, findings.json, gate.json, junit.xml, report.md (in %s/).\n",
+              o.out_dir.c_str(), o.out_dir.c_str());
+  if (stop.stop_requested()) return ExitCode::kToolFailure;
+  if (o.strict && !gate_passes(gate, Strictness::kDefault)) return ExitCode::kBudgetFailed;
+  return ExitCode::kPass;
+}
+
+}  // namespace
+
+void add_demo_command(CLI::App& app, CommandSlot& slot) {
+  auto o = std::make_shared<DemoOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "demo", "Run the bundled report service on a throw-away PostgreSQL, load it, analyze, gate and report");
+  cmd->add_option("--out", o->out_dir, "Directory for the result and reports (default perfgate-demo)");
+  cmd->add_option("--duration", o->duration, "Length of the load run (default 60s; the mix is scaled to it)");
+  cmd->add_option("--data-scale", o->data_scale, "Size of the seeded data (1.0: 200k transactions)");
+  cmd->add_option("--rate-scale", o->rate_scale, "Multiply the demo's arrival rate (default 1.0: 30 req/s)");
+  cmd->add_option("--threads", o->threads, "Load generator threads (default: one per core)");
+  cmd->add_flag("--strict", o->strict, "Exit 1 when the gate fails (by default the demo exits 0 when it ran)");
+  cmd->add_flag("--quiet", o->quiet, "No live progress line");
+  cmd->callback([o, &slot] { slot.run = [o] { return run_demo(*o); }; });
+}
+
+}  // namespace perfgate::cli

@@ -1,0 +1,33 @@
+#pragma once
+// The demo's bridge between a scenario and the query analyzer: which URLs to probe one at a time,
+// and how to name what the probes found after the scenario's endpoints.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "analyzers/findings.h"
+#include "scenarios/scenario.h"
+
+namespace perfgate::cli {
+
+/// A probe URL and the scenario endpoint it stands for.
+struct EndpointProbe {
+  std::string endpoint;  ///< scenario endpoint name ("reports.sales")
+  std::string url;       ///< absolute URL with every {{variable}} rendered
+};
+
+/// One probe per single-step GET endpoint without a stream: variables take their first value
+/// (first feeder row, random range minimum, constant). Endpoints whose path uses a variable that
+/// cannot be rendered that way are skipped.
+std::vector<EndpointProbe> probes_for_scenario(const Scenario& scenario);
+
+/// Renames the analyzer's "GET <url>" endpoints (findings and queries per request) to the
+/// scenario's endpoint names, so that per-endpoint budgets apply to them.
+void attribute_findings_to_endpoints(Findings& findings, const std::vector<EndpointProbe>& probes);
+
+/// Adds `extra`'s findings whose kind and query are not in `findings` yet (the run delta's view
+/// next to the probes' per-endpoint view), and its notes.
+void merge_findings(Findings& findings, const Findings& extra);
+
+}  // namespace perfgate::cli
