@@ -28,7 +28,7 @@ void append_verdict(const ReportInputs& inputs, std::string& out) {
   int counts[4] = {0, 0, 0, 0};
   for (const auto& c : g.checks) ++counts[static_cast<int>(c.verdict)];
   out += std::string("<section class=\"verdict ") + verdict_css_class(g.overall) + "\"><div class=\"badge\">" +
-         verdict_label(g.overall) + "</div><div class=\"detail\"><strong>" + std::to_string(counts[2]) +
+         verdict_name(g.overall) + "</div><div class=\"detail\"><strong>" + std::to_string(counts[2]) +
          " failed</strong>, " + std::to_string(counts[1]) + " warned, " + std::to_string(counts[3]) +
          " inconclusive, " + std::to_string(counts[0]) + " passed of " + std::to_string(g.checks.size()) + " checks";
   std::string bad_list;
@@ -38,7 +38,7 @@ void append_verdict(const ReportInputs& inputs, std::string& out) {
       if (c.verdict != wanted || shown >= 8) continue;
       ++shown;
       bad_list += std::string("<li><span class=\"chip ") + verdict_css_class(c.verdict) + "\">" +
-                  verdict_label(c.verdict) + "</span> " + escape_html(c.message.empty() ? c.id : c.message) + "</li>";
+                  verdict_name(c.verdict) + "</span> " + escape_html(c.message.empty() ? c.id : c.message) + "</li>";
     }
   }
   if (!bad_list.empty()) out += "<ul>" + bad_list + "</ul>";
@@ -46,7 +46,7 @@ void append_verdict(const ReportInputs& inputs, std::string& out) {
     out += "<details><summary>All " + std::to_string(g.checks.size()) + " checks</summary><div class=\"table-wrap\">"
            "<table><thead><tr><th>Verdict</th><th class=\"text\">Check</th><th>Measured</th><th>Limit</th></tr></thead><tbody>";
     for (const auto& c : g.checks) {
-      out += std::string("<tr><td><span class=\"chip ") + verdict_css_class(c.verdict) + "\">" + verdict_label(c.verdict) +
+      out += std::string("<tr><td><span class=\"chip ") + verdict_css_class(c.verdict) + "\">" + verdict_name(c.verdict) +
              "</span></td><td class=\"text\">" + escape_html(c.message.empty() ? c.id : c.message) + "</td><td>" +
              escape_html(format_in_unit(c.measured, c.unit)) + "</td><td>" +
              (c.limit ? escape_html(format_in_unit(*c.limit, c.unit)) : "&ndash;") + "</td></tr>";

@@ -16,7 +16,7 @@ std::string verdict_cell_class(const std::vector<const CheckResult*>& checks, co
     if (c->metric == metric && c->phase.empty()) matching.push_back(c);
   }
   const auto worst = worst_verdict(matching);
-  return worst ? std::string(" class=\"cell-") + verdict_label(*worst) + "\"" : "";
+  return worst ? std::string(" class=\"cell-") + verdict_name(*worst) + "\"" : "";
 }
 
 std::string errors_cell(const EndpointStats& e) {

@@ -25,10 +25,10 @@ double evidence(const Finding& f, const char* key) {
 }
 
 std::string finding_header(const Finding& f) {
-  return std::string("<div class=\"finding sev-") + severity_label(f.severity) + "\"><div><strong>" +
+  return std::string("<div class=\"finding sev-") + severity_name(f.severity) + "\"><div><strong>" +
          finding_kind_label(f.kind) + "</strong>" + (f.endpoint.empty() ? "" : " in <code>" + escape_html(f.endpoint) + "</code>") +
          (f.table.empty() ? "" : " on <code>" + escape_html(f.table) + "</code>") + " <span class=\"meta\">" +
-         severity_label(f.severity) + " &middot; " + confidence_label(f.confidence) + "</span></div>";
+         severity_name(f.severity) + " &middot; " + confidence_name(f.confidence) + "</span></div>";
 }
 
 void finding_body(const Finding& f, std::string& out) {
@@ -71,7 +71,7 @@ void append_changes(const ReportInputs& inputs, std::string& out) {
            "</td><td>" + change_bar(c.change) + "</td><td class=\"text\">";
     if (c.verdict) {
       out += std::string("<span class=\"chip ") + verdict_css_class(*c.verdict) + "\" title=\"" + escape_html(c.message) +
-             "\">" + verdict_label(*c.verdict) + "</span>";
+             "\">" + verdict_name(*c.verdict) + "</span>";
     }
     out += "</td></tr>";
   }

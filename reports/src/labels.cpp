@@ -7,16 +7,6 @@
 
 namespace perfgate::reports_detail {
 
-const char* verdict_label(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kPass: return "pass";
-    case Verdict::kWarn: return "warn";
-    case Verdict::kFail: return "fail";
-    case Verdict::kInconclusive: return "inconclusive";
-  }
-  return "unknown";
-}
-
 const char* verdict_css_class(Verdict verdict) {
   switch (verdict) {
     case Verdict::kPass: return "v-pass";
@@ -37,26 +27,6 @@ const char* finding_kind_label(FindingKind kind) {
     case FindingKind::kInvalidIndex: return "Invalid index";
   }
   return "Finding";
-}
-
-const char* severity_label(Severity severity) {
-  switch (severity) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
-  }
-  return "unknown";
-}
-
-const char* confidence_label(Confidence confidence) {
-  switch (confidence) {
-    case Confidence::kPossible: return "possible";
-    case Confidence::kLikely: return "likely";
-    case Confidence::kConfirmed: return "confirmed";
-  }
-  return "unknown";
 }
 
 std::string format_fixed(double value, int decimals) {

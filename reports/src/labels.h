@@ -1,6 +1,6 @@
 #pragma once
-// Display names for the analyzer and gate enums, kept private to the reports so this module does
-// not depend on the analyzers' implementation; they match the JSON names in findings.h/verdict.h.
+// Display labels and number formats of the reports. Plain enum names (verdict_name, severity_name,
+// confidence_name) come from the analyzers' headers.
 
 #include <string>
 
@@ -9,11 +9,8 @@
 
 namespace perfgate::reports_detail {
 
-const char* verdict_label(Verdict verdict);           ///< "pass", "warn", "fail", "inconclusive"
 const char* verdict_css_class(Verdict verdict);       ///< "v-pass", ...
 const char* finding_kind_label(FindingKind kind);     ///< "N+1 queries", "Missing index", ...
-const char* severity_label(Severity severity);        ///< "info" .. "critical"
-const char* confidence_label(Confidence confidence);  ///< "possible", "likely", "confirmed"
 
 /// "1.23s", "42", "12.0 MiB", "3.1%": a measured value in a gate check's unit.
 std::string format_in_unit(double value, const std::string& unit);

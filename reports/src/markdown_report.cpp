@@ -55,7 +55,7 @@ void verdict_section(const ReportInputs& inputs, std::string& out) {
     const GateReport& g = *inputs.gate;
     int counts[4] = {0, 0, 0, 0};
     for (const auto& c : g.checks) ++counts[static_cast<int>(c.verdict)];
-    out += "## " + std::string(verdict_icon(g.overall)) + " perfgate: " + upper(verdict_label(g.overall)) + " — " +
+    out += "## " + std::string(verdict_icon(g.overall)) + " perfgate: " + upper(verdict_name(g.overall)) + " — " +
            scenario + "\n\n";
     out += std::to_string(counts[2]) + " failed, " + std::to_string(counts[1]) + " warned, " + std::to_string(counts[3]) +
            " inconclusive, " + std::to_string(counts[0]) + " passed.\n\n";
@@ -98,7 +98,7 @@ void endpoint_table(const ReportInputs& inputs, std::string& out) {
     const auto checks = budget_checks_for(inputs.gate, e.name);
     const auto worst = worst_verdict(checks);
     std::string budget = "–";
-    if (worst) budget = std::string(verdict_icon(*worst)) + " " + verdict_label(*worst);
+    if (worst) budget = std::string(verdict_icon(*worst)) + " " + verdict_name(*worst);
     std::string errors = format_count(e.errors.total);
     if (e.errors.total > 0) errors += " (" + format_fixed(error_rate(e) * 100, 2) + "%)";
     auto lat = [&](double v) { return s.count > 0 ? format_duration_us(v) : std::string("–"); };
@@ -118,7 +118,7 @@ void regressions(const ReportInputs& inputs, std::string& out) {
     ++shown;
     rows += "| " + escape_markdown(c.endpoint.empty() ? "(all)" : c.endpoint) + " | " + escape_markdown(c.metric) + " | " +
             format_in_unit(c.baseline, c.unit) + " | " + format_in_unit(c.current, c.unit) + " | " +
-            format_change(c.change) + " | " + (c.verdict ? std::string(verdict_icon(*c.verdict)) + " " + verdict_label(*c.verdict) : "–") +
+            format_change(c.change) + " | " + (c.verdict ? std::string(verdict_icon(*c.verdict)) + " " + verdict_name(*c.verdict) : "–") +
             " |\n";
   }
   if (rows.empty()) {
@@ -143,8 +143,8 @@ void findings(const ReportInputs& inputs, std::string& out) {
   std::stable_sort(sorted.begin(), sorted.end(), [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
   for (size_t i = 0; i < sorted.size() && i < kMaxFindings; ++i) {
     const Finding& x = *sorted[i];
-    out += "- **" + std::string(finding_kind_label(x.kind)) + "** (" + severity_label(x.severity) + ", " +
-           confidence_label(x.confidence) + ")";
+    out += "- **" + std::string(finding_kind_label(x.kind)) + "** (" + severity_name(x.severity) + ", " +
+           confidence_name(x.confidence) + ")";
     if (!x.endpoint.empty()) out += " in " + escape_markdown(x.endpoint);
     if (!x.table.empty()) out += " on " + escape_markdown(x.table);
     std::string facts;
