@@ -10,10 +10,8 @@
 #include "reports/html_report.h"
 #include "reports/markdown_report.h"
 
-#ifdef PERFGATE_HAVE_ANALYZERS
 #include "analyzers/findings.h"
 #include "analyzers/verdict.h"
-#endif
 
 namespace perfgate::cli {
 namespace {
@@ -27,8 +25,7 @@ struct ReportOptions {
   std::string format = "html";
 };
 
-// The analyzers' outputs, read from their JSON files. Kept apart so the report itself never
-// depends on how (or whether) this build can parse them.
+// The analyzers' outputs, read from their JSON files.
 struct AnalyzerInputs {
   std::optional<Findings> findings;
   std::optional<GateReport> gate;
@@ -36,7 +33,6 @@ struct AnalyzerInputs {
 
 Result<AnalyzerInputs> read_analyzer_inputs(const ReportOptions& options) {
   AnalyzerInputs inputs;
-#ifdef PERFGATE_HAVE_ANALYZERS
   if (!options.findings_path.empty()) {
     auto findings = read_findings(options.findings_path);
     if (!findings) return findings.error();
@@ -49,14 +45,6 @@ Result<AnalyzerInputs> read_analyzer_inputs(const ReportOptions& options) {
     if (!gate) return gate.error();
     inputs.gate = std::move(*gate);
   }
-#else
-  for (const std::string* path : {&options.findings_path, &options.gate_path}) {
-    if (!path->empty()) {
-      return invalid_input(*path + ": this build of perfgate has no analyzers module to read findings or gate "
-                                   "reports; render without --findings/--gate");
-    }
-  }
-#endif
   return inputs;
 }
 

@@ -1,6 +1,9 @@
 // The built binary's `report` and `trend` subcommands, end to end on files written in the test.
 #include <gtest/gtest.h>
 
+#include "analyzers/findings.h"
+#include "analyzers/verdict.h"
+
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -71,12 +74,30 @@ TEST_F(ReportCommand, AnUnknownFormatIsAUsageError) {
   EXPECT_EQ(perfgate("report " + path("result.json") + " --format pdf -o " + path("r.pdf")), 2);
 }
 
-#ifndef PERFGATE_HAVE_ANALYZERS
-TEST_F(ReportCommand, GateAndFindingsFilesNeedTheAnalyzersModule) {
-  EXPECT_EQ(perfgate("report " + path("result.json") + " --gate " + path("gate.json") + " -o " + path("r.html")), 2);
-  EXPECT_NE(stderr_.find("analyzers"), std::string::npos) << stderr_;
+TEST_F(ReportCommand, RendersFindingsAndGateFilesFromTheAnalyzers) {
+  Findings findings;
+  Finding f;
+  f.kind = FindingKind::kMissingIndex;
+  f.summary = "missing index on transactions (region)";
+  f.suggestion = "CREATE INDEX CONCURRENTLY ON transactions (region);";
+  findings.findings.push_back(f);
+  ASSERT_TRUE(write_findings(findings, path("findings.json")).ok());
+  GateReport gate;
+  gate.overall = Verdict::kFail;
+  CheckResult check;
+  check.id = "budget:reports.sales:p95";
+  check.verdict = Verdict::kFail;
+  check.message = "reports.sales p95 1.84s exceeds 1.00s";
+  gate.checks.push_back(check);
+  ASSERT_TRUE(write_gate_report(gate, path("gate.json")).ok());
+  ASSERT_EQ(perfgate("report " + path("result.json") + " --findings " + path("findings.json") + " --gate " +
+                     path("gate.json") + " -o " + path("r.html")),
+            0)
+      << stderr_;
+  const std::string html = read_file(path("r.html")).value();
+  EXPECT_NE(html.find("CREATE INDEX CONCURRENTLY ON transactions (region);"), std::string::npos);
+  EXPECT_NE(html.find("reports.sales p95 1.84s exceeds 1.00s"), std::string::npos);
 }
-#endif
 
 TEST_F(ReportCommand, TrendReadsEveryResultInADirectoryAndSkipsOtherJson) {
   fs::create_directories(dir_ / "runs");
