@@ -91,5 +91,22 @@ TEST_F(BundledFlows, StreamExportTimesEventsAndCompletesWithoutErrors) {
   }
 }
 
+TEST_F(BundledFlows, DashboardJourneyRendersRandomIdsAndHasNoErrors) {
+  const RunResult r = run_bundled("dashboard", 0.05);
+  const EndpointStats* flow = named(r, "dashboard");
+  ASSERT_NE(flow, nullptr);
+  EXPECT_GT(flow->requests, 0);
+  // At --scale 0.05 the service has 10 sprints and the scenario draws sprint ids 1..50 (200 at full
+  // scale): those lookups answer 404. Every other step, the extracted token included, must succeed.
+  for (const auto& e : r.endpoints) {
+    if (e.name == "dashboard" || e.name == "dashboard/sprint") {
+      EXPECT_EQ(e.errors.total, e.errors.by_category.count("status_4xx") ? e.errors.by_category.at("status_4xx") : 0);
+    } else {
+      EXPECT_EQ(e.errors.total, 0) << e.name;
+    }
+  }
+  EXPECT_GT(named(r, "dashboard/validate")->requests, 0);
+}
+
 }  // namespace
 }  // namespace perfgate
