@@ -27,6 +27,7 @@ struct Transfer {
   MonoTime sent{0};
   int64_t body_bytes = 0;
   ResponseSink* sink = nullptr;
+  Prepared once;  // the request of start_once
 };
 
 size_t on_write(char* data, size_t size, size_t count, void* user) {
@@ -79,6 +80,7 @@ class CurlTransport final : public Transport {
       curl_easy_cleanup(t.easy);
     }
     for (auto& p : prepared_) curl_slist_free_all(p.headers);
+    for (auto& t : transfers_) curl_slist_free_all(t.once.headers);
     if (multi_ != nullptr) curl_multi_cleanup(multi_);
   }
 
@@ -105,6 +107,31 @@ class CurlTransport final : public Transport {
 
   Result<size_t> prepare(const RequestSpec& spec) override {
     Prepared p;
+    build(spec, p);
+    prepared_.push_back(std::move(p));
+    return prepared_.size() - 1;
+  }
+
+  void start_once(const RequestSpec& spec, uint64_t tag, ResponseSink* sink) override {
+    Transfer* t = free_.back();
+    curl_slist_free_all(t->once.headers);
+    t->once.headers = nullptr;
+    build(spec, t->once);
+    begin(t->once, tag, sink);
+  }
+
+  void cancel(uint64_t tag) override {
+    for (auto& t : transfers_) {
+      if (!t.busy || t.tag != tag) continue;
+      curl_multi_remove_handle(multi_, t.easy);
+      t.busy = false;
+      free_.push_back(&t);
+      --in_flight_;
+      return;
+    }
+  }
+
+  void build(const RequestSpec& spec, Prepared& p) {
     p.url = origin_ + spec.path;
     p.method = spec.method;
     p.body = spec.body;
@@ -113,16 +140,17 @@ class CurlTransport final : public Transport {
     for (const auto& [name, value] : spec.headers) p.headers = curl_slist_append(p.headers, (name + ": " + value).c_str());
     // libcurl would otherwise add "Expect: 100-continue" to larger bodies and wait a round trip.
     p.headers = curl_slist_append(p.headers, "Expect:");
-    prepared_.push_back(std::move(p));
-    return prepared_.size() - 1;
   }
 
   [[nodiscard]] bool has_capacity() const override { return !free_.empty(); }
 
   void start(size_t request_id, uint64_t tag, ResponseSink* sink) override {
+    begin(prepared_[request_id], tag, sink);
+  }
+
+  void begin(const Prepared& p, uint64_t tag, ResponseSink* sink) {
     Transfer* t = free_.back();
     free_.pop_back();
-    const Prepared& p = prepared_[request_id];
     CURL* e = t->easy;
     curl_easy_setopt(e, CURLOPT_URL, p.url.c_str());
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, p.headers);

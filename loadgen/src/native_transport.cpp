@@ -17,7 +17,16 @@ namespace {
 
 using std::chrono::nanoseconds;
 
+struct Prepared {
+  std::string bytes;
+  nanoseconds timeout{0};
+  BodyExpectation expectation = BodyExpectation::kPerHeaders;
+};
+
+constexpr size_t kOnce = static_cast<size_t>(-1);  // Connection::request of a start_once request
+
 struct Connection {
+  Prepared once;            // the request of start_once
   enum class State { kClosed, kConnecting, kIdle, kSending, kReceiving };
   State state = State::kClosed;
   int fd = -1;
@@ -59,7 +68,34 @@ class NativeTransport final : public Transport {
 
   Result<size_t> prepare(const RequestSpec& spec) override {
     Prepared p;
-    p.bytes = spec.method + " " + spec.path + " HTTP/1.1\r\n";
+    build(spec, p);
+    prepared_.push_back(std::move(p));
+    return prepared_.size() - 1;
+  }
+
+  void start_once(const RequestSpec& spec, uint64_t tag, ResponseSink* sink) override {
+    // The connection that takes the request is not known yet; build into scratch space whose
+    // capacity survives between iterations, then hand it over by swap.
+    build(spec, once_);
+    const size_t index = take_connection();
+    std::swap(connections_[index].once, once_);
+    begin(index, kOnce, tag, sink);
+  }
+
+  void cancel(uint64_t tag) override {
+    for (size_t i = 0; i < connections_.size(); ++i) {
+      Connection& c = connections_[i];
+      if (c.tag != tag || c.state == Connection::State::kClosed || c.state == Connection::State::kIdle) continue;
+      close_connection(i);
+      closed_.push_back(i);
+      --in_flight_;
+      return;
+    }
+  }
+
+  void build(const RequestSpec& spec, Prepared& p) {
+    p.bytes.clear();
+    p.bytes.append(spec.method).append(" ").append(spec.path).append(" HTTP/1.1\r\n");
     bool has_host = false;
     for (const auto& [name, value] : spec.headers) {
       if (strcasecmp(name.c_str(), "host") == 0) has_host = true;
@@ -73,8 +109,6 @@ class NativeTransport final : public Transport {
     p.bytes += spec.body;
     p.timeout = spec.timeout;
     p.expectation = spec.method == "HEAD" ? BodyExpectation::kNone : BodyExpectation::kPerHeaders;
-    prepared_.push_back(std::move(p));
-    return prepared_.size() - 1;
   }
 
   void set_host_header(std::string host) { host_header_ = std::move(host); }
@@ -82,7 +116,10 @@ class NativeTransport final : public Transport {
   [[nodiscard]] bool has_capacity() const override { return !idle_.empty() || !closed_.empty(); }
 
   void start(size_t request_id, uint64_t tag, ResponseSink* sink) override {
-    const MonoTime now = clock_.now();
+    begin(take_connection(), request_id, tag, sink);
+  }
+
+  size_t take_connection() {
     size_t index;
     // Reuse a warm keep-alive connection before opening a new one: no handshake, fewer syscalls.
     if (!idle_.empty()) {
@@ -92,15 +129,20 @@ class NativeTransport final : public Transport {
       index = closed_.back();
       closed_.pop_back();
     }
+    return index;
+  }
+
+  void begin(size_t index, size_t request_id, uint64_t tag, ResponseSink* sink) {
+    const MonoTime now = clock_.now();
     Connection& c = connections_[index];
     c.request = request_id;
     c.tag = tag;
     c.sink = sink;
     c.sent = now;
-    c.deadline = now + prepared_[request_id].timeout;
+    c.deadline = now + request_of(c).timeout;
     c.retried = false;
     c.bytes_sent = 0;
-    c.parser.reset(prepared_[request_id].expectation, sink);
+    c.parser.reset(request_of(c).expectation, sink);
     ++in_flight_;
     next_deadline_ = std::min(next_deadline_, c.deadline);
     if (c.state == Connection::State::kIdle) {
@@ -135,11 +177,7 @@ class NativeTransport final : public Transport {
   [[nodiscard]] int64_t connections_opened() const override { return connections_opened_; }
 
  private:
-  struct Prepared {
-    std::string bytes;
-    nanoseconds timeout{0};
-    BodyExpectation expectation = BodyExpectation::kPerHeaders;
-  };
+  const Prepared& request_of(const Connection& c) const { return c.request == kOnce ? c.once : prepared_[c.request]; }
 
   void open_connection(size_t index) {
     Connection& c = connections_[index];
@@ -177,7 +215,7 @@ class NativeTransport final : public Transport {
 
   void send_request(size_t index) {
     Connection& c = connections_[index];
-    const std::string& bytes = prepared_[c.request].bytes;
+    const std::string& bytes = request_of(c).bytes;
     while (c.bytes_sent < bytes.size()) {
       const ssize_t n = ::send(c.fd, bytes.data() + c.bytes_sent, bytes.size() - c.bytes_sent, MSG_NOSIGNAL);
       if (n > 0) {
@@ -272,7 +310,7 @@ class NativeTransport final : public Transport {
     if (c.reused && !c.retried && !c.parser.started()) {
       close_connection(index);
       c.bytes_sent = 0;
-      c.parser.reset(prepared_[c.request].expectation, c.sink);
+      c.parser.reset(request_of(c).expectation, c.sink);
       open_connection(index);
       c.retried = true;
       return;
@@ -345,6 +383,7 @@ class NativeTransport final : public Transport {
   std::vector<size_t> idle_;
   std::vector<size_t> closed_;
   std::vector<Prepared> prepared_;
+  Prepared once_;
   std::vector<epoll_event> events_;
   std::vector<Completion> early_;  // completions found inside start(), reported by the next poll
   std::vector<Completion>* out_ = nullptr;

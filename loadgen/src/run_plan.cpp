@@ -7,56 +7,61 @@
 namespace perfgate {
 namespace {
 
-// Replaces {{name}} with scenario constants; anything left is a per-iteration variable (feeders,
-// random ranges, extractions), which needs the flow runner.
-Result<std::string> substitute(const std::string& text, const Scenario& scenario, const std::string& where) {
-  std::string out;
-  size_t pos = 0;
-  while (true) {
-    const size_t open = text.find("{{", pos);
-    if (open == std::string::npos) break;
-    const size_t close = text.find("}}", open + 2);
-    if (close == std::string::npos) break;
-    std::string name = text.substr(open + 2, close - open - 2);
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    const auto it = scenario.variables.find(name);
-    if (it == scenario.variables.end()) {
-      return invalid_input(where + ": variable {{" + name +
-                           "}} is per-iteration (feeder, random or extraction); not supported by the engine yet");
-    }
-    out += text.substr(pos, open - pos);
-    out += it->second;
-    pos = close + 2;
-  }
-  out += text.substr(pos);
-  return out;
-}
+bool is_absolute(const std::string& path) { return path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0; }
 
-Result<PlannedStep> plan_step(const RequestTemplate& r, const Scenario& scenario, const TargetUrl& target,
-                              const std::string& where) {
+// Constants are folded into the templates; a step whose strings keep a per-iteration variable, or
+// that reads its response, gets a FlowStepPlan and is rendered and captured per iteration.
+Result<PlannedStep> plan_step(const RequestTemplate& r, const Scenario& scenario, RunPlan& plan, const std::string& where) {
   PlannedStep step;
   step.expected_statuses = r.expected_statuses;
   step.spec.method = r.method;
-  auto path = substitute(r.path, scenario, where + ".path");
-  if (!path) return path.error();
-  if (path->rfind("http://", 0) == 0 || path->rfind("https://", 0) == 0) {
-    return invalid_input(where + ".path: absolute URLs are not supported yet; use a path under base_url");
-  }
-  step.spec.path = target.path_prefix + (path->empty() || path->front() != '/' ? "/" : "") + *path;
-  for (const auto& headers : {scenario.headers, r.headers}) {
-    for (const auto& [name, value] : headers) {
-      auto v = substitute(value, scenario, where + ".headers." + name);
-      if (!v) return v.error();
-      step.spec.headers.emplace_back(name, *v);
-    }
-  }
-  auto body = substitute(r.body, scenario, where + ".body");
-  if (!body) return body.error();
-  step.spec.body = *body;
+  if (is_absolute(r.path)) return invalid_input(where + ".path: absolute URLs are not supported yet; use a path under base_url");
   if (r.timeout.count() <= 0) return invalid_input(where + ".timeout: must be > 0");
   step.spec.timeout = r.timeout;
+  step.think_after = r.think_time;
+  VariableTable& vars = plan.variables.table;
+  auto flow = std::make_shared<FlowStepPlan>();
+  const std::string prefix = plan.target.path_prefix + (r.path.empty() || r.path.front() != '/' ? "/" : "");
+  flow->path = Template::compile(prefix + r.path, scenario.variables, vars);
+  flow->templated = !flow->path.is_constant();
+  for (const auto& headers : {scenario.headers, r.headers}) {
+    for (const auto& [name, value] : headers) {
+      flow->headers.emplace_back(name, Template::compile(value, scenario.variables, vars));
+      flow->templated = flow->templated || !flow->headers.back().second.is_constant();
+    }
+  }
+  flow->body = Template::compile(r.body, scenario.variables, vars);
+  flow->templated = flow->templated || !flow->body.is_constant();
+  step.spec.path = flow->path.text();
+  for (const auto& [name, t] : flow->headers) step.spec.headers.emplace_back(name, t.text());
+  step.spec.body = flow->body.text();
+  auto rules = ResponseRules::compile(r, vars, where);
+  if (!rules) return rules.error();
+  flow->rules = std::move(*rules);
+  flow->poll = r.poll;
+  flow->stream = r.stream;
+  if (r.poll && r.stream) return invalid_input(where + ": a step cannot both poll and stream");
+  if (!r.run_if_defined.empty()) flow->run_if_defined = vars.intern(r.run_if_defined);
+  if (flow->templated || flow->rules.reads_response() || flow->poll || flow->stream || !r.run_if_defined.empty()) {
+    step.flow = std::move(flow);
+  }
   return step;
+}
+
+Status plan_variables(const Scenario& scenario, RunPlan& plan) {
+  FlowVariables& v = plan.variables;
+  for (const CsvFeeder& f : scenario.feeders) {
+    FlowVariables::Feeder feeder;
+    for (const auto& column : f.columns) feeder.columns.push_back(v.table.intern(column));
+    feeder.rows = f.rows;
+    feeder.random_order = f.random_order;
+    v.feeders.push_back(std::move(feeder));
+  }
+  for (const RandomRange& r : scenario.random) {
+    if (r.min > r.max) return invalid_input("random." + r.variable + ": min must be <= max");
+    v.ranges.push_back(FlowVariables::Range{v.table.intern(r.variable), r.min, r.max});
+  }
+  return {};
 }
 
 }  // namespace
@@ -78,6 +83,8 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
   plan.target = *target;
   if (scenario.endpoints.empty()) return invalid_input("endpoints: at least one endpoint is needed");
   if (options.interval < std::chrono::milliseconds(10)) return invalid_input("interval: must be >= 10 ms");
+  if (auto st = plan_variables(scenario, plan); !st) return st.error();
+  plan.max_iterations = scenario.shape.max_iterations;
 
   for (size_t i = 0; i < scenario.endpoints.size(); ++i) {
     const Endpoint& e = scenario.endpoints[i];
@@ -86,17 +93,15 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
     PlannedEndpoint p;
     p.name = e.name;
     p.weight = e.weight;
-    p.think_time = e.steps.back().think_time.count() > 0 ? e.steps.back().think_time : scenario.shape.think_time;
+    // The iteration ends with the last step's own pause and then the shape's (docs/scenarios.md).
+    p.think_time = e.steps.back().think_time + scenario.shape.think_time;
     for (size_t k = 0; k < e.steps.size(); ++k) {
       const RequestTemplate& r = e.steps[k];
       const std::string step_where = e.steps.size() > 1 ? where + ".steps[" + std::to_string(k) + "]" : where;
-      if (r.poll || r.stream) return invalid_input(step_where + ": polling and streamed steps are not supported yet");
-      if (!r.extract.empty() || !r.checks.empty() || !r.tallies.empty()) {
-        return invalid_input(step_where + ": extract, checks and tallies are not supported yet");
-      }
-      auto step = plan_step(r, scenario, plan.target, step_where);
+      auto step = plan_step(r, scenario, plan, step_where);
       if (!step) return step.error();
       step->name = r.name.empty() ? "step" + std::to_string(k + 1) : r.name;
+      p.dynamic = p.dynamic || step->flow != nullptr || (k + 1 < e.steps.size() && r.think_time.count() > 0);
       p.steps.push_back(std::move(*step));
     }
     p.first_slot = plan.slots.size();

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "core/result.h"
+#include <memory>
+
+#include "flow_plan.h"
 #include "loadgen/engine.h"
 #include "loadgen/schedule.h"
 #include "loadgen/transport.h"
@@ -18,6 +21,8 @@ struct PlannedStep {
   std::string name;
   RequestSpec spec;
   std::vector<int> expected_statuses;  ///< empty: any 2xx/3xx succeeds
+  std::chrono::nanoseconds think_after{0};  ///< closed model: pause after this step
+  std::shared_ptr<const FlowStepPlan> flow;  ///< null: a plain step (prepared once, response counted only)
 };
 
 /// One entry of the request mix: a plain request (one step) or a flow of steps run in order.
@@ -27,7 +32,10 @@ struct PlannedEndpoint {
   std::chrono::nanoseconds think_time{0};  ///< closed model pause after each iteration
   std::vector<PlannedStep> steps;
   size_t first_slot = 0;  ///< statistics slot of the endpoint; a flow's steps follow it
+  bool dynamic = false;   ///< some step renders variables or reads its response: iterations carry state
   [[nodiscard]] bool is_flow() const { return steps.size() > 1; }
+  /// The statistics slot of step `k`: its own line in a flow, the endpoint's for a single request.
+  [[nodiscard]] size_t step_slot(size_t k) const { return is_flow() ? first_slot + 1 + k : first_slot; }
 };
 
 /// A line of the results: an endpoint ("request"), a flow ("flow") or one of its steps ("step").
@@ -50,10 +58,12 @@ struct RunPlan {
   int threads = 1;
   int connections_per_worker = 1;
   int total_connections = 1;
+  FlowVariables variables;     ///< per-iteration variables of dynamic endpoints
+  int64_t max_iterations = 0;  ///< closed model: iterations over all workers (0: no limit)
 };
 
-/// Compiles `scenario`; kInvalidInput for anything the engine cannot run yet (polling, streams,
-/// extraction, checks, per-iteration variables) with the endpoint named.
+/// Compiles `scenario`; kInvalidInput (naming the endpoint and step) for absolute URLs, a bad
+/// timeout or regex, or a variable no source defines.
 Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& options);
 
 /// The outcome a complete response stands for, given the endpoint's expected statuses.

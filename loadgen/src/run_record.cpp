@@ -35,6 +35,8 @@ EndpointStats stats_of(const StatSlot& slot, const EndpointCell& cell) {
   for (size_t i = 1; i < cell.outcomes.size(); ++i) e.errors.add(static_cast<Outcome>(i), cell.outcomes[i]);
   e.latency = cell.latency;
   e.service_time = cell.service_time;
+  e.metrics = cell.metrics;
+  e.tallies = cell.tallies;
   for (size_t s = 0; s < cell.statuses.size(); ++s) {
     if (cell.statuses[s] > 0) e.status_codes[std::to_string(s)] = cell.statuses[s];
   }

@@ -25,6 +25,19 @@ void EndpointCell::merge(const EndpointCell& other) {
   requests += other.requests;
   for (size_t i = 0; i < outcomes.size(); ++i) outcomes[i] += other.outcomes[i];
   for (size_t i = 0; i < statuses.size(); ++i) statuses[i] += other.statuses[i];
+  for (const auto& [name, m] : other.metrics) {
+    auto [it, fresh] = metrics.try_emplace(name, m);
+    if (!fresh) it->second.histogram.merge(m.histogram);
+  }
+  for (const auto& [name, t] : other.tallies) {
+    for (const auto& [value, n] : t) tallies[name][value] += n;
+  }
+}
+
+void EndpointCell::add_metric(const char* name, const char* unit, int64_t value) {
+  auto it = metrics.find(name);
+  if (it == metrics.end()) it = metrics.emplace(name, NamedMetric{unit, Histogram{}}).first;
+  it->second.histogram.record(value);
 }
 
 void IntervalAccum::reset() {
@@ -59,7 +72,8 @@ Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
         std::vector<double> w;
         for (const auto& e : plan.endpoints) w.push_back(e.weight);
         return w;
-      }(), seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(id)) {
+      }(), seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(id)),
+      rng_(seed * 0xBF58476D1CE4E5B9ULL + static_cast<uint64_t>(id)) {
   cells_.resize(std::max<size_t>(1, plan.phases.size()));
   for (auto& phase : cells_) phase.resize(plan.slots.size());
   interval_.endpoints.resize(plan.endpoints.size());
@@ -71,6 +85,9 @@ Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
     next_due_ = plan.arrivals->due_time(next_index_);
   } else {
     for (int64_t g = id; g < plan.users->peak(); g += plan.threads) users_.push_back(User{MonoTime{0}, g, false});
+    if (plan.max_iterations > 0) {
+      iteration_quota_ = plan.max_iterations / plan.threads + (id < plan.max_iterations % plan.threads ? 1 : 0);
+    }
   }
 }
 
@@ -107,6 +124,7 @@ void Worker::release_open(MonoTime now, MonoTime start) {
     p.due = p.flow_due = start + due;
     p.endpoint = static_cast<uint32_t>(picker_.next());
     p.phase = static_cast<uint16_t>(phase_index_at(plan_.phases, due));
+    p.iteration = acquire_iteration(p.endpoint, next_index_);
     enqueue(p);
     next_index_ += plan_.threads;
     next_due_ = plan_.arrivals->due_time(next_index_);
@@ -120,9 +138,14 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     return;
   }
   const int64_t active = plan_.users->active_at(elapsed);
+  if (iteration_quota_ >= 0 && iterations_started_ >= iteration_quota_) {
+    users_done_ = true;
+    return;
+  }
   for (size_t i = 0; i < users_.size(); ++i) {
     User& u = users_[i];
     if (u.busy || u.ready > now || u.global_index >= active) continue;
+    if (iteration_quota_ >= 0 && iterations_started_ >= iteration_quota_) break;
     // Ready before the previous check yet not released then: the user was inactive (not yet ramped
     // in), so its iteration begins now; otherwise it begins when its think time ended.
     const MonoTime begin = u.ready < previous_check_ ? now : u.ready;
@@ -132,6 +155,8 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     p.endpoint = static_cast<uint32_t>(picker_.next());
     p.phase = static_cast<uint16_t>(phase_index_at(plan_.phases, begin - start));
     p.user = static_cast<int32_t>(i);
+    p.iteration = acquire_iteration(p.endpoint, iterations_started_ * plan_.threads + id_);
+    ++iterations_started_;
     enqueue(p);
   }
   previous_check_ = now;
@@ -146,7 +171,8 @@ Worker::Pending Worker::pop_pending() {
 }
 
 bool Worker::source_exhausted() const {
-  return plan_.model == LoadModel::kOpen ? !next_due_.has_value() : users_done_;
+  const bool schedule_done = plan_.model == LoadModel::kOpen ? !next_due_.has_value() : users_done_;
+  return schedule_done && delayed_.empty() && stream_slots_.empty();
 }
 
 void Worker::expire_pending(MonoTime now) {
@@ -165,12 +191,16 @@ void Worker::dispatch(MonoTime now) {
   while (ring_size_ > 0 && transport_->has_capacity() && !free_slots_.empty()) {
     Pending p = pop_pending();
     const uint64_t slot = free_slots_.back();
+    if (p.step == 0 && !p.retry) p.flow_sent = now;
+    if (p.iteration >= 0) {
+      if (!start_dynamic(p, slot, now)) continue;
+    } else {
+      transport_->start(request_ids_[p.endpoint][p.step], slot);
+    }
     free_slots_.pop_back();
-    if (p.step == 0) p.flow_sent = now;
     slots_[slot] = p;
     in_flight_.fetch_add(1, std::memory_order_relaxed);
-    transport_->start(request_ids_[p.endpoint][p.step], slot);
-    if (p.step > 0) continue;
+    if (p.step > 0 || p.retry) continue;
     // Arrivals only: a flow's later steps are not on the schedule.
     IntervalCell& cell = interval_.endpoints[p.endpoint];
     ++cell.sent;
@@ -212,6 +242,10 @@ void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime se
   // samples the stall it caused (coordinated omission, as wrk2 explains); the due time is what a
   // real user arriving on schedule would have experienced. Service time (send -> done) is kept beside
   // it. Closed model: `due` is when the user began its iteration, so both are close.
+  if (p.iteration >= 0) {
+    complete_flow(p, outcome, status, sent, done);
+    return;
+  }
   const PlannedEndpoint& e = plan_.endpoints[p.endpoint];
   if (outcome == Outcome::kOk && status > 0) outcome = outcome_for_status(status, e.steps[p.step].expected_statuses);
   std::vector<EndpointCell>& cells = cells_[p.phase];
@@ -236,11 +270,14 @@ void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime se
     ++ic.requests;
     if (outcome != Outcome::kOk) ++ic.errors;
   }
-  if (p.user >= 0) {
-    User& u = users_[static_cast<size_t>(p.user)];
-    u.busy = false;
-    u.ready = done + e.think_time;
-  }
+  end_user(p, done);
+}
+
+void Worker::end_user(const Pending& p, MonoTime done) {
+  if (p.user < 0) return;
+  User& u = users_[static_cast<size_t>(p.user)];
+  u.busy = false;
+  u.ready = done + plan_.endpoints[p.endpoint].think_time;
 }
 
 void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
@@ -251,8 +288,14 @@ void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
     MonoTime now = clock_.now();
     if (plan_.model == LoadModel::kOpen) release_open(now, start);
     else if (!users_done_) release_closed(now, start);
+    release_delayed(now);
     expire_pending(now);
     dispatch(now);
+    while (!unrendered_.empty()) {
+      const Pending failed = unrendered_.back();
+      unrendered_.pop_back();
+      complete(failed, Outcome::kCheck, 0, now, now);
+    }
     if (source_exhausted() && ring_size_ == 0 && transport_->in_flight() == 0) break;
 
     nanoseconds wait = kMaxWait;
@@ -265,6 +308,7 @@ void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
         if (!u.busy) wait = std::min(wait, std::max(nanoseconds{0}, u.ready - now));
       }
     }
+    wait = std::min(wait, flow_wait(now));
     if (ring_size_ > 0) {
       const auto& front = ring_[ring_head_];
       wait = std::min(wait, std::max(nanoseconds{0}, front.due + timeout_of(front) - now));
@@ -275,8 +319,10 @@ void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
       const Pending p = slots_[c.tag];
       free_slots_.push_back(c.tag);
       in_flight_.fetch_sub(1, std::memory_order_relaxed);
+      if (!stream_slots_.empty()) forget_stream(c.tag);
       complete(p, c.outcome, c.status, c.sent, c.done);
     }
+    if (!stream_slots_.empty()) check_streams(clock_.now());
   }
 }
 

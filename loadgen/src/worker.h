@@ -3,11 +3,15 @@
 
 #include <array>
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <random>
+#include <string>
 #include <vector>
 
 #include "core/histogram.h"
+#include "flow_iteration.h"
 #include "run_plan.h"
 
 namespace perfgate {
@@ -19,8 +23,12 @@ struct EndpointCell {
   int64_t requests = 0;
   std::array<int64_t, static_cast<size_t>(Outcome::kCount_)> outcomes{};
   std::array<int64_t, 1000> statuses{};  // HTTP status -> count (1..999)
+  std::map<std::string, NamedMetric> metrics;  // flows only: polls, stream timings
+  std::map<std::string, Tally> tallies;        // flows only
 
   void merge(const EndpointCell& other);
+  /// Records `value` into metric `name` (created with `unit` on first use).
+  void add_metric(const char* name, const char* unit, int64_t value);
 };
 
 /// Histogram layout of per-interval figures: 2 digits (1%) is plenty for a live line and a timeline
@@ -78,7 +86,9 @@ class Worker {
     uint32_t endpoint = 0;
     uint16_t phase = 0;
     uint16_t step = 0;
+    bool retry = false;  // a poll repeat: not an arrival
     int32_t user = -1;  // closed model: index into users_
+    int32_t iteration = -1;  // dynamic endpoints: index into iterations_
   };
   struct User {
     MonoTime ready{0};
@@ -96,6 +106,17 @@ class Worker {
   [[nodiscard]] std::chrono::nanoseconds timeout_of(const Pending& p) const;
   [[nodiscard]] bool source_exhausted() const;
 
+  // Flows with state (worker_flow.cpp).
+  int32_t acquire_iteration(uint32_t endpoint, int64_t number);
+  bool start_dynamic(Pending& p, uint64_t slot, MonoTime now);
+  void complete_flow(const Pending& p, Outcome outcome, int status, MonoTime sent, MonoTime done);
+  void finish_iteration(const Pending& p, Outcome outcome, int status, MonoTime sent, MonoTime done, MonoTime step_due);
+  void schedule(const Pending& p);
+  void release_delayed(MonoTime now);
+  void check_streams(MonoTime now);
+  [[nodiscard]] std::chrono::nanoseconds flow_wait(MonoTime now) const;
+  void end_user(const Pending& p, MonoTime done);
+  void forget_stream(uint64_t slot);
   const RunPlan& plan_;
   int id_;
   const Clock& clock_;
@@ -120,6 +141,15 @@ class Worker {
   std::vector<Pending> slots_;  // in flight, by transport tag
   std::vector<uint64_t> free_slots_;
   std::vector<Completion> completions_;
+
+  std::vector<std::unique_ptr<FlowIteration>> iterations_;
+  std::vector<int32_t> free_iterations_;
+  std::vector<Pending> delayed_;        // min-heap by due: poll repeats and think time between steps
+  std::vector<uint64_t> stream_slots_;  // transport tags of streams in flight
+  std::vector<Pending> unrendered_;     // steps whose variables were undefined, failed after dispatch
+  std::mt19937_64 rng_;
+  int64_t iterations_started_ = 0;      // closed model
+  int64_t iteration_quota_ = -1;        // closed model max_iterations share; -1: unlimited
 
   std::mutex interval_mutex_;
   IntervalAccum interval_;

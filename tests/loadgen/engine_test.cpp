@@ -348,15 +348,15 @@ TEST(Engine, AFailedStepEndsTheFlowWithItsOutcome) {
   EXPECT_EQ(server->requests(), 10);
 }
 
-TEST(Engine, PollingStepsAreRejectedWithAClearError) {
+TEST(Engine, AStepThatBothPollsAndStreamsIsRejectedNamingTheStep) {
   Scenario s = open_scenario("http://127.0.0.1:1", 1, seconds(1));
   s.endpoints[0].steps.push_back(s.endpoints[0].steps[0]);
   s.endpoints[0].steps[1].poll = PollSpec{};
+  s.endpoints[0].steps[1].stream = StreamSpec{};
   auto r = run_load(s, EngineOptions{}, SteadyClock::instance());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidInput);
-  EXPECT_NE(r.error().message.find("endpoints[0] (reports.sales).steps[1]: polling"), std::string::npos)
-      << r.error().message;
+  EXPECT_NE(r.error().message.find("endpoints[0] (reports.sales).steps[1]"), std::string::npos) << r.error().message;
 }
 
 }  // namespace

@@ -65,16 +65,31 @@ TEST(RunPlan, SubstitutesConstantsAndJoinsThePrefix) {
   EXPECT_EQ(plan->total_connections, 100);
 }
 
-TEST(RunPlan, RejectsWhatTheEngineCannotRunYetNamingTheEndpoint) {
-  auto per_iteration = make_run_plan(one_endpoint("/r/{{user_id}}"), EngineOptions{});
-  ASSERT_FALSE(per_iteration.ok());
-  EXPECT_NE(per_iteration.error().message.find("endpoints[0] (a)"), std::string::npos);
-  Scenario polling = one_endpoint("/");
-  polling.endpoints[0].steps[0].poll = PollSpec{};
-  EXPECT_FALSE(make_run_plan(polling, EngineOptions{}).ok());
+TEST(RunPlan, RejectsWhatTheEngineCannotRunNamingTheEndpoint) {
+  auto absolute = make_run_plan(one_endpoint("http://elsewhere/x"), EngineOptions{});
+  ASSERT_FALSE(absolute.ok());
+  EXPECT_NE(absolute.error().message.find("endpoints[0] (a)"), std::string::npos);
+  Scenario both = one_endpoint("/");
+  both.endpoints[0].steps[0].poll = PollSpec{};
+  both.endpoints[0].steps[0].stream = StreamSpec{};
+  EXPECT_FALSE(make_run_plan(both, EngineOptions{}).ok());
   Scenario no_weight = one_endpoint("/");
   no_weight.endpoints[0].weight = 0;
   EXPECT_FALSE(make_run_plan(no_weight, EngineOptions{}).ok());
+}
+
+TEST(RunPlan, PlainStepsStayPreparedAndTemplatedOnesCarryAFlowPlan) {
+  auto plain = make_run_plan(one_endpoint("/r"), EngineOptions{});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->endpoints[0].steps[0].flow, nullptr);
+  EXPECT_FALSE(plain->endpoints[0].dynamic);
+  Scenario templated = one_endpoint("/r/{{user_id}}");
+  templated.random.push_back(RandomRange{"user_id", 1, 5});
+  auto planned = make_run_plan(templated, EngineOptions{});
+  ASSERT_TRUE(planned.ok()) << planned.error().message;
+  ASSERT_NE(planned->endpoints[0].steps[0].flow, nullptr);
+  EXPECT_TRUE(planned->endpoints[0].steps[0].flow->templated);
+  EXPECT_TRUE(planned->endpoints[0].dynamic);
 }
 
 }  // namespace

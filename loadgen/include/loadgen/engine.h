@@ -69,7 +69,7 @@ struct EngineOptions {
 /// SteadyClock: the engine waits on real sockets). `observer` and `stop` may be null.
 /// The result's context holds scenario name, hash and target only; the caller adds the machine's.
 /// Per-request failures are counted outcomes. Errors (before any request is sent): kInvalidInput for
-/// a scenario the engine cannot run (flows, per-iteration variables, bad URL), kInternal for
+/// a scenario the engine cannot run (absolute URLs in paths, a step that both polls and streams, bad URL), kInternal for
 /// threads/epoll/libcurl setup failures.
 Result<RunResult> run_load(const Scenario& scenario, const EngineOptions& options, const Clock& clock,
                            RunObserver* observer = nullptr, const StopSignal* stop = nullptr);

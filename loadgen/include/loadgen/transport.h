@@ -74,6 +74,14 @@ class Transport {
   /// Failures are reported as completions, never returned.
   virtual void start(size_t request_id, uint64_t tag, ResponseSink* sink = nullptr) = 0;
 
+  /// Sends `spec` once (a request rendered per flow iteration), otherwise as `start`; requires
+  /// has_capacity(). The spec is copied before the call returns.
+  virtual void start_once(const RequestSpec& spec, uint64_t tag, ResponseSink* sink = nullptr) = 0;
+
+  /// Abandons the request tagged `tag` (a stream cancelled mid-way): closes its connection, which
+  /// the server sees, and reports no completion for it. An unknown tag is ignored.
+  virtual void cancel(uint64_t tag) = 0;
+
   /// Waits up to `max_wait` for I/O, then appends every finished request to `out` (timeouts
   /// included). Returns early when something completed.
   virtual void poll(std::chrono::nanoseconds max_wait, std::vector<Completion>& out) = 0;

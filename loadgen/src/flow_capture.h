@@ -1,0 +1,57 @@
+#pragma once
+// The response sink of a flow step: keeps what the step's rules read (headers, a capped body,
+// body_contains matches) and, for streamed steps, parses and times the events as they arrive.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "flow_rules.h"
+#include "loadgen/http_response_parser.h"
+#include "sse_parser.h"
+
+namespace perfgate {
+
+/// Timings of one streamed response, on the engine's clock.
+struct StreamTimes {
+  std::optional<MonoTime> first_byte;
+  std::optional<MonoTime> first_event;
+  std::optional<MonoTime> last_event;
+  int64_t events = 0;
+  std::optional<double> progress;  ///< last progress value read from an event
+};
+
+/// One step's capture; reused by every request of an iteration. Not thread-safe (one worker).
+class StepCapture final : public ResponseSink, private SseListener {
+ public:
+  /// Prepares for a response of a step with `rules` and optional `stream` (both not owned; they
+  /// live in the run plan). `clock` stamps stream events.
+  void begin(const ResponseRules* rules, const StreamSpec* stream, const Clock* clock);
+
+  void on_header(std::string_view name, std::string_view value) override;
+  void on_body(std::string_view bytes) override;
+
+  /// Whether the step's cancel_after_events count has been reached.
+  [[nodiscard]] bool cancel_requested() const { return cancel_requested_; }
+  [[nodiscard]] CapturedResponse& response() { return response_; }
+  [[nodiscard]] const StreamTimes& stream_times() const { return times_; }
+
+ private:
+  void on_event(std::string_view type, std::string_view data, std::string_view id) override;
+  void mark_first_byte();
+  void match_needles(std::string_view bytes);
+
+  const ResponseRules* rules_ = nullptr;
+  const StreamSpec* stream_ = nullptr;
+  const Clock* clock_ = nullptr;
+  CapturedResponse response_;
+  StreamTimes times_;
+  SseParser sse_;
+  std::string tail_;     // the last bytes of the body, so a needle split across reads is found
+  std::string scratch_;
+  size_t longest_needle_ = 0;
+  bool cancel_requested_ = false;
+};
+
+}  // namespace perfgate
