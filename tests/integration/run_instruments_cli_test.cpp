@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <thread>
 
 #include "analyzers/findings.h"
 #include "core/files.h"
@@ -109,6 +110,31 @@ TEST_F(RunInstrumentsCli, ASpawnedServerIsProfiledAndStoppedAfterTheRunAndThePas
   ASSERT_TRUE(pid_text.ok());
   const pid_t pid = std::stoi(*pid_text);
   EXPECT_TRUE(::kill(pid, 0) != 0 && errno == ESRCH) << "spawned server " << pid << " still running";
+}
+
+TEST_F(RunInstrumentsCli, EvictionsFromPgStatStatementsDuringTheRunMakeTheFindingsInconclusive) {
+  auto service = testing::start_testbed("perfgate", 0.01);
+  ASSERT_NE(service, nullptr);
+  PgClusterOptions small;
+  small.settings["pg_stat_statements.max"] = "100";  // the smallest PostgreSQL accepts
+  auto cluster = PgCluster::start(small);
+  ASSERT_TRUE(cluster.ok()) << cluster.error().message;
+  // Statements with 1..200 output columns are 200 entries (aliases and constants would not count).
+  std::string flood;
+  std::string columns = "1";
+  for (int i = 0; i < 200; ++i, columns += ", 1") flood += "select " + columns + ";\n";
+  std::thread during([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_TRUE((*cluster)->psql(flood).ok());
+  });
+  const auto ran = run_perfgate({"run", "--url", service->base_url() + "/health", "--rate", "10", "--duration", "2s",
+                                 "--quiet", "--out", path("r.json"), "--pg", (*cluster)->dsn()});
+  during.join();
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_NE(ran.output.find("findings are INCONCLUSIVE"), std::string::npos) << ran.output;
+  auto findings = read_findings(path("r.findings.json"));
+  ASSERT_TRUE(findings.ok()) << findings.error().message;
+  EXPECT_TRUE(findings->inconclusive);
 }
 
 }  // namespace
