@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/run_observers.h"
 #include "cli/run_summary.h"
 #include "cli/stop_signals.h"
 #include "core/files.h"
@@ -36,6 +37,8 @@ struct RunOptions {
   std::string method = "GET";
   std::vector<std::string> headers;
   std::string body;
+  InstrumentFlags instruments;
+  std::string findings_out;
 };
 
 Result<Scenario> build_scenario(const RunOptions& o) {
@@ -106,6 +109,12 @@ ExitCode run_run(const RunOptions& options) {
   auto scenario = build_scenario(options);
   if (!scenario) return report_error(scenario.error());
   if (options.threads < 0) return report_error(invalid_input("--threads: must be >= 0 (0: one per core)"));
+  if (!options.findings_out.empty() && options.instruments.pg_dsn.empty()) {
+    return report_error(invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
+  }
+  auto instruments = RunInstruments::prepare(options.instruments, SteadyClock::instance());
+  if (!instruments) return report_error(instruments.error());
+  RunInstruments* watch = instruments->get();
 
   RunContext context = collect_run_context();
   EngineOptions engine;
@@ -115,12 +124,17 @@ ExitCode run_run(const RunOptions& options) {
   std::optional<ConsoleProgress> progress;
   if (!options.quiet) {
     progress.emplace(stderr, ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
+    if (watch != nullptr) progress->set_extra_text([watch] { return watch->live_text(); });
   }
+  ObserverChain observers;
+  observers.add(watch);
+  observers.add(progress ? &*progress : nullptr);
   Result<RunResult> result = invalid_input("unreachable");
   {
     StopOnSignals signals(stop);
-    result = run_load(*scenario, engine, SteadyClock::instance(), progress ? &*progress : nullptr, &stop);
+    result = run_load(*scenario, engine, SteadyClock::instance(), &observers, &stop);
   }
+  if (watch != nullptr) watch->stop_server();
   if (!result) return report_error(result.error());
   RunResult& r = *result;
   const std::string target = r.context.target;
@@ -128,11 +142,26 @@ ExitCode run_run(const RunOptions& options) {
   r.context.scenario_name = scenario->name;
   r.context.scenario_hash = scenario->hash;
   r.context.target = redact_url(target);
-  r.context.command_line = redact_command_line(own_command_line(), scenario->secret_values);
+  std::vector<std::string> secrets = scenario->secret_values;
+  secrets.push_back(dsn_password(options.instruments.pg_dsn));
+  r.context.command_line = redact_command_line(own_command_line(), secrets);
 
   const std::string out = options.out.empty() ? default_out_path() : options.out;
+  std::optional<Findings> findings;
+  std::optional<Error> analysis_error;
+  const std::string findings_path = options.findings_out.empty() ? default_findings_path(out) : options.findings_out;
+  if (watch != nullptr && watch->has_query_capture()) {
+    auto analysed = watch->analyze(static_cast<double>(requests_in_all_phases(r)));
+    if (analysed) findings = std::move(*analysed);
+    else analysis_error = analysed.error().with_context("query analysis");
+  }
   if (auto st = write_run_result(r, out); !st) return report_error(st.error());
+  if (findings) {
+    if (auto st = write_findings(*findings, findings_path); !st) return report_error(st.error());
+  }
   print_run_summary(stdout, r, out);
+  print_instrument_summary(stdout, r, findings ? &*findings : nullptr, findings_path);
+  if (analysis_error) return report_error(*analysis_error);
   const int64_t connect_errors = [&] {
     int64_t n = 0;
     for (const auto& e : r.endpoints) {
@@ -168,6 +197,15 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--method", o->method, "Quick mode: HTTP method");
   cmd->add_option("-H,--header", o->headers, "Quick mode: header 'Name: value' (repeatable)");
   cmd->add_option("--body", o->body, "Quick mode: request body, or @file");
+  InstrumentFlags& w = o->instruments;
+  cmd->add_option("--watch-pid", w.watch_pids, "Profile this server process and its children (repeatable)");
+  cmd->add_option("--watch-pattern", w.watch_pattern, "Profile processes whose command line matches this regex");
+  cmd->add_option("--spawn", w.spawn, "Start this server command (sh -c), profile it, stop it at the end");
+  cmd->add_option("--ready", w.ready_url, "With --spawn: wait until this loopback URL answers 200");
+  cmd->add_option("--ready-timeout", w.ready_timeout, "How long to wait for --ready (default 30s)");
+  cmd->add_option("--sample-interval", w.sample_interval, "Process sampling interval (default 100ms)");
+  cmd->add_option("--pg", w.pg_dsn, "PostgreSQL DSN: sample activity and analyse the run's pg_stat_statements delta");
+  cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");
   cmd->callback([o, &slot] { slot.run = [o] { return run_run(*o); }; });
 }
 

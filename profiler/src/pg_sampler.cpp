@@ -13,7 +13,9 @@ struct PgSampler::Connection {
 
 namespace {
 
-// Client backends only (autovacuum, walwriter and friends are not connections of the application).
+// Client backends only (autovacuum, walwriter and friends are not connections of the application),
+// and none of perfgate's own: the query analyzer's snapshot connection is open during a run too and
+// would otherwise put one connection more than the service's pool on the timeline.
 constexpr const char* kActivitySql =
     "SELECT count(*) FILTER (WHERE state = 'active') AS active,"
     " count(*) FILTER (WHERE state = 'idle') AS idle,"
@@ -21,7 +23,8 @@ constexpr const char* kActivitySql =
     " count(*) FILTER (WHERE wait_event_type = 'Lock') AS waiting,"
     " count(*) AS total,"
     " current_setting('max_connections')::bigint AS max_connections"
-    " FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
+    " FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    " AND application_name IS DISTINCT FROM 'perfgate'";
 
 constexpr const char* kDatabaseSql =
     "SELECT xact_commit, xact_rollback, blks_read, blks_hit, temp_bytes, deadlocks"

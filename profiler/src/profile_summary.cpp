@@ -65,14 +65,19 @@ ProfileSummary summarize_window(const Profile& profile, int64_t from_ms, int64_t
   return out;
 }
 
-void summarize_profile(Profile& profile, const std::vector<PhaseInfo>& phases, int64_t total_requests) {
+void summarize_profile(Profile& profile, const std::vector<PhaseInfo>& phases, int64_t total_requests,
+                       const PhaseRequests& requests_by_phase) {
   int64_t from_ms = std::numeric_limits<int64_t>::min();
   for (const auto& p : phases) {
     if (p.excluded) from_ms = std::max(from_ms, p.end_ms);
   }
   profile.summary = summarize_window(profile, from_ms, std::numeric_limits<int64_t>::max(), total_requests);
   profile.phases.clear();
-  for (const auto& p : phases) profile.phases[p.name] = summarize_window(profile, p.start_ms, p.end_ms, 0);
+  for (const auto& p : phases) {
+    const auto it = requests_by_phase.find(p.name);
+    const int64_t requests = it == requests_by_phase.end() ? 0 : it->second;
+    profile.phases[p.name] = summarize_window(profile, p.start_ms, p.end_ms, requests);
+  }
 }
 
 }  // namespace perfgate

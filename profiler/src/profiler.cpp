@@ -134,7 +134,8 @@ LiveSnapshot Profiler::live() const {
   return state_->live;
 }
 
-Profile Profiler::finish(const std::vector<PhaseInfo>& phases, int64_t total_requests) {
+Profile Profiler::finish(const std::vector<PhaseInfo>& phases, int64_t total_requests,
+                         const PhaseRequests& requests_by_phase) {
   stop();
   Profile profile;
   State& s = *state_;
@@ -148,7 +149,7 @@ Profile Profiler::finish(const std::vector<PhaseInfo>& phases, int64_t total_req
   profile.notes.insert(profile.notes.end(), s.notes.begin(), s.notes.end());
   s.notes.clear();
   s.pg_errors = 0;
-  summarize_profile(profile, phases, total_requests);
+  summarize_profile(profile, phases, total_requests, requests_by_phase);
   return profile;
 }
 

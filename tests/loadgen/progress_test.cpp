@@ -61,5 +61,18 @@ TEST(ConsoleProgress, LogOutputPrintsOnePlainLineEveryPeriod) {
   std::fclose(f);
 }
 
+TEST(ConsoleProgress, ExtraTextFromTheProviderIsAppendedToEveryLine) {
+  std::FILE* f = std::tmpfile();
+  ConsoleProgress progress(f, ProgressStyle::kPeriodicLines, std::chrono::seconds(1));
+  int calls = 0;
+  progress.set_extra_text([&calls] { return "server rss " + std::to_string(++calls) + " MB"; });
+  progress.on_interval(status_at(1));
+  progress.on_interval(status_at(2));
+  const std::string out = contents(f);
+  EXPECT_NE(out.find("in flight 0  server rss 1 MB\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("in flight 0  server rss 2 MB\n"), std::string::npos) << out;
+  std::fclose(f);
+}
+
 }  // namespace
 }  // namespace perfgate

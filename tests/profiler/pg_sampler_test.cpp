@@ -85,6 +85,17 @@ TEST_F(PgSamplerTest, SeesIdleIdleInTransactionAndLockWaitingConnectionsButNotIt
   EXPECT_EQ(named->substr(0, 1), "1");
 }
 
+TEST_F(PgSamplerTest, OtherPerfgateConnectionsAreNotCountedAsTheApplications) {
+  ASSERT_NE(cluster_, nullptr);
+  pqxx::connection analyzer(cluster_->dsn() + " application_name=perfgate");
+  pqxx::connection app(cluster_->dsn() + " application_name=app");
+  auto sampler = PgSampler::connect(cluster_->dsn());
+  ASSERT_TRUE(sampler.ok()) << sampler.error().message;
+  // Backends of earlier tests may take a moment to exit, so wait for the count to settle.
+  const PgSample s = sample_until(**sampler, [](const PgSample& x) { return x.total <= 1; });
+  EXPECT_EQ(s.total, 1);
+}
+
 TEST_F(PgSamplerTest, ReportsCommitsAsPerIntervalDeltas) {
   ASSERT_NE(cluster_, nullptr);
   auto sampler = PgSampler::connect(cluster_->dsn());

@@ -37,6 +37,20 @@ TEST(ProfileSummary, CpuPerRequestIntegratesCpuOverEachSampleInterval) {
   EXPECT_DOUBLE_EQ(p.summary.cpu_us_per_request, 200.0);
 }
 
+TEST(ProfileSummary, CpuPerRequestPerPhaseUsesThatPhasesRequests) {
+  Profile p;
+  p.interval_ms = 100;
+  ProcessTimeline a;
+  // "low": 2 x 100 ms at 50% = 100000 us over 100 requests; "high": 2 x 100 ms at 100% over 50.
+  a.samples = {at(100, 1, 50), at(200, 1, 50), at(300, 1, 100), at(400, 1, 100)};
+  p.processes = {a};
+  summarize_profile(p, {PhaseInfo{"low", 0, 250}, PhaseInfo{"high", 250, 500}}, 150,
+                    PhaseRequests{{"low", 100}, {"high", 50}});
+  EXPECT_DOUBLE_EQ(p.phases["low"].cpu_us_per_request, 1000.0);
+  EXPECT_DOUBLE_EQ(p.phases["high"].cpu_us_per_request, 4000.0);
+  EXPECT_DOUBLE_EQ(p.summary.cpu_us_per_request, 2000.0);
+}
+
 TEST(ProfileSummary, ExcludesWarmUpFromTheOverallSlopeAndKeepsItAsAPhase) {
   Profile p;
   p.interval_ms = 1000;

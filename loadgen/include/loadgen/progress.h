@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
+#include <string>
 
 #include "loadgen/engine.h"
 
@@ -21,6 +23,10 @@ class ConsoleProgress final : public RunObserver {
   /// `out` (not owned, e.g. stderr) must outlive the observer.
   ConsoleProgress(std::FILE* out, ProgressStyle style, std::chrono::seconds period = std::chrono::seconds(10));
 
+  /// Appends `extra()` to every progress line (e.g. the watched server's RSS and CPU); called on
+  /// the engine's coordinating thread, so `extra` must be safe to call from there. Empty: nothing.
+  void set_extra_text(std::function<std::string()> extra) { extra_ = std::move(extra); }
+
   void on_interval(const LiveStatus& status) override;
   void on_finish(RunResult& result) override;
 
@@ -31,6 +37,7 @@ class ConsoleProgress final : public RunObserver {
   std::chrono::nanoseconds next_print_{0};
   int64_t errors_ = 0;
   bool line_open_ = false;
+  std::function<std::string()> extra_;
 };
 
 }  // namespace perfgate

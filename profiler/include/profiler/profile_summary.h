@@ -2,6 +2,8 @@
 // Summaries of a profile's timelines, overall and per phase of the load shape.
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/run_result.h"
@@ -14,9 +16,13 @@ namespace perfgate {
 /// half-width (0 with fewer than 3 instants). Pure; thread-compatible.
 ProfileSummary summarize_window(const Profile& profile, int64_t from_ms, int64_t to_ms, int64_t requests);
 
+/// Completed requests per phase name (RunResult::phase_stats), for per-phase cpu_us_per_request.
+using PhaseRequests = std::map<std::string, int64_t>;
+
 /// Fills `profile.summary` (samples from the end of the last phase marked `excluded`, i.e. after warm-up; all
 /// samples when `phases` is empty) and `profile.phases` (one entry per phase, keyed by name;
-/// cpu_us_per_request is 0 there since requests per phase are not known here).
-void summarize_profile(Profile& profile, const std::vector<PhaseInfo>& phases, int64_t total_requests);
+/// cpu_us_per_request from `requests_by_phase`, 0 for a phase missing there).
+void summarize_profile(Profile& profile, const std::vector<PhaseInfo>& phases, int64_t total_requests,
+                       const PhaseRequests& requests_by_phase = {});
 
 }  // namespace perfgate

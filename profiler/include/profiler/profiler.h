@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "core/run_result.h"
 #include "profiler/process_sampler.h"
+#include "profiler/profile_summary.h"
 
 namespace perfgate {
 
@@ -52,8 +53,10 @@ class Profiler {
 
   /// Stops sampling and returns the timelines with summaries per phase and overall (see
   /// profiler/profile_summary.h); `total_requests` is the run's warm-up-excluded request count for
-  /// cpu_us_per_request. Call once; later calls return an empty profile.
-  Profile finish(const std::vector<PhaseInfo>& phases, int64_t total_requests);
+  /// cpu_us_per_request, `requests_by_phase` the same per phase. Call once; later calls return an
+  /// empty profile.
+  Profile finish(const std::vector<PhaseInfo>& phases, int64_t total_requests,
+                 const PhaseRequests& requests_by_phase = {});
 
  private:
   struct State;
