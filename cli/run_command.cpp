@@ -36,6 +36,7 @@ struct RunOptions {
   std::string method = "GET";
   std::vector<std::string> headers;
   std::string body;
+  bool insecure = false;
 };
 
 StopSignal* g_stop = nullptr;
@@ -141,6 +142,7 @@ ExitCode run_run(const RunOptions& options) {
   EngineOptions engine;
   engine.threads = options.threads;
   if (options.connections > 0) engine.max_connections = options.connections;
+  engine.tls = options.insecure ? TlsVerification::kSkip : TlsVerification::kVerify;
   StopSignal stop;
   std::optional<ConsoleProgress> progress;
   if (!options.quiet) {
@@ -198,6 +200,7 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--method", o->method, "Quick mode: HTTP method");
   cmd->add_option("-H,--header", o->headers, "Quick mode: header 'Name: value' (repeatable)");
   cmd->add_option("--body", o->body, "Quick mode: request body, or @file");
+  cmd->add_flag("--insecure", o->insecure, "https://: accept any certificate (self-signed test servers); never for real targets");
   cmd->callback([o, &slot] { slot.run = [o] { return run_run(*o); }; });
 }
 
