@@ -90,6 +90,8 @@ std::vector<BadInput> cases() {
                {"@s.json:5:", "endpoints[0].request.path", "PERFGATE_NO_SUCH_VAR"});
   run_scenario("ScenarioNoStages", scenario("", kEndpoint), {"@s.json:", "load.stages"});
   run_scenario("ScenarioNotAnObject", "[1, 2]", {"@s.json:1:1"});
+  run_scenario("ScenarioNumberOverflow", scenario(R"({"duration": "1s", "target_rps": 1e999})", kEndpoint),
+               {"@s.json", "number overflow", "1e999"});
   c.push_back({"ScenarioValidateBad", {{"s.json", scenario(kStage, R"({"name": "a", "weight": -1, "request": {"path": "/"}})")}},
                {"scenario", "validate", "@s.json"}, {"@s.json:5:", "endpoints[0].weight"}});
   c.push_back({"ScenarioIsADirectory", {{"dir/x", ""}}, {"run", "@dir", "--quiet", "--out", "@out.json"}, {"@dir", "directory"}});
@@ -112,6 +114,7 @@ std::vector<BadInput> cases() {
   gate_budgets("BudgetsBadSeverity", budgets(R"({"rules": [{"rule": "p95 < 1s", "severity": "maybe"}]})"),
                {"@b.json:4:", "budgets[0].rules[0].severity"});
   gate_budgets("BudgetsBadShare", budgets(R"({"rules": ["error_rate <= lots"]})"), {"@b.json:4:", "budgets[0].rules[0]"});
+  gate_budgets("BudgetsNumberOverflow", budgets(R"({"tolerance": 1e999, "p95": "1s"})"), {"@b.json", "number overflow"});
   gate_budgets("BudgetsRuleNotAString", budgets(R"({"rules": [42]})"), {"@b.json:4:", "budgets[0].rules[0]"});
   c.push_back({"BudgetsMissing", {{"r.json", good}}, {"gate", "@r.json", "--budgets", "@nob.json", "--out", "@out.json"},
                {"@nob.json", "No such file"}});
@@ -127,6 +130,7 @@ std::vector<BadInput> cases() {
       {"WrongType", {replace_first(good, "\"duration_s\": 10.0", "\"duration_s\": \"long\""), {"@r.json:20:17", "duration_s"}}},
       {"NegativeCount", {replace_first(good, "\"requests\": 500", "\"requests\": -3"), {"@r.json:45:19", "endpoints[0].requests"}}},
       {"NotAnObject", {"[1, 2, 3]", {"@r.json:1:1", "JSON object"}}},
+      {"NumberOverflow", {replace_first(good, "\"duration_s\": 10.0", "\"duration_s\": 1e999"), {"@r.json", "number overflow"}}},
   };
   for (const auto& [what, bad] : bad_results) {
     const auto& [text, mentions] = bad;
@@ -156,6 +160,8 @@ std::vector<BadInput> cases() {
   report_findings("FindingsNotJson", "{\"schema_version\": 1, \"findings\": [", {"@f.json:1:36", "not valid JSON"});
   report_findings("FindingsWrongSchemaVersion", findings("[]", 5), {"@f.json:2:21", "schema_version"});
   report_findings("FindingsNotAnArray", findings("\"none\""), {"@f.json:3:15", "findings"});
+  report_findings("FindingsNumberOverflow", "{\n  \"schema_version\": 1e999,\n  \"findings\": []\n}\n",
+                  {"@f.json", "number overflow"});
   report_findings("FindingsUnknownKind", findings(R"([{"kind": "teleport"}])"), {"@f.json:3:", "findings[0].kind"});
   c.push_back({"GateFindingsCorrupt", {{"r.json", good}, {"b.json", budgets(R"({"rules": ["no n_plus_one"]})")}, {"f.json", "{"}},
                {"gate", "@r.json", "--budgets", "@b.json", "--findings", "@f.json", "--out", "@out.json"}, {"@f.json:"}});
