@@ -58,7 +58,7 @@ case $mode in
     timed "tests ($BUILD_DIR)" ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
     # The engine is the part that runs threads against sockets: it gets both sanitizers. The
     # integration tests of other modules (PostgreSQL, browsers) gain little from ASan and cost minutes.
-    engine_tests='^(Engine|FaultMatrix|TlsFault|Transport|Worker)'
+    engine_tests='^(Engine|FaultMatrix|TlsFault|Transport|Worker|RunCommand|Secrets|Reliability/)'
     if [[ ${PERFGATE_SKIP_SANITIZERS:-0} != 1 ]]; then
       sanitizer_flags=(-G Ninja -DCMAKE_BUILD_TYPE=Debug -DPERFGATE_WERROR=ON -DPERFGATE_BUILD_BENCH=OFF)
       timed "asan build" bash -c "cmake -S . -B build-asan ${sanitizer_flags[*]} -DPERFGATE_SANITIZE=ON >/dev/null &&
@@ -70,10 +70,10 @@ case $mode in
         -L integration -R "$engine_tests"
       if [[ ${PERFGATE_SKIP_TSAN:-0} != 1 ]]; then
         timed "tsan build" bash -c "cmake -S . -B build-tsan ${sanitizer_flags[*]} -DPERFGATE_TSAN=ON >/dev/null &&
-          cmake --build build-tsan -j $JOBS --target perfgate_loadgen_tests perfgate_loadgen_engine_tests"
+          cmake --build build-tsan -j $JOBS --target perfgate_loadgen_engine_tests"
         export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
         timed "tsan engine tests" ctest --test-dir build-tsan --output-on-failure -j "$JOBS" --timeout 600 \
-          -R '^(Engine|Transport|Worker)\.'
+          -R '^Engine\.'
       fi
     fi
     if [[ ${PERFGATE_SKIP_FUZZ:-0} != 1 ]]; then
