@@ -39,6 +39,7 @@ struct RunOptions {
   std::string body;
   InstrumentFlags instruments;
   std::string findings_out;
+  bool insecure = false;
 };
 
 Result<Scenario> build_scenario(const RunOptions& o) {
@@ -120,6 +121,7 @@ ExitCode run_run(const RunOptions& options) {
   EngineOptions engine;
   engine.threads = options.threads;
   if (options.connections > 0) engine.max_connections = options.connections;
+  engine.tls = options.insecure ? TlsVerification::kSkip : TlsVerification::kVerify;
   StopSignal stop;
   std::optional<ConsoleProgress> progress;
   if (!options.quiet) {
@@ -206,6 +208,7 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--sample-interval", w.sample_interval, "Process sampling interval (default 100ms)");
   cmd->add_option("--pg", w.pg_dsn, "PostgreSQL DSN: sample activity and analyse the run's pg_stat_statements delta");
   cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");
+  cmd->add_flag("--insecure", o->insecure, "https://: accept any certificate (self-signed test servers); never for real targets");
   cmd->callback([o, &slot] { slot.run = [o] { return run_run(*o); }; });
 }
 

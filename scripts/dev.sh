@@ -4,6 +4,11 @@
 #   scripts/dev.sh test   -> the whole test suite through ctest
 #   scripts/dev.sh build  -> set-up and build only
 # Environment: BUILD_DIR (default build), BUILD_TYPE (default Release), JOBS (default nproc).
+# `test` also runs, each skippable for a quicker local loop (all ON by default, as in CI):
+#   build-asan (AddressSanitizer + UBSan, Debug): the unit tests and the engine's integration tests
+#                                                     PERFGATE_SKIP_SANITIZERS=1 skips it and TSan
+#   build-tsan (ThreadSanitizer): the load engine's tests       PERFGATE_SKIP_TSAN=1
+#   scripts/fuzz.sh 10: every fuzz target for 10 s              PERFGATE_SKIP_FUZZ=1
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,8 +26,9 @@ packages=(
   procps util-linux
 )
 if [[ $mode == test ]]; then
-  # The HTML report is checked in a real browser.
-  packages+=(chromium)
+  # The HTML report is checked in a real browser; fuzz targets need clang's libFuzzer; the TLS fault
+  # test makes a self-signed certificate with openssl.
+  packages+=(chromium clang openssl)
 fi
 
 missing=()
@@ -43,7 +49,36 @@ cmake --build "$BUILD_DIR" -j "$JOBS"
 case $mode in
   build) ;;
   test)
-    ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
+    timed() {
+      local label=$1 start=$SECONDS
+      shift
+      "$@"
+      echo "dev.sh: $label took $((SECONDS - start)) s"
+    }
+    timed "tests ($BUILD_DIR)" ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
+    # The engine is the part that runs threads against sockets: it gets both sanitizers. The
+    # integration tests of other modules (PostgreSQL, browsers) gain little from ASan and cost minutes.
+    engine_tests='^(Engine|FaultMatrix|TlsFault|Transport|Worker|RunCommand|Secrets|Reliability/)'
+    if [[ ${PERFGATE_SKIP_SANITIZERS:-0} != 1 ]]; then
+      sanitizer_flags=(-G Ninja -DCMAKE_BUILD_TYPE=Debug -DPERFGATE_WERROR=ON -DPERFGATE_BUILD_BENCH=OFF)
+      timed "asan build" bash -c "cmake -S . -B build-asan ${sanitizer_flags[*]} -DPERFGATE_SANITIZE=ON >/dev/null &&
+        cmake --build build-asan -j $JOBS"
+      export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+      export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+      timed "asan unit tests" ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 600 -L unit
+      timed "asan engine tests" ctest --test-dir build-asan --output-on-failure -j "$JOBS" --timeout 600 \
+        -L integration -R "$engine_tests"
+      if [[ ${PERFGATE_SKIP_TSAN:-0} != 1 ]]; then
+        timed "tsan build" bash -c "cmake -S . -B build-tsan ${sanitizer_flags[*]} -DPERFGATE_TSAN=ON >/dev/null &&
+          cmake --build build-tsan -j $JOBS --target perfgate_loadgen_engine_tests"
+        export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+        timed "tsan engine tests" ctest --test-dir build-tsan --output-on-failure -j "$JOBS" --timeout 600 \
+          -R '^Engine\.'
+      fi
+    fi
+    if [[ ${PERFGATE_SKIP_FUZZ:-0} != 1 ]]; then
+      timed "fuzz smoke" scripts/fuzz.sh 10
+    fi
     ;;
   demo)
     shift || true

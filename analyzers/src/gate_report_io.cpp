@@ -123,6 +123,10 @@ Result<GateReport> gate_report_from_json(const std::string& text, const std::str
   } catch (const json::parse_error& e) {
     return invalid_input(format_input_error(source_name, position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0), "",
                                             std::string("not valid JSON: ") + e.what()));
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double's range (1e999) is valid JSON syntax that nlohmann refuses with
+    // out_of_range rather than parse_error; uncaught, it would abort the whole program.
+    return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
   }
   try {
     if (!j.is_object()) throw FieldProblem{"", "expected a JSON object (a perfgate gate report)"};

@@ -420,6 +420,10 @@ Result<RunResult> run_result_from_json(const std::string& text, const std::strin
   } catch (const json::parse_error& e) {
     const TextPosition pos = position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0);
     return invalid_input(format_input_error(source_name, pos, "", std::string("not valid JSON: ") + e.what()));
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double's range (1e999) is valid JSON syntax that nlohmann refuses with
+    // out_of_range rather than parse_error; uncaught, it would abort the whole program.
+    return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
   }
   try {
     return read_result(j);

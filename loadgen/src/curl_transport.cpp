@@ -71,7 +71,8 @@ Outcome outcome_of(CURLcode code) {
 class CurlTransport final : public Transport {
  public:
   CurlTransport(std::string origin, const TransportOptions& options, const Clock& clock)
-      : origin_(std::move(origin)), clock_(clock), transfers_(static_cast<size_t>(options.max_connections)) {}
+      : origin_(std::move(origin)), clock_(clock), tls_(options.tls),
+        transfers_(static_cast<size_t>(options.max_connections)) {}
 
   ~CurlTransport() override {
     for (auto& t : transfers_) {
@@ -100,6 +101,10 @@ class CurlTransport final : public Transport {
       curl_easy_setopt(t.easy, CURLOPT_HEADERDATA, &t);
       curl_easy_setopt(t.easy, CURLOPT_NOSIGNAL, 1L);
       curl_easy_setopt(t.easy, CURLOPT_TCP_NODELAY, 1L);
+      if (tls_ == TlsVerification::kSkip) {
+        curl_easy_setopt(t.easy, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(t.easy, CURLOPT_SSL_VERIFYHOST, 0L);
+      }
       free_.push_back(&t);
     }
     return {};
@@ -218,6 +223,7 @@ class CurlTransport final : public Transport {
 
   std::string origin_;
   const Clock& clock_;
+  TlsVerification tls_;
   CURLM* multi_ = nullptr;
   std::vector<Transfer> transfers_;
   std::vector<Transfer*> free_;

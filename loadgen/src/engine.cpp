@@ -21,14 +21,26 @@ double cpu_seconds() {
 }
 
 // Every connection is a descriptor; the common soft limit of 1024 would turn a large pool into a
-// wall of connect errors that are the generator's fault, not the target's.
-void raise_descriptor_limit(int connections) {
+// wall of connect errors that are the generator's fault, not the target's. When even the hard limit
+// cannot hold the pool, the run is refused before any request: failures caused by the generator's
+// own limit would otherwise be reported as the target refusing connections.
+constexpr rlim_t kSpareDescriptors = 64;  // stdio, epoll and eventfds, libcurl, result writing
+
+Status raise_descriptor_limit(int connections) {
   rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
   const rlim_t wanted = static_cast<rlim_t>(connections) + 256;
-  if (limit.rlim_cur >= wanted) return;
-  limit.rlim_cur = std::min(wanted, limit.rlim_max);
-  ::setrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = std::min(wanted, limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  const rlim_t needed = static_cast<rlim_t>(connections) + kSpareDescriptors;
+  if (limit.rlim_cur >= needed) return {};
+  return invalid_input("connections: " + std::to_string(connections) + " connections need about " +
+                       std::to_string(needed) + " file descriptors but RLIMIT_NOFILE allows " +
+                       std::to_string(limit.rlim_cur) + " (hard limit " + std::to_string(limit.rlim_max) +
+                       "); lower --connections (or the scenario's max_connections) or raise the limit (ulimit -n)");
 }
 
 // Drives the workers from the caller's thread: cuts the timeline into intervals, tells the observer,
@@ -42,12 +54,12 @@ class Coordinator {
   }
 
   Result<RunRecord> run() {
+    if (auto st = raise_descriptor_limit(plan_.total_connections); !st) return st.error();
     std::vector<std::unique_ptr<Worker>> workers;
     for (int i = 0; i < plan_.threads; ++i) {
       workers.push_back(std::make_unique<Worker>(plan_, i, clock_, options_.seed));
-      if (auto st = workers.back()->init(options_.transport); !st) return st.error();
+      if (auto st = workers.back()->init(options_.transport, options_.tls); !st) return st.error();
     }
-    raise_descriptor_limit(plan_.total_connections);
     const double cpu_before = cpu_seconds();
     if (observer_ != nullptr) observer_->on_start(phase_infos(plan_));
     // The schedule starts a moment after the threads are created, so that thread start-up is not

@@ -405,7 +405,7 @@ Result<std::unique_ptr<Transport>> make_native_transport(const TargetUrl& target
   const std::string port = std::to_string(target.port);
   const int rc = ::getaddrinfo(target.host.c_str(), port.c_str(), &hints, &found);
   if (rc != 0 || found == nullptr) {
-    return invalid_input("target host '" + target.host + "': cannot resolve: " + ::gai_strerror(rc));
+    return unavailable("target host '" + target.host + "': cannot resolve: " + ::gai_strerror(rc));
   }
   sockaddr_storage address{};
   std::memcpy(&address, found->ai_addr, found->ai_addrlen);

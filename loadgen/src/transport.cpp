@@ -69,6 +69,12 @@ Result<std::unique_ptr<Transport>> make_transport(const TargetUrl& target, Trans
   if (kind == TransportKind::kNative && target.scheme != "http") {
     return invalid_input("target " + target.origin() + ": the native client speaks http:// only");
   }
+  // RFC 6761 reserves .invalid for names that must never resolve: fail here, without a DNS query
+  // that a slow or absent resolver could stretch past the run.
+  const std::string_view host = target.host;
+  if (host.ends_with(".invalid") || host.ends_with(".invalid.") || host == "invalid") {
+    return unavailable("target host '" + target.host + "': cannot resolve (the .invalid domain never resolves)");
+  }
   if (kind == TransportKind::kCurl || (kind == TransportKind::kAuto && target.scheme == "https")) {
     return make_curl_transport(target, options, clock);
   }

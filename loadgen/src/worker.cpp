@@ -91,8 +91,8 @@ Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
   }
 }
 
-Status Worker::init(TransportKind kind) {
-  auto transport = make_transport(plan_.target, kind, TransportOptions{plan_.connections_per_worker}, clock_);
+Status Worker::init(TransportKind kind, TlsVerification tls) {
+  auto transport = make_transport(plan_.target, kind, TransportOptions{plan_.connections_per_worker, tls}, clock_);
   if (!transport) return transport.error();
   transport_ = std::move(*transport);
   for (const auto& e : plan_.endpoints) {

@@ -64,7 +64,7 @@ class Worker {
   Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed);
 
   /// Creates the transport and prepares every request; errors are setup failures.
-  Status init(TransportKind kind);
+  Status init(TransportKind kind, TlsVerification tls = TlsVerification::kVerify);
 
   /// The worker thread's body: runs until the schedule is done and nothing is in flight, or stop.
   void run(MonoTime start, const std::atomic<bool>& stop);

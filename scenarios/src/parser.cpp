@@ -34,6 +34,10 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& sour
     }
     const TextPosition position = position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0);
     return invalid_input(format_input_error(source_name, position, "", "invalid JSON: " + what));
+  } catch (const Json::out_of_range& e) {
+    // A number beyond a double's range (1e999) is valid JSON syntax that nlohmann refuses with
+    // out_of_range rather than parse_error; uncaught, it would abort the whole program.
+    return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
   }
   scenario_detail::Problems problems;
   std::vector<std::string> secrets;

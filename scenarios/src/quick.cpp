@@ -53,7 +53,9 @@ Result<Scenario> scenario_from_quick(const QuickOptions& options) {
   for (const std::string& header : options.headers) {
     const size_t colon = header.find(':');
     if (colon == std::string::npos || trim(header.substr(0, colon)).empty()) {
-      return flag_error("--header", "must be \"Name: value\" (got \"" + header + "\")");
+      // Only the name is echoed: a mistyped "Authorization Bearer TOKEN" still carries the token.
+      return flag_error("--header", "must be \"Name: value\" (got \"" + header.substr(0, header.find(' ')) +
+                                            (header.find(' ') == std::string::npos ? "" : " ...") + "\")");
     }
     request.headers.emplace_back(trim(header.substr(0, colon)), trim(header.substr(colon + 1)));
   }

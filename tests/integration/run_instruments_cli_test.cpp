@@ -78,7 +78,9 @@ TEST_F(RunInstrumentsCli, ASpawnedServerIsProfiledAndStoppedAfterTheRunAndThePas
   const std::string command = "echo $$ > " + marker + "; exec " + testing::testbed_command("perfgate", port, "--seed --scale 0.01");
   // Loopback connections are trusted by the test cluster, so the password is only carried along.
   const std::string dsn = cluster->dsn() + " password=hunter2";
-  const auto ran = run_perfgate({"run", "--url", "http://127.0.0.1:" + std::to_string(port) + "/health", "--rate",
+  // An endpoint with real work (an N+1 of 41 statements): CPU time is read in 10 ms clock ticks, and
+  // 40 requests to /health can finish inside a single tick on a busy machine.
+  const auto ran = run_perfgate({"run", "--url", "http://127.0.0.1:" + std::to_string(port) + "/reports/sales?limit=20", "--rate",
                                  "20", "--duration", "2s", "--out", path("r.json"), "--spawn", command, "--ready",
                                  "http://127.0.0.1:" + std::to_string(port) + "/health", "--sample-interval", "50ms",
                                  "--pg", dsn});

@@ -63,14 +63,16 @@ struct EngineOptions {
   std::chrono::nanoseconds interval{std::chrono::seconds(1)};  ///< timeline resolution, >= 10 ms
   uint64_t seed = 1;                                ///< endpoint choice; same seed, same mix
   int max_connections = 0;                          ///< overrides the scenario's bound when > 0
+  TlsVerification tls = TlsVerification::kVerify;   ///< https:// certificate checks (kSkip: --insecure)
 };
 
 /// Runs `scenario` to the end or until `stop` is requested. Timestamps come from `clock` (use
 /// SteadyClock: the engine waits on real sockets). `observer` and `stop` may be null.
 /// The result's context holds scenario name, hash and target only; the caller adds the machine's.
 /// Per-request failures are counted outcomes. Errors (before any request is sent): kInvalidInput for
-/// a scenario the engine cannot run (absolute URLs in paths, a step that both polls and streams, bad URL), kInternal for
-/// threads/epoll/libcurl setup failures.
+/// a scenario the engine cannot run (absolute URLs in paths, a step that both polls and streams, bad
+/// URL) or a connection bound that RLIMIT_NOFILE cannot accommodate, kUnavailable for a target host
+/// that does not resolve, kInternal for threads/epoll/libcurl setup failures.
 Result<RunResult> run_load(const Scenario& scenario, const EngineOptions& options, const Clock& clock,
                            RunObserver* observer = nullptr, const StopSignal* stop = nullptr);
 

@@ -52,9 +52,16 @@ struct Completion {
   int64_t body_bytes = 0;
 };
 
+/// Whether an https:// transport checks the server's certificate chain and host name.
+enum class TlsVerification {
+  kVerify,  ///< the default: a certificate the system does not trust fails the request (counted as connect)
+  kSkip,    ///< accept any certificate (`perfgate run --insecure`: self-signed test servers)
+};
+
 /// Limits of a transport.
 struct TransportOptions {
   int max_connections = 64;  ///< keep-alive pool bound for this transport (>= 1)
+  TlsVerification tls = TlsVerification::kVerify;  ///< https:// only; the native client ignores it
 };
 
 /// Sends requests without blocking and reports completions. Not thread-safe: owned and driven by
@@ -101,8 +108,9 @@ enum class TransportKind {
 };
 
 /// Creates a transport to `target`. `clock` (not owned) stamps send and done times and must outlive
-/// it. Errors: kInvalidInput when the host cannot be resolved or the kind does not fit the scheme;
-/// kInternal when epoll or libcurl cannot be initialised.
+/// it. Errors: kUnavailable when the host cannot be resolved (names under `.invalid` fail without a
+/// query, RFC 6761); kInvalidInput when the kind does not fit the scheme; kInternal when epoll or
+/// libcurl cannot be initialised.
 Result<std::unique_ptr<Transport>> make_transport(const TargetUrl& target, TransportKind kind,
                                                   const TransportOptions& options, const Clock& clock);
 

@@ -1,0 +1,119 @@
+#include "reliability/support/perfgate_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace perfgate::testing {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int unique_id() {
+  static int next = 0;
+  return ++next;
+}
+
+}  // namespace
+
+PerfgateProcess::PerfgateProcess(const std::vector<std::string>& args, const std::string& scratch_dir,
+                                 ProcessOptions options)
+    : options_(std::move(options)) {
+  const std::string stem = scratch_dir + "/proc-" + std::to_string(::getpid()) + "-" + std::to_string(unique_id());
+  out_path_ = stem + ".out";
+  err_path_ = stem + ".err";
+  // Everything the child needs is built before fork: between fork and exec only async-signal-safe
+  // calls are allowed (the test process has server threads).
+  std::vector<std::string> argv_storage;
+  argv_storage.emplace_back(PERFGATE_BINARY);
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_storage) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_storage;
+  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
+  env_storage.insert(env_storage.end(), options_.extra_env.begin(), options_.extra_env.end());
+  std::vector<char*> envp;
+  for (auto& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const int out_fd = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err_fd = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const bool limit = options_.max_open_files.has_value();
+  const rlimit files{static_cast<rlim_t>(options_.max_open_files.value_or(0)),
+                     static_cast<rlim_t>(options_.max_open_files.value_or(0))};
+  started_ = std::chrono::steady_clock::now();
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(err_fd, STDERR_FILENO);
+    if (limit) ::setrlimit(RLIMIT_NOFILE, &files);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(out_fd);
+  ::close(err_fd);
+}
+
+PerfgateProcess::~PerfgateProcess() {
+  if (!finished_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::filesystem::remove(out_path_);
+  std::filesystem::remove(err_path_);
+}
+
+void PerfgateProcess::send_signal(int signal) const { ::kill(pid_, signal); }
+
+ProcessOutcome PerfgateProcess::finish() {
+  ProcessOutcome o;
+  int status = 0;
+  rusage usage{};
+  while (true) {
+    const pid_t done = ::wait4(pid_, &status, WNOHANG, &usage);
+    if (done == pid_) break;
+    if (std::chrono::steady_clock::now() - started_ > options_.kill_after) {
+      ::kill(pid_, SIGKILL);
+      ::wait4(pid_, &status, 0, &usage);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  finished_ = true;
+  o.wall = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
+  o.max_rss_kb = usage.ru_maxrss;
+  o.signalled = WIFSIGNALED(status);
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  o.out = slurp(out_path_);
+  o.err = slurp(err_path_);
+  return o;
+}
+
+ProcessOutcome run_perfgate(const std::vector<std::string>& args, const std::string& scratch_dir,
+                            ProcessOptions options) {
+  PerfgateProcess p(args, scratch_dir, std::move(options));
+  return p.finish();
+}
+
+int open_descriptor_count() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n - 1;
+}
+
+}  // namespace perfgate::testing
