@@ -72,6 +72,23 @@ RunResult run_against(const TestServer& server, double rate = kRate, std::chrono
   return result.ok() ? std::move(*result) : RunResult{};
 }
 
+// A run the gate can judge: one whose generator did not leave more than 2.5% of requests late
+// (CompareOptions::max_late_share). An overloaded machine makes such runs now and then, and the
+// gate rightly declines to judge them (the saturation test below proves that); the detection test
+// is about judgeable pairs, so it repeats such a run, at most twice.
+RunResult judgeable_run(const TestServer& server) {
+  RunResult r;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    r = run_against(server);
+    const auto late = static_cast<double>(r.generator.requests_behind);
+    if (!r.generator.saturated || late <= CompareOptions{}.max_late_share * static_cast<double>(r.total_requests())) {
+      return r;
+    }
+  }
+  ADD_FAILURE() << "three runs in a row left over 2.5% of requests late: " << r.generator.note;
+  return r;
+}
+
 GateReport judge(const RunResult& baseline, const RunResult& current, const BudgetSet* budgets = nullptr) {
   GateInputs inputs;
   inputs.result = &current;
@@ -131,13 +148,13 @@ TEST(GateLive, TwentyPercentMoreServerTimeFailsTheGateInTwoOfTwoPairs) {
   {
     auto fast = serve(kDelay);
     ASSERT_NE(fast, nullptr);
-    baseline = run_against(*fast);
+    baseline = judgeable_run(*fast);
   }
   ASSERT_GT(baseline.total_requests(), 0);
   auto slow = serve(kSlowDelay);
   ASSERT_NE(slow, nullptr);
   for (int pair = 1; pair <= 2; ++pair) {
-    const RunResult current = run_against(*slow);
+    const RunResult current = judgeable_run(*slow);
     const GateReport report = judge(baseline, current);
     SCOPED_TRACE("A/B pair " + std::to_string(pair));
     EXPECT_EQ(report.overall, Verdict::kFail) << describe(report);
@@ -150,18 +167,21 @@ TEST(GateLive, TwentyPercentMoreServerTimeFailsTheGateInTwoOfTwoPairs) {
   }
 }
 
-// A generator that cannot offer the planned load measures its own queue: 4 connections to a server
-// that takes 100 ms carry at most 40 req/s, so at 200 req/s nearly every request waits for a
-// connection. Such a run must neither pass nor fail against a baseline or a budget it visibly breaks.
+// A generator that cannot offer the planned load measures its own queue: 8 connections to a server
+// that takes 100 ms carry at most 80 req/s, so at 200 req/s most requests wait for a connection (the
+// 400 requests of 2 s drain in ~5 s). Such a run must neither pass nor fail against a baseline or a
+// budget it visibly breaks.
 TEST(GateLive, ASaturatedGeneratorGivesAnInconclusiveVerdictNotAPassOrAFail) {
   auto fast = serve(milliseconds(1));
   ASSERT_NE(fast, nullptr);
-  const RunResult baseline = run_against(*fast, kRate, seconds(3), 4);
-  ASSERT_FALSE(baseline.generator.saturated) << baseline.generator.note;
+  const RunResult baseline = run_against(*fast, kRate, seconds(2), 8);
+  // The baseline itself may carry a busy machine's slight lateness; what must make the verdict
+  // inconclusive is the current run's queue, which the comparable check names below.
+  ASSERT_GT(baseline.total_requests(), 0);
   auto slow = serve(milliseconds(100));
   ASSERT_NE(slow, nullptr);
-  const RunResult saturated = run_against(*slow, kRate, seconds(3), 4);
-  ASSERT_TRUE(saturated.generator.saturated) << "4 connections x 10/s cannot carry 200/s";
+  const RunResult saturated = run_against(*slow, kRate, seconds(2), 8);
+  ASSERT_TRUE(saturated.generator.saturated) << "8 connections x 10/s cannot carry 200/s";
   EXPECT_NE(saturated.generator.note.find("connections exhausted"), std::string::npos) << saturated.generator.note;
 
   auto budgets = budgets_from_json(R"({"schema_version": 1, "budgets": [
