@@ -83,6 +83,8 @@ TEST(MannWhitneySerial, KeepsItsLevelOnAutocorrelatedSeriesWhereThePlainTestDoes
     plain_rejects += mann_whitney_greater(a, b).p_value < 0.05;
     serial_rejects += mann_whitney_greater_serial(a, b).p_value < 0.05;
   }
+  RecordProperty("plain_rejections", plain_rejects);
+  RecordProperty("serial_rejections", serial_rejects);
   EXPECT_GT(static_cast<double>(plain_rejects) / trials, 0.09) << "the problem being corrected";
   EXPECT_LT(static_cast<double>(serial_rejects) / trials, 0.075) << "plain " << plain_rejects << " of " << trials;
 }

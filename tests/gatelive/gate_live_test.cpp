@@ -4,11 +4,15 @@
 //
 // The full protocol (20 A/A pairs must raise at most 1 alarm, 10 A/B pairs at +20% must be caught at
 // least 9 times) takes ~10 minutes and lives in bench/gate_false_alarm.sh; its measured rates are in
-// bench/README.md. Here a reduced version keeps an honest bound: with the measured false-alarm rate
-// (0 of 20 pairs), 3 of 3 A/A pairs pass; with the measured detection rate (10 of 10), 2 of 2 A/B
-// pairs fail.
+// bench/README.md: 1 false alarm in 40 A/A pairs (a p95-only shift; the p50 never moved more than
+// 1.6%) and 16 detections in 17 judged A/B pairs. Here a reduced version keeps a bound that those
+// rates make safe yet a broken gate cannot meet: of 3 A/A pairs at most 1 may fail (at a 5% alarm
+// rate, 2 or more fail with probability 0.7%) and no p50 comparison may fail; of 2 A/B pairs at least
+// 1 must fail (both miss with probability ~0.4% at the measured rate), and every A/B pair must show
+// the +20% in its p50.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 #include "analyzers/budget.h"
@@ -127,23 +131,30 @@ void expect_latency_judged(const GateReport& report) {
   }
 }
 
-TEST(GateLive, TwoRunsAgainstTheSameDelayAreNotARegressionInThreeOfThreePairs) {
+TEST(GateLive, TwoRunsAgainstTheSameDelayFailAtMostOnceInThreePairsAndNeverOnTheMedian) {
   auto server = serve(kDelay);
   ASSERT_NE(server, nullptr);
   RunResult previous = run_against(*server);
   ASSERT_GT(previous.total_requests(), 0);
+  int failed = 0;
   for (int pair = 1; pair <= 3; ++pair) {
     RunResult current = run_against(*server);
     const GateReport report = judge(previous, current);
-    SCOPED_TRACE("A/A pair " + std::to_string(pair));
-    EXPECT_NE(report.overall, Verdict::kFail) << describe(report);
-    EXPECT_TRUE(gate_passes(report, Strictness::kDefault)) << describe(report);
+    SCOPED_TRACE("A/A pair " + std::to_string(pair) + "\n" + describe(report));
+    failed += report.overall == Verdict::kFail;
     expect_latency_judged(report);
+    const CheckResult* p50 = find_check(report, "baseline:reports.sales:p50_shift");
+    ASSERT_NE(p50, nullptr);
+    EXPECT_NE(p50->verdict, Verdict::kFail);
+    if (p50->verdict != Verdict::kInconclusive) {
+      EXPECT_LT(std::abs(p50->change), 0.05);
+    }
     previous = std::move(current);
   }
+  EXPECT_LE(failed, 1) << failed << " of 3 A/A pairs failed";
 }
 
-TEST(GateLive, TwentyPercentMoreServerTimeFailsTheGateInTwoOfTwoPairs) {
+TEST(GateLive, TwentyPercentMoreServerTimeFailsTheGateInAtLeastOneOfTwoPairsAndShowsInEveryMedian) {
   RunResult baseline;
   {
     auto fast = serve(kDelay);
@@ -153,18 +164,22 @@ TEST(GateLive, TwentyPercentMoreServerTimeFailsTheGateInTwoOfTwoPairs) {
   ASSERT_GT(baseline.total_requests(), 0);
   auto slow = serve(kSlowDelay);
   ASSERT_NE(slow, nullptr);
+  int caught = 0;
   for (int pair = 1; pair <= 2; ++pair) {
     const RunResult current = judgeable_run(*slow);
     const GateReport report = judge(baseline, current);
-    SCOPED_TRACE("A/B pair " + std::to_string(pair));
-    EXPECT_EQ(report.overall, Verdict::kFail) << describe(report);
-    EXPECT_FALSE(gate_passes(report, Strictness::kDefault));
-    const CheckResult* p95 = find_check(report, "baseline:reports.sales:p95_shift");
-    ASSERT_NE(p95, nullptr) << describe(report);
-    EXPECT_EQ(p95->verdict, Verdict::kFail) << describe(report);
-    EXPECT_GT(p95->change, 0.10) << describe(report);
-    EXPECT_LT(p95->change, 0.35) << "a +20% server delay cannot look like much more: " << describe(report);
+    SCOPED_TRACE("A/B pair " + std::to_string(pair) + "\n" + describe(report));
+    if (report.overall == Verdict::kFail) {
+      ++caught;
+      EXPECT_FALSE(gate_passes(report, Strictness::kDefault));
+    }
+    const CheckResult* p50 = find_check(report, "baseline:reports.sales:p50_shift");
+    ASSERT_NE(p50, nullptr);
+    EXPECT_NE(p50->verdict, Verdict::kInconclusive);
+    EXPECT_GT(p50->change, 0.10);
+    EXPECT_LT(p50->change, 0.35) << "a +20% server delay cannot look like much more";
   }
+  EXPECT_GE(caught, 1) << "neither +20% pair failed the gate";
 }
 
 // A generator that cannot offer the planned load measures its own queue: 8 connections to a server
