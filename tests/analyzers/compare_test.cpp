@@ -89,9 +89,33 @@ TEST(CompareRuns, DifferentScenarioRateModelOrSaturationMakesEverythingInconclus
   EXPECT_EQ(compare_runs(base, closed, CompareOptions{}).checks[0].id, "baseline:run:comparable");
   RunResult saturated = make_run(spec(2));
   saturated.generator.saturated = true;
+  saturated.generator.requests_behind = saturated.total_requests() / 10;
   saturated.generator.note = "lagged 40 ms";
   const Comparison s = compare_runs(base, saturated, CompareOptions{});
   EXPECT_NE(s.checks[0].message.find("saturated"), std::string::npos);
+  for (const auto& r : s.checks) EXPECT_EQ(r.verdict, Verdict::kInconclusive) << r.message;
+}
+
+// A busy machine makes a few requests leave late; the engine flags that, but it does not change the
+// offered load or move a p50/p95 by more than the late share, so the comparison stands with a note.
+TEST(CompareRuns, ASlightlyLateGeneratorStillComparesWithANoteButAShortfallDoesNot) {
+  const RunResult base = make_run(spec(1));
+  RunResult late = make_run(spec(2));
+  late.generator.saturated = true;
+  late.generator.requests_behind = late.total_requests() * 2 / 100;
+  late.generator.note = "other processes held the CPUs";
+  const Comparison c = compare_runs(base, late, CompareOptions{});
+  ASSERT_FALSE(c.checks.empty());
+  EXPECT_NE(c.checks[0].id, "baseline:run:comparable");
+  for (const auto& r : c.checks) EXPECT_NE(r.verdict, Verdict::kInconclusive) << r.message;
+  ASSERT_EQ(c.notes.size(), 1u);
+  EXPECT_NE(c.notes[0].find("2.0% of requests over 1 ms late in this run"), std::string::npos) << c.notes[0];
+
+  late.achieved_rps = *late.target_rps * 0.9;
+  EXPECT_EQ(compare_runs(base, late, CompareOptions{}).checks[0].id, "baseline:run:comparable") << "plan not offered";
+  late.achieved_rps = *late.target_rps;
+  late.generator.requests_behind = late.total_requests() * 3 / 100;
+  EXPECT_EQ(compare_runs(late, base, CompareOptions{}).checks[0].id, "baseline:run:comparable") << "3% late";
 }
 
 TEST(CompareRuns, ErrorRateRiseFailsOnlyWhenClearAndAboveTheFloor) {

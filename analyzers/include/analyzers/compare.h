@@ -23,6 +23,8 @@ struct CompareOptions {
   double memory_min_effect = 0.20;     ///< peak RSS growth that fails (warns from half of it)
   double memory_floor_bytes = 32.0 * 1024 * 1024;  ///< and smallest absolute growth
   double target_rate_tolerance = 0.05; ///< relative difference of target rates still comparable
+  double max_late_share = 0.025;       ///< a run flagged saturated still compares when at most this share of its
+                                       ///< requests left late and it achieved its target rate (within tolerance)
 };
 
 /// What compare_runs found: the checks and remarks that are not checks (new endpoints, ...).
@@ -32,7 +34,8 @@ struct Comparison {
 };
 
 /// Compares `current` against `baseline`. Runs from different scenarios (hash), load models or target
-/// rates, or with a saturated generator in either, yield inconclusive checks saying why. Endpoints
+/// rates, or with a saturated generator in either (beyond `max_late_share` late requests, or short
+/// of its target rate), yield inconclusive checks saying why; slighter lateness is a note. Endpoints
 /// missing from the current run are inconclusive. Pure function; thread-safe for distinct inputs.
 Comparison compare_runs(const RunResult& baseline, const RunResult& current, const CompareOptions& options);
 
@@ -44,7 +47,8 @@ CheckResult compare_latency_samples(const std::string& endpoint, const std::stri
                                     const CompareOptions& options);
 
 /// The per-second values of one figure ("p50", "p90", "p95", "p99", "max") from `timeline`, keeping
-/// intervals with requests inside [start_ms, end_ms) and outside every excluded (warm-up) phase.
+/// intervals with requests inside [start_ms, end_ms) and outside every excluded (warm-up) phase, in
+/// time order, leaving out slivers with under a quarter of the median request count of those intervals.
 std::vector<double> interval_samples(const std::vector<IntervalStats>& timeline, const std::vector<PhaseInfo>& phases,
                                      const std::string& figure, int64_t start_ms, int64_t end_ms);
 

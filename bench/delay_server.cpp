@@ -1,0 +1,141 @@
+// A server that answers every HTTP/1.1 request with a 2-byte body after a fixed delay, from one
+// epoll loop: the target of bench/gate_false_alarm.sh, where only the delay differs between the
+// "A" and the "B" server and the machine supplies the jitter.
+// Usage: perfgate_delay_server PORT --delay-ms MS   (MS may be fractional: 9.6)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr char kResponse[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
+
+struct Due {
+  Clock::time_point at;
+  int fd;
+  unsigned generation;
+  bool operator>(const Due& other) const { return at > other.at; }
+};
+
+struct Connection {
+  std::string pending;
+  unsigned generation = 0;
+};
+
+// Counts complete requests (GET/HEAD without bodies: each ends with an empty line) in the bytes read,
+// carrying the tail across reads.
+int count_requests(std::string& pending, const char* data, size_t n) {
+  pending.append(data, n);
+  int requests = 0;
+  size_t from = 0;
+  for (size_t at = pending.find("\r\n\r\n", from); at != std::string::npos; at = pending.find("\r\n\r\n", from)) {
+    ++requests;
+    from = at + 4;
+  }
+  pending.erase(0, from);
+  return requests;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4 || std::strcmp(argv[2], "--delay-ms") != 0) {
+    std::fprintf(stderr, "usage: %s PORT --delay-ms MS\n", argv[0]);
+    return 2;
+  }
+  const double delay_ms = std::atof(argv[3]);
+  if (!(delay_ms >= 0)) {
+    std::fprintf(stderr, "--delay-ms: must be >= 0 (got %s)\n", argv[3]);
+    return 2;
+  }
+  const auto delay = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(delay_ms));
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  const int one = 1;
+  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[1])));
+  if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 1024) != 0) {
+    std::perror("bind/listen");
+    return 3;
+  }
+  const int ep = ::epoll_create1(0);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = listener;
+  ::epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+  // A timerfd on CLOCK_MONOTONIC (steady_clock's clock) wakes the loop at the next due answer with
+  // microsecond precision; epoll_wait's millisecond timeout would add up to 1 ms of its own jitter.
+  const int timer = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+  ev.data.fd = timer;
+  ::epoll_ctl(ep, EPOLL_CTL_ADD, timer, &ev);
+  std::unordered_map<int, Connection> conns;
+  // Responses are due in arrival order plus a constant, so a min-heap on the due time keeps each
+  // connection's answers in request order.
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
+  unsigned next_generation = 0;
+  epoll_event events[256];
+  char buf[65536];
+  while (true) {
+    itimerspec arm{};
+    if (!due.empty()) {
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(due.top().at.time_since_epoch()).count();
+      arm.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+      arm.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+      if (arm.it_value.tv_sec == 0 && arm.it_value.tv_nsec == 0) arm.it_value.tv_nsec = 1;
+    }
+    ::timerfd_settime(timer, TFD_TIMER_ABSTIME, &arm, nullptr);
+    const int n = ::epoll_wait(ep, events, 256, -1);
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == timer) {
+        uint64_t expirations = 0;
+        [[maybe_unused]] const ssize_t r = ::read(timer, &expirations, sizeof expirations);
+        continue;
+      }
+      if (fd == listener) {
+        for (int c; (c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK)) >= 0;) {
+          ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+          epoll_event cev{};
+          cev.events = EPOLLIN;
+          cev.data.fd = c;
+          ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+          conns[c].generation = ++next_generation;
+        }
+        continue;
+      }
+      const ssize_t got = ::recv(fd, buf, sizeof buf, 0);
+      if (got <= 0) {
+        conns.erase(fd);
+        ::close(fd);
+        continue;
+      }
+      Connection& c = conns[fd];
+      const int requests = count_requests(c.pending, buf, static_cast<size_t>(got));
+      const auto at = Clock::now() + delay;
+      for (int r = 0; r < requests; ++r) due.push(Due{at, fd, c.generation});
+    }
+    for (const auto now = Clock::now(); !due.empty() && due.top().at <= now; due.pop()) {
+      const Due d = due.top();
+      auto it = conns.find(d.fd);
+      // A closed (and possibly reused) descriptor must not get another connection's answer.
+      if (it == conns.end() || it->second.generation != d.generation) continue;
+      ::send(d.fd, kResponse, sizeof kResponse - 1, MSG_NOSIGNAL);
+    }
+  }
+}
