@@ -1,11 +1,14 @@
 // perfgate analyze: N+1 queries, missing indexes, slow queries and index hygiene from
-// pg_stat_statements, per endpoint (--probe-url) or from totals (--aggregate). Findings are
+// pg_stat_statements, per endpoint (--probe-url, or every single GET endpoint of a scenario with
+// --probe) or from totals (--aggregate). Findings are
 // information, so the exit code is 0 whatever is found; the gate judges them.
 #include <cstdio>
 
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "cli/command.h"
+#include "cli/scenario_probes.h"
+#include "scenarios/parser.h"
 
 namespace perfgate::cli {
 namespace {
@@ -13,6 +16,8 @@ namespace {
 struct AnalyzeOptions {
   std::string dsn;
   std::vector<std::string> probe_urls;
+  std::string probe_scenario;
+  std::string target;
   int requests = 20;
   std::string scale_param;
   bool aggregate = false;
@@ -30,13 +35,30 @@ ExitCode run_analyze(const AnalyzeOptions& options) {
   request.probe.scale_param = options.scale_param;
   request.options.min_calls = options.min_calls;
   request.options.slow_mean_ms = options.slow_ms;
-  if (options.aggregate && !options.probe_urls.empty()) {
-    return report_error(invalid_input("--aggregate and --probe-url: choose one (probing attributes per endpoint)"));
+  if (options.aggregate && (!options.probe_urls.empty() || !options.probe_scenario.empty())) {
+    return report_error(invalid_input("--aggregate and --probe-url/--probe: choose one (probing attributes per endpoint)"));
+  }
+  std::vector<EndpointProbe> probes;
+  if (!options.probe_scenario.empty()) {
+    auto scenario = load_scenario_file(options.probe_scenario);
+    if (!scenario) return report_error(scenario.error());
+    if (!options.target.empty()) {
+      if (auto st = override_target(*scenario, options.target); !st) return report_error(st.error());
+    }
+    probes = probes_for_scenario(*scenario);
+    if (probes.empty()) {
+      return report_error(invalid_input("--probe " + options.probe_scenario +
+                                        ": no single-step GET endpoint to probe (streams, polls and flows are skipped)"));
+    }
+    for (const auto& p : probes) request.probe.urls.push_back(p.url);
+  } else if (!options.target.empty()) {
+    return report_error(invalid_input("--target: only with --probe SCENARIO"));
   }
   if (!(options.slow_ms > 0)) return report_error(invalid_input("--slow-ms: must be > 0"));
   if (options.min_calls < 0) return report_error(invalid_input("--min-calls: must be >= 0"));
   auto findings = analyze_database(request);
   if (!findings) return report_error(findings.error());
+  attribute_findings_to_endpoints(*findings, probes);
   std::fputs(findings_summary(*findings).c_str(), stdout);
   if (!options.out_path.empty()) {
     if (auto written = write_findings(*findings, options.out_path); !written) return report_error(written.error());
@@ -52,6 +74,9 @@ void add_analyze_command(CLI::App& app, CommandSlot& slot) {
       "analyze", "Find N+1 queries, missing indexes (proved with hypopg), slow queries and index problems");
   cmd->add_option("--pg", options->dsn, "PostgreSQL DSN (keyword or URI form); never changed")->required();
   cmd->add_option("--probe-url", options->probe_urls, "Endpoint to probe with GET, one at a time (repeatable)");
+  cmd->add_option("--probe", options->probe_scenario,
+                  "Probe every single-step GET endpoint of this scenario (file or bundled name), named as in it");
+  cmd->add_option("--target", options->target, "With --probe: override the scenario's base URL");
   cmd->add_option("--requests", options->requests, "Requests per endpoint and scale (default 20)");
   cmd->add_option("--scale-param", options->scale_param,
                   "Query parameter (e.g. limit) to double for a second probe that confirms N+1s");

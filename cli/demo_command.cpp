@@ -14,7 +14,7 @@
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "cli/command.h"
-#include "cli/demo_probes.h"
+#include "cli/scenario_probes.h"
 #include "cli/run_summary.h"
 #include "cli/stop_signals.h"
 #include "core/files.h"

@@ -1,4 +1,4 @@
-#include "cli/demo_probes.h"
+#include "cli/scenario_probes.h"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ Scenario scenario_with_variables() {
   return s;
 }
 
-TEST(DemoProbes, RendersFirstValuesAndSkipsWhatCannotBeProbedAlone) {
+TEST(ScenarioProbes, RendersFirstValuesAndSkipsWhatCannotBeProbedAlone) {
   const auto probes = probes_for_scenario(scenario_with_variables());
   ASSERT_EQ(probes.size(), 3u);
   EXPECT_EQ(probes[0].url, "http://127.0.0.1:9/reports/sales?limit=50");
@@ -41,7 +41,7 @@ TEST(DemoProbes, RendersFirstValuesAndSkipsWhatCannotBeProbedAlone) {
   EXPECT_EQ(probes[2].url, "http://127.0.0.1:9/reports/by-user?user_id=7");
 }
 
-TEST(DemoProbes, FindingsAndQueryCountsTakeTheEndpointNames) {
+TEST(ScenarioProbes, FindingsAndQueryCountsTakeTheEndpointNames) {
   const std::vector<EndpointProbe> probes = {{"reports.sales", "http://h/reports/sales?limit=50"}};
   Findings findings;
   Finding f;
@@ -57,7 +57,7 @@ TEST(DemoProbes, FindingsAndQueryCountsTakeTheEndpointNames) {
   EXPECT_EQ(findings.queries_per_request.at("GET http://h/other"), 2);
 }
 
-TEST(DemoProbes, MergeKeepsOneFindingPerKindAndQuery) {
+TEST(ScenarioProbes, MergeKeepsOneFindingPerKindAndQuery) {
   Findings probed;
   Finding index;
   index.kind = FindingKind::kMissingIndex;

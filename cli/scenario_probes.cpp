@@ -1,4 +1,4 @@
-#include "cli/demo_probes.h"
+#include "cli/scenario_probes.h"
 
 #include <set>
 #include <utility>

@@ -1,6 +1,7 @@
 #pragma once
-// The demo's bridge between a scenario and the query analyzer: which URLs to probe one at a time,
-// and how to name what the probes found after the scenario's endpoints.
+// The bridge between a scenario and the query analyzer (perfgate analyze --probe, perfgate demo):
+// which URLs to probe one at a time, and how to name what the probes found after the scenario's
+// endpoints.
 
 #include <map>
 #include <string>
