@@ -110,7 +110,7 @@ class EndpointMerger {
       merged_.push_back(e);
       merged_.back().timeline.clear();
     } else {
-      merge_endpoint_stats(merged_[it->second], e);
+      merged_[it->second].merge(e);
     }
   }
   std::vector<EndpointStats>& endpoints() { return merged_; }
@@ -160,23 +160,6 @@ RunContext merged_context(const std::vector<const ShardResult*>& ordered) {
 }
 
 }  // namespace
-
-void merge_endpoint_stats(EndpointStats& into, const EndpointStats& from) {
-  into.requests += from.requests;
-  for (const auto& [category, n] : from.errors.by_category) into.errors.by_category[category] += n;
-  into.errors.total += from.errors.total;
-  into.latency.merge(from.latency);
-  into.service_time.merge(from.service_time);
-  for (const auto& [name, metric] : from.metrics) {
-    auto [it, inserted] = into.metrics.try_emplace(name, metric);
-    if (!inserted) it->second.histogram.merge(metric.histogram);
-  }
-  for (const auto& [name, tally] : from.tallies) {
-    Tally& t = into.tallies[name];
-    for (const auto& [value, n] : tally) t[value] += n;
-  }
-  for (const auto& [code, n] : from.status_codes) into.status_codes[code] += n;
-}
 
 Status attach_profile(RunResult& merged, const RunResult& profile_run, const std::string& profile_path) {
   if (!profile_run.profile) {

@@ -89,6 +89,11 @@ struct EndpointStats {
   std::map<std::string, Tally> tallies;        ///< tallied values by tally name
   std::vector<IntervalStats> timeline;          ///< per-interval figures (overall entry only)
   std::map<std::string, int64_t> status_codes;  ///< HTTP status -> count ("200": 1234)
+
+  /// Adds `other`'s figures (the same endpoint seen by another worker, shard or endpoint): counts,
+  /// errors, status codes and tallies add; histograms and named metrics (by name) merge exactly.
+  /// The timeline is left alone (intervals need aligning, see distributed/merge.h).
+  void merge(const EndpointStats& other);
 };
 
 /// A named phase of the load shape, with its place on the run's timeline.

@@ -42,8 +42,4 @@ Result<RunResult> merge_shards(const std::vector<ShardResult>& shards, const Mer
 /// or `merged` without a wall-clock start.
 Status attach_profile(RunResult& merged, const RunResult& profile_run, const std::string& profile_path);
 
-/// Adds `from`'s figures into `into` (same endpoint): counts add, histograms merge exactly, named
-/// metrics and tallies merge by name. Timelines are not touched (merge_shards aligns them).
-void merge_endpoint_stats(EndpointStats& into, const EndpointStats& from);
-
 }  // namespace perfgate
