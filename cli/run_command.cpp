@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/run_observers.h"
 #include "cli/run_summary.h"
+#include "cli/shard_flags.h"
 #include "cli/stop_signals.h"
 #include "core/files.h"
 #include "core/run_context.h"
@@ -40,6 +41,7 @@ struct RunOptions {
   InstrumentFlags instruments;
   std::string findings_out;
   bool insecure = false;
+  ShardFlags shard;
 };
 
 Result<Scenario> build_scenario(const RunOptions& o) {
@@ -113,6 +115,8 @@ ExitCode run_run(const RunOptions& options) {
   if (!options.findings_out.empty() && options.instruments.pg_dsn.empty()) {
     return report_error(invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
   }
+  auto shard = resolve_shard_flags(options.shard, options.instruments);
+  if (!shard) return report_error(shard.error());
   auto instruments = RunInstruments::prepare(options.instruments, SteadyClock::instance());
   if (!instruments) return report_error(instruments.error());
   RunInstruments* watch = instruments->get();
@@ -122,6 +126,8 @@ ExitCode run_run(const RunOptions& options) {
   engine.threads = options.threads;
   if (options.connections > 0) engine.max_connections = options.connections;
   engine.tls = options.insecure ? TlsVerification::kSkip : TlsVerification::kVerify;
+  engine.segment = shard->segment;
+  engine.start_at_unix_ms = shard->start_at_unix_ms;
   StopSignal stop;
   std::optional<ConsoleProgress> progress;
   if (!options.quiet) {
@@ -208,6 +214,7 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--sample-interval", w.sample_interval, "Process sampling interval (default 100ms)");
   cmd->add_option("--pg", w.pg_dsn, "PostgreSQL DSN: sample activity and analyse the run's pg_stat_statements delta");
   cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");
+  add_shard_flags(cmd, o->shard);
   cmd->add_flag("--insecure", o->insecure, "https://: accept any certificate (self-signed test servers); never for real targets");
   cmd->callback([o, &slot] { slot.run = [o] { return run_run(*o); }; });
 }

@@ -19,6 +19,7 @@ struct RunRecord {
   std::chrono::nanoseconds elapsed{0};  // when the last request finished, or the stop
   bool stopped = false;                 // stopped before the schedule ended
   double cpu_percent = 0;
+  int64_t start_unix_ms = 0;            // wall-clock instant of the schedule's t = 0
 };
 
 /// Turns one interval's merged figures into the whole-run point and appends per-endpoint points.
