@@ -93,6 +93,12 @@ class Coordinator {
       if (elapsed >= options_.interval * (k + 1)) {
         close_interval(workers, k, options_.interval, elapsed);
         ++k;
+        if (nothing_connects(options_.interval) && !halt.load(std::memory_order_relaxed)) {
+          record_.gave_up = true;
+          record_.stopped = elapsed < plan_.duration;
+          record_.elapsed = elapsed;
+          halt.store(true, std::memory_order_relaxed);
+        }
       }
       if (finished.load(std::memory_order_acquire) == plan_.threads) break;
       const nanoseconds to_boundary = options_.interval * (k + 1) - (clock_.now() - start);
@@ -116,6 +122,16 @@ class Coordinator {
   }
 
  private:
+  // A target that refuses every connection would otherwise be hammered for the whole schedule (a
+  // 30-minute scenario against a typo'd port); once anything connected, later refusals are the
+  // system under test failing and are measured, not cut short.
+  bool nothing_connects(nanoseconds length) {
+    if (interval_.connected > 0) ever_connected_ = true;
+    if (ever_connected_ || options_.give_up_after.count() <= 0) return false;
+    if (interval_.connect_failures > 0) refused_for_ += length;
+    return refused_for_ >= options_.give_up_after;
+  }
+
   void close_interval(const std::vector<std::unique_ptr<Worker>>& workers, int64_t k, nanoseconds length,
                       nanoseconds elapsed) {
     interval_.reset();
@@ -147,6 +163,8 @@ class Coordinator {
     observer_->on_interval(status);
   }
 
+  bool ever_connected_ = false;
+  nanoseconds refused_for_{0};
   const RunPlan& plan_;
   const EngineOptions& options_;
   const Clock& clock_;

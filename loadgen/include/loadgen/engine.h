@@ -64,6 +64,9 @@ struct EngineOptions {
   uint64_t seed = 1;                                ///< endpoint choice; same seed, same mix
   int max_connections = 0;                          ///< overrides the scenario's bound when > 0
   TlsVerification tls = TlsVerification::kVerify;   ///< https:// certificate checks (kSkip: --insecure)
+  /// Stop early when no request has connected yet and every attempt for this long failed to connect
+  /// (the result is then "failed"); 0 never gives up.
+  std::chrono::nanoseconds give_up_after{std::chrono::seconds(10)};
 };
 
 /// Runs `scenario` to the end or until `stop` is requested. Timestamps come from `clock` (use
