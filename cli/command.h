@@ -31,5 +31,7 @@ void add_report_command(CLI::App& app, CommandSlot& slot);
 void add_trend_command(CLI::App& app, CommandSlot& slot);
 void add_gate_command(CLI::App& app, CommandSlot& slot);
 void add_baseline_command(CLI::App& app, CommandSlot& slot);
+/// perfgate merge SHARD.json... -o RESULT.json (cli/merge_command.cpp).
+void add_merge_command(CLI::App& app, CommandSlot& slot);
 
 }  // namespace perfgate::cli

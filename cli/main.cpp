@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   cli::add_trend_command(app, slot);
   cli::add_gate_command(app, slot);
   cli::add_baseline_command(app, slot);
+  cli::add_merge_command(app, slot);
 
   try {
     app.parse(argc, argv);

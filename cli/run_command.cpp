@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/run_observers.h"
 #include "cli/run_summary.h"
+#include "cli/shard_flags.h"
 #include "cli/stop_signals.h"
 #include "core/files.h"
 #include "core/run_context.h"
@@ -42,6 +43,7 @@ struct RunOptions {
   bool insecure = false;
   std::string give_up_after = "10s";
   std::vector<std::string> quick_flags_given;  ///< quick-mode-only flags that appeared on the command line
+  ShardFlags shard;
 };
 
 // Flags that only shape quick mode's single endpoint, with what to use instead with a SCENARIO.
@@ -165,6 +167,8 @@ ExitCode run_run(const RunOptions& options) {
   if (!options.instruments.pg_dsn.empty()) {
     if (auto st = check_output_path(findings_path, "--findings-out"); !st) return report_error(st.error());
   }
+  auto shard = resolve_shard_flags(options.shard, options.instruments);
+  if (!shard) return report_error(shard.error());
   auto instruments = RunInstruments::prepare(options.instruments, SteadyClock::instance());
   if (!instruments) return report_error(instruments.error());
   RunInstruments* watch = instruments->get();
@@ -179,6 +183,8 @@ ExitCode run_run(const RunOptions& options) {
   engine.threads = options.threads;
   if (options.connections > 0) engine.max_connections = options.connections;
   engine.tls = options.insecure ? TlsVerification::kSkip : TlsVerification::kVerify;
+  engine.segment = shard->segment;
+  engine.start_at_unix_ms = shard->start_at_unix_ms;
   StopSignal stop;
   std::optional<ConsoleProgress> progress;
   if (!options.quiet) {
@@ -275,6 +281,7 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");
   cmd->add_option("--give-up-after", o->give_up_after,
                   "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");
+  add_shard_flags(cmd, o->shard);
   cmd->add_flag("--insecure", o->insecure, "https://: accept any certificate (self-signed test servers); never for real targets");
   cmd->callback([o, cmd, &slot] {
     for (const auto& [flag, instead] : kQuickOnlyFlags) {

@@ -133,14 +133,7 @@ EndpointStats merge_endpoints(const std::vector<EndpointStats>& endpoints) {
   all.name = "";
   for (const auto& e : endpoints) {
     if (e.kind == "step") continue;
-    all.requests += e.requests;
-    for (const auto& [category, n] : e.errors.by_category) all.errors.by_category[category] += n;
-    all.errors.total += e.errors.total;
-    all.latency.merge(e.latency);
-    all.service_time.merge(e.service_time);
-    for (const auto& [name, tally] : e.tallies) {
-      for (const auto& [value, n] : tally) all.tallies[name][value] += n;
-    }
+    all.merge(e);
   }
   return all;
 }

@@ -38,6 +38,22 @@ void ErrorCounts::add(Outcome outcome, int64_t n) {
   total += n;
 }
 
+void EndpointStats::merge(const EndpointStats& other) {
+  requests += other.requests;
+  for (const auto& [category, n] : other.errors.by_category) errors.by_category[category] += n;
+  errors.total += other.errors.total;
+  latency.merge(other.latency);
+  service_time.merge(other.service_time);
+  for (const auto& [metric_name, metric] : other.metrics) {
+    auto [it, inserted] = metrics.try_emplace(metric_name, metric);
+    if (!inserted) it->second.histogram.merge(metric.histogram);
+  }
+  for (const auto& [tally_name, tally] : other.tallies) {
+    for (const auto& [value, n] : tally) tallies[tally_name][value] += n;
+  }
+  for (const auto& [code, n] : other.status_codes) status_codes[code] += n;
+}
+
 const EndpointStats* RunResult::find_endpoint(const std::string& name) const {
   for (const auto& e : endpoints) {
     if (e.name == name) return &e;

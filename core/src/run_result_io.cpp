@@ -108,6 +108,34 @@ ordered_json profile_json(const Profile& p) {
                       {"processes", processes},       {"postgres", pg}};
 }
 
+ordered_json generator_json(const GeneratorHealth& g) {
+  return ordered_json{{"saturated", g.saturated},
+                      {"max_schedule_lag_us", g.max_schedule_lag_us},
+                      {"mean_schedule_lag_us", g.mean_schedule_lag_us},
+                      {"requests_behind", g.requests_behind},
+                      {"cpu_percent", g.cpu_percent},
+                      {"note", g.note}};
+}
+
+ordered_json merge_json(const MergeInfo& m) {
+  ordered_json shards = ordered_json::array();
+  for (const auto& s : m.shards) {
+    shards.push_back(ordered_json{{"segment", s.segment.to_string()},
+                                  {"file", s.file},
+                                  {"status", s.status},
+                                  {"host", s.host},
+                                  {"start_unix_ms", s.start_unix_ms},
+                                  {"requests", s.requests},
+                                  {"achieved_rps", s.achieved_rps},
+                                  {"generator", generator_json(s.generator)}});
+  }
+  return ordered_json{{"segment_count", m.segment_count},
+                      {"missing_segments", m.missing_segments},
+                      {"partial_segments", m.partial_segments},
+                      {"start_skew_ms", m.start_skew_ms},
+                      {"shards", shards}};
+}
+
 // ---- reading ----
 
 // Reading throws this inside the adapter only; it becomes an Error with the field's position.
@@ -286,6 +314,60 @@ Profile read_profile(const json& j, const std::string& at) {
   return p;
 }
 
+GeneratorHealth read_generator(const json& g, const std::string& at) {
+  GeneratorHealth h;
+  h.saturated = Reader::get_or<bool>(g, at, "saturated", false);
+  h.max_schedule_lag_us = Reader::get_or<double>(g, at, "max_schedule_lag_us", 0);
+  h.mean_schedule_lag_us = Reader::get_or<double>(g, at, "mean_schedule_lag_us", 0);
+  h.requests_behind = Reader::get_or<int64_t>(g, at, "requests_behind", 0);
+  h.cpu_percent = Reader::get_or<double>(g, at, "cpu_percent", 0);
+  h.note = Reader::get_or<std::string>(g, at, "note", "");
+  return h;
+}
+
+Segment read_segment(const json& j, const std::string& at) {
+  if (!j.is_string()) throw FieldError{at, "expected \"K/N\" (a string)"};
+  auto s = parse_segment(j.get<std::string>());
+  if (!s) throw FieldError{at, s.error().message};
+  return *s;
+}
+
+std::vector<int> read_segment_numbers(const json& j, const std::string& at, const std::string& key) {
+  std::vector<int> out;
+  if (!j.contains(key)) return out;
+  const json& list = j[key];
+  if (!list.is_array()) throw FieldError{at + "/" + key, "expected an array of segment numbers"};
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (!list[i].is_number_integer()) throw FieldError{at + "/" + key + "/" + std::to_string(i), "expected an integer"};
+    out.push_back(list[i].get<int>());
+  }
+  return out;
+}
+
+MergeInfo read_merge(const json& j, const std::string& at) {
+  MergeInfo m;
+  m.segment_count = Reader::get<int>(j, at, "segment_count");
+  m.missing_segments = read_segment_numbers(j, at, "missing_segments");
+  m.partial_segments = read_segment_numbers(j, at, "partial_segments");
+  m.start_skew_ms = Reader::get_or<int64_t>(j, at, "start_skew_ms", 0);
+  const json& shards = Reader::member(j, at, "shards");
+  if (!shards.is_array()) throw FieldError{at + "/shards", "expected an array"};
+  for (size_t i = 0; i < shards.size(); ++i) {
+    const std::string sat = at + "/shards/" + std::to_string(i);
+    ShardSummary s;
+    s.segment = read_segment(Reader::member(shards[i], sat, "segment"), sat + "/segment");
+    s.file = Reader::get_or<std::string>(shards[i], sat, "file", "");
+    s.status = Reader::get_or<std::string>(shards[i], sat, "status", "");
+    s.host = Reader::get_or<std::string>(shards[i], sat, "host", "");
+    s.start_unix_ms = Reader::get_or<int64_t>(shards[i], sat, "start_unix_ms", 0);
+    s.requests = Reader::get_or<int64_t>(shards[i], sat, "requests", 0);
+    s.achieved_rps = Reader::get_or<double>(shards[i], sat, "achieved_rps", 0);
+    if (shards[i].contains("generator")) s.generator = read_generator(shards[i]["generator"], sat + "/generator");
+    m.shards.push_back(std::move(s));
+  }
+  return m;
+}
+
 RunResult read_result(const json& j) {
   RunResult r;
   if (!j.is_object()) throw FieldError{"", "expected a JSON object (a perfgate result)"};
@@ -314,15 +396,7 @@ RunResult read_result(const json& j) {
   r.duration_s = Reader::get_or<double>(j, "", "duration_s", 0);
   r.partial = Reader::get_or<bool>(j, "", "partial", false);
   r.status = Reader::get_or<std::string>(j, "", "status", r.partial ? "partial" : "complete");
-  if (j.contains("generator")) {
-    const json& g = j["generator"];
-    r.generator.saturated = Reader::get_or<bool>(g, "/generator", "saturated", false);
-    r.generator.max_schedule_lag_us = Reader::get_or<double>(g, "/generator", "max_schedule_lag_us", 0);
-    r.generator.mean_schedule_lag_us = Reader::get_or<double>(g, "/generator", "mean_schedule_lag_us", 0);
-    r.generator.requests_behind = Reader::get_or<int64_t>(g, "/generator", "requests_behind", 0);
-    r.generator.cpu_percent = Reader::get_or<double>(g, "/generator", "cpu_percent", 0);
-    r.generator.note = Reader::get_or<std::string>(g, "/generator", "note", "");
-  }
+  if (j.contains("generator")) r.generator = read_generator(j["generator"], "/generator");
   if (j.contains("phases")) {
     const json& ph = j["phases"];
     for (size_t i = 0; i < ph.size(); ++i) {
@@ -353,6 +427,9 @@ RunResult read_result(const json& j) {
   if (j.contains("timeline")) r.timeline = read_timeline(j["timeline"], "/timeline");
   if (j.contains("profile") && !j["profile"].is_null()) r.profile = read_profile(j["profile"], "/profile");
   r.labels = Reader::get_or<std::map<std::string, std::string>>(j, "", "labels", {});
+  r.start_unix_ms = Reader::get_or<int64_t>(j, "", "start_unix_ms", 0);
+  if (j.contains("segment") && !j["segment"].is_null()) r.segment = read_segment(j["segment"], "/segment");
+  if (j.contains("merge") && !j["merge"].is_null()) r.merge = read_merge(j["merge"], "/merge");
   return r;
 }
 
@@ -377,12 +454,7 @@ std::string run_result_to_json(const RunResult& r) {
   j["target_rps"] = r.target_rps ? ordered_json(*r.target_rps) : ordered_json(nullptr);
   j["achieved_rps"] = r.achieved_rps;
   j["duration_s"] = r.duration_s;
-  j["generator"] = ordered_json{{"saturated", r.generator.saturated},
-                                {"max_schedule_lag_us", r.generator.max_schedule_lag_us},
-                                {"mean_schedule_lag_us", r.generator.mean_schedule_lag_us},
-                                {"requests_behind", r.generator.requests_behind},
-                                {"cpu_percent", r.generator.cpu_percent},
-                                {"note", r.generator.note}};
+  j["generator"] = generator_json(r.generator);
   ordered_json phases = ordered_json::array();
   for (const auto& p : r.phases) {
     phases.push_back(ordered_json{{"name", p.name},
@@ -410,6 +482,9 @@ std::string run_result_to_json(const RunResult& r) {
   j["timeline"] = timeline;
   j["profile"] = r.profile ? profile_json(*r.profile) : ordered_json(nullptr);
   j["labels"] = r.labels;
+  j["start_unix_ms"] = r.start_unix_ms;
+  j["segment"] = r.segment ? ordered_json(r.segment->to_string()) : ordered_json(nullptr);
+  j["merge"] = r.merge ? merge_json(*r.merge) : ordered_json(nullptr);
   return j.dump(2) + "\n";
 }
 

@@ -60,11 +60,19 @@ class Coordinator {
       workers.push_back(std::make_unique<Worker>(plan_, i, clock_, options_.seed));
       if (auto st = workers.back()->init(options_.transport, options_.tls); !st) return st.error();
     }
+    wait_for_start_at();
     const double cpu_before = cpu_seconds();
     if (observer_ != nullptr) observer_->on_start(phase_infos(plan_));
     // The schedule starts a moment after the threads are created, so that thread start-up is not
     // counted as the generator falling behind on the first requests.
-    const MonoTime start = clock_.now() + std::chrono::milliseconds(20);
+    MonoTime start = clock_.now() + std::chrono::milliseconds(20);
+    const nanoseconds wall_now = std::chrono::system_clock::now().time_since_epoch();
+    if (options_.start_at_unix_ms > 0) {
+      const nanoseconds until = std::chrono::milliseconds(options_.start_at_unix_ms) - wall_now;
+      start = std::max(start, clock_.now() + until);
+    }
+    record_.start_unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(wall_now + (start - clock_.now())).count();
     std::atomic<bool> halt{false};
     std::atomic<int> finished{0};
     std::vector<std::thread> threads;
@@ -132,6 +140,20 @@ class Coordinator {
     return refused_for_ >= options_.give_up_after;
   }
 
+  // Shards on several machines share a wall-clock start (--start-at); waiting here, before the
+  // threads and the observers start, keeps the wait out of the timeline and the live progress.
+  // The last 100 ms are left to the schedule's own precise start.
+  void wait_for_start_at() const {
+    if (options_.start_at_unix_ms <= 0) return;
+    const auto margin = std::chrono::milliseconds(100);
+    while (stop_ == nullptr || !stop_->stop_requested()) {
+      const nanoseconds left = std::chrono::milliseconds(options_.start_at_unix_ms) -
+                               std::chrono::system_clock::now().time_since_epoch() - margin;
+      if (left.count() <= 0) return;
+      std::this_thread::sleep_for(std::min<nanoseconds>(left, std::chrono::milliseconds(50)));
+    }
+  }
+
   void close_interval(const std::vector<std::unique_ptr<Worker>>& workers, int64_t k, nanoseconds length,
                       nanoseconds elapsed) {
     interval_.reset();
@@ -155,8 +177,9 @@ class Coordinator {
       status.phase = p.name;
       status.phase_excluded = p.excluded;
     }
-    status.target = plan_.model == LoadModel::kOpen ? plan_.arrivals->rate_at(middle)
-                                                    : static_cast<double>(plan_.users->active_at(middle));
+    status.target = plan_.model == LoadModel::kOpen
+                        ? plan_.arrivals->rate_at(middle) / plan_.segment.count
+                        : static_cast<double>(plan_.segment.share_of(plan_.users->active_at(middle)));
     status.interval = record_.timeline.back();
     status.health = health_of(record_, plan_);
     status.in_flight = in_flight;
@@ -185,6 +208,7 @@ Result<RunResult> run_load(const Scenario& scenario, const EngineOptions& option
   auto record = coordinator.run();
   if (!record) return record.error();
   RunResult result = assemble_result(scenario, *plan, coordinator.workers(), *record);
+  result.segment = options.segment;
   if (observer != nullptr) observer->on_finish(result);
   return result;
 }

@@ -84,7 +84,13 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
   if (scenario.endpoints.empty()) return invalid_input("endpoints: at least one endpoint is needed");
   if (options.interval < std::chrono::milliseconds(10)) return invalid_input("interval: must be >= 10 ms");
   if (auto st = plan_variables(scenario, plan); !st) return st.error();
-  plan.max_iterations = scenario.shape.max_iterations;
+  plan.segment = options.segment.value_or(Segment{});
+  plan.max_iterations = plan.segment.share_of(scenario.shape.max_iterations);
+  if (scenario.shape.max_iterations > 0 && plan.max_iterations == 0) {
+    return invalid_input("segment " + plan.segment.to_string() + ": load.max_iterations is " +
+                         std::to_string(scenario.shape.max_iterations) + ", so this segment gets no iteration; split into at most " +
+                         std::to_string(scenario.shape.max_iterations) + " segments");
+  }
 
   for (size_t i = 0; i < scenario.endpoints.size(); ++i) {
     const Endpoint& e = scenario.endpoints[i];
@@ -128,7 +134,8 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
     // Default bound: one second's worth of arrivals at the peak rate, so a server that stalls for
     // under a second never makes requests queue for a connection.
     int connections = options.max_connections > 0 ? options.max_connections : scenario.shape.max_connections;
-    if (connections <= 0) connections = std::clamp(static_cast<int>(std::ceil(plan.arrivals->rate().peak())), 16, 1024);
+    const double segment_peak = plan.arrivals->rate().peak() / plan.segment.count;
+    if (connections <= 0) connections = std::clamp(static_cast<int>(std::ceil(segment_peak)), 16, 1024);
     plan.total_connections = connections;
   } else {
     auto users = VuSchedule::create(scenario.shape.start_target, scenario.shape.stages);
@@ -137,7 +144,12 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
     plan.duration = std::chrono::nanoseconds(static_cast<int64_t>(std::llround(plan.users->curve().duration_s() * 1e9)));
     if (plan.users->peak() < 1) return invalid_input("load: the closed model needs at least 1 virtual user");
     // Each virtual user holds at most one request, so it needs exactly one connection.
-    plan.total_connections = static_cast<int>(plan.users->peak());
+    plan.total_connections = static_cast<int>(plan.segment.share_of(plan.users->peak()));
+    if (plan.total_connections < 1) {
+      return invalid_input("segment " + plan.segment.to_string() + ": the scenario peaks at " +
+                           std::to_string(plan.users->peak()) + " virtual users, so this segment gets none; split into at most " +
+                           std::to_string(plan.users->peak()) + " segments");
+    }
     plan.threads = std::min<int>(plan.threads, plan.total_connections);
   }
   plan.threads = std::max(1, std::min(plan.threads, plan.total_connections));

@@ -60,6 +60,10 @@ struct RunPlan {
   int total_connections = 1;
   FlowVariables variables;     ///< per-iteration variables of dynamic endpoints
   int64_t max_iterations = 0;  ///< closed model: iterations over all workers (0: no limit)
+  Segment segment;             ///< the slice of the schedule this process offers (1/1: all of it)
+  /// Open model: the global arrival indices of worker `id` are first_arrival(id) + k * arrival_stride().
+  [[nodiscard]] int64_t first_arrival(int id) const { return segment.index - 1 + static_cast<int64_t>(segment.count) * id; }
+  [[nodiscard]] int64_t arrival_stride() const { return static_cast<int64_t>(segment.count) * threads; }
 };
 
 /// Compiles `scenario`; kInvalidInput (naming the endpoint and step) for absolute URLs, a bad

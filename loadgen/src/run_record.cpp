@@ -127,12 +127,13 @@ std::vector<PhaseInfo> phase_infos(const RunPlan& plan) {
     info.name = p.name;
     info.start_ms = to_ms(p.start);
     info.end_ms = to_ms(p.end);
+    // A segment offers its share: every N-th arrival, or its users of the floor of the VU curve.
     if (plan.model == LoadModel::kOpen) {
-      info.target_rps_start = p.target_start;
-      info.target_rps_end = p.target_end;
+      info.target_rps_start = p.target_start / plan.segment.count;
+      info.target_rps_end = p.target_end / plan.segment.count;
     } else {
-      info.vus_start = static_cast<int64_t>(p.target_start);
-      info.vus_end = static_cast<int64_t>(p.target_end);
+      info.vus_start = plan.segment.share_of(static_cast<int64_t>(p.target_start));
+      info.vus_end = plan.segment.share_of(static_cast<int64_t>(p.target_end));
     }
     info.excluded = p.excluded;
     out.push_back(info);
@@ -151,6 +152,7 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
   r.phases = phase_infos(plan);
   r.timeline = record.timeline;
   r.generator = health_of(record, plan);
+  r.start_unix_ms = record.start_unix_ms;
 
   const size_t phase_count = std::max<size_t>(1, plan.phases.size());
   std::vector<EndpointCell> overall(plan.slots.size());
@@ -190,7 +192,7 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
     if (plan.arrivals) planned_requests += plan.arrivals->rate().integral_to(e) - plan.arrivals->rate().integral_to(b);
   }
   r.duration_s = measured_s;
-  if (plan.model == LoadModel::kOpen && measured_s > 0) r.target_rps = planned_requests / measured_s;
+  if (plan.model == LoadModel::kOpen && measured_s > 0) r.target_rps = planned_requests / plan.segment.count / measured_s;
   // Requests that complete after the schedule ended are counted, so is the time they took: a server
   // that answers 40 of 50 requests/s leaves a backlog that drains after the end, and dividing all of
   // them by the schedule's length alone would report 50 achieved (k6 likewise divides by the whole

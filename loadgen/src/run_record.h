@@ -20,6 +20,7 @@ struct RunRecord {
   bool stopped = false;                 // stopped before the schedule ended
   bool gave_up = false;                 // stopped because nothing connected for give_up_after
   double cpu_percent = 0;
+  int64_t start_unix_ms = 0;            // wall-clock instant of the schedule's t = 0
 };
 
 /// Turns one interval's merged figures into the whole-run point and appends per-endpoint points.

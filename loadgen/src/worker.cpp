@@ -15,6 +15,12 @@ constexpr int64_t kBehindNs = 1'000'000;
 
 int64_t to_us(nanoseconds d) { return std::max<int64_t>(0, d.count() / 1000); }
 
+// Seeds the endpoint choice and variables per worker and per segment, so shards of one run do not
+// repeat each other's sequences; the whole load (segment 1/1) keeps the worker id alone.
+uint64_t stream_id(const RunPlan& plan, int id) {
+  return static_cast<uint64_t>(id) + (static_cast<uint64_t>(plan.segment.index - 1) << 20U);
+}
+
 }  // namespace
 
 HistogramConfig interval_histogram_config() { return HistogramConfig{1, 3'600'000'000, 2}; }
@@ -74,8 +80,8 @@ Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
         std::vector<double> w;
         for (const auto& e : plan.endpoints) w.push_back(e.weight);
         return w;
-      }(), seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(id)),
-      rng_(seed * 0xBF58476D1CE4E5B9ULL + static_cast<uint64_t>(id)) {
+      }(), seed * 0x9E3779B97F4A7C15ULL + stream_id(plan, id)),
+      rng_(seed * 0xBF58476D1CE4E5B9ULL + stream_id(plan, id)) {
   cells_.resize(std::max<size_t>(1, plan.phases.size()));
   for (auto& phase : cells_) phase.resize(plan.slots.size());
   interval_.endpoints.resize(plan.endpoints.size());
@@ -83,10 +89,12 @@ Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
   for (size_t i = slots_.size(); i-- > 0;) free_slots_.push_back(i);
   ring_.resize(64);
   if (plan.model == LoadModel::kOpen) {
-    next_index_ = id;
+    next_index_ = plan.first_arrival(id);
     next_due_ = plan.arrivals->due_time(next_index_);
   } else {
-    for (int64_t g = id; g < plan.users->peak(); g += plan.threads) users_.push_back(User{MonoTime{0}, g, false});
+    for (int64_t g = plan.first_arrival(id); g < plan.users->peak(); g += plan.arrival_stride()) {
+      users_.push_back(User{MonoTime{0}, g, false});
+    }
     if (plan.max_iterations > 0) {
       iteration_quota_ = plan.max_iterations / plan.threads + (id < plan.max_iterations % plan.threads ? 1 : 0);
     }
@@ -128,7 +136,7 @@ void Worker::release_open(MonoTime now, MonoTime start) {
     p.phase = static_cast<uint16_t>(phase_index_at(plan_.phases, due));
     p.iteration = acquire_iteration(p.endpoint, next_index_);
     enqueue(p);
-    next_index_ += plan_.threads;
+    next_index_ += plan_.arrival_stride();
     next_due_ = plan_.arrivals->due_time(next_index_);
   }
 }
@@ -157,7 +165,8 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     p.endpoint = static_cast<uint32_t>(picker_.next());
     p.phase = static_cast<uint16_t>(phase_index_at(plan_.phases, begin - start));
     p.user = static_cast<int32_t>(i);
-    p.iteration = acquire_iteration(p.endpoint, iterations_started_ * plan_.threads + id_);
+    p.iteration = acquire_iteration(p.endpoint, (iterations_started_ * plan_.threads + id_) * plan_.segment.count +
+                                                    plan_.segment.index - 1);
     ++iterations_started_;
     enqueue(p);
   }

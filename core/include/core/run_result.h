@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/histogram.h"
+#include "core/segment.h"
 
 namespace perfgate {
 
@@ -88,6 +89,11 @@ struct EndpointStats {
   std::map<std::string, Tally> tallies;        ///< tallied values by tally name
   std::vector<IntervalStats> timeline;          ///< per-interval figures (overall entry only)
   std::map<std::string, int64_t> status_codes;  ///< HTTP status -> count ("200": 1234)
+
+  /// Adds `other`'s figures (the same endpoint seen by another worker, shard or endpoint): counts,
+  /// errors, status codes and tallies add; histograms and named metrics (by name) merge exactly.
+  /// The timeline is left alone (intervals need aligning, see distributed/merge.h).
+  void merge(const EndpointStats& other);
 };
 
 /// A named phase of the load shape, with its place on the run's timeline.
@@ -185,6 +191,27 @@ struct Profile {
   std::vector<std::string> notes;                ///< e.g. "pid 1234 exited at 12.3 s"
 };
 
+/// One shard of a merged result: what it offered and how its generator fared (docs/distributed.md).
+struct ShardSummary {
+  Segment segment;
+  std::string file;              ///< the shard result the merge read
+  std::string status;            ///< the shard's own status: "complete", "partial" or "failed"
+  std::string host;
+  int64_t start_unix_ms = 0;     ///< wall-clock instant of the shard's t = 0
+  int64_t requests = 0;          ///< completed requests, warm-up excluded
+  double achieved_rps = 0;
+  GeneratorHealth generator;
+};
+
+/// How a merged result was put together from shard results (`perfgate merge`).
+struct MergeInfo {
+  int segment_count = 0;               ///< N: the number of segments the load was split into
+  std::vector<ShardSummary> shards;    ///< the shards merged, in segment order
+  std::vector<int> missing_segments;   ///< K (1-based) of segments with no result: the merge is partial
+  std::vector<int> partial_segments;   ///< K of shards that were interrupted or failed
+  int64_t start_skew_ms = 0;           ///< latest shard start minus earliest
+};
+
 /// The whole result of one run.
 struct RunResult {
   int schema_version = kResultSchemaVersion;
@@ -202,6 +229,9 @@ struct RunResult {
   std::vector<IntervalStats> timeline;   ///< whole run, per interval (warm-up included, flagged by phases)
   std::optional<Profile> profile;
   std::map<std::string, std::string> labels;  ///< free-form key/values (git sha, branch, ...)
+  int64_t start_unix_ms = 0;          ///< wall-clock instant of the timeline's t = 0, ms since the epoch; 0: unknown
+  std::optional<Segment> segment;     ///< a shard's result (run --segment K/N): the slice of the load it offered
+  std::optional<MergeInfo> merge;     ///< a merged result (perfgate merge): its shards
 
   /// The endpoint named `name` in the overall list, or nullptr.
   [[nodiscard]] const EndpointStats* find_endpoint(const std::string& name) const;

@@ -6,11 +6,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
 #include "core/result.h"
 #include "core/run_result.h"
+#include "core/segment.h"
 #include "loadgen/transport.h"
 #include "scenarios/scenario.h"
 
@@ -67,6 +69,15 @@ struct EngineOptions {
   /// Stop early when no request has connected yet and every attempt for this long failed to connect
   /// (the result is then "failed"); 0 never gives up.
   std::chrono::nanoseconds give_up_after{std::chrono::seconds(10)};
+  /// The slice of the load to offer (core/segment.h): open model, the arrivals i with
+  /// i % N == K - 1; closed model, the virtual users g with g % N == K - 1 and that share of
+  /// max_iterations. The connection bound defaults to the segment's share. Given (even 1/1), the
+  /// result is marked as that segment's (RunResult::segment); nullopt: the whole load, unmarked.
+  std::optional<Segment> segment;
+  /// > 0: the schedule's t = 0 falls on this wall-clock instant (ms since the Unix epoch), so shards
+  /// on several machines start together; the engine waits for it (a stop request ends the wait).
+  /// An instant already past starts at once. 0: start as soon as the workers are ready.
+  int64_t start_at_unix_ms = 0;
 };
 
 /// Runs `scenario` to the end or until `stop` is requested. Timestamps come from `clock` (use

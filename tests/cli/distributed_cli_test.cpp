@@ -1,0 +1,252 @@
+// A distributed run simulated with local processes: N `perfgate run --segment K/N` shards of the
+// built binary against one loopback server, then `perfgate merge` and `perfgate gate` on their files.
+// (Kubernetes cannot run in CI; docs/distributed.md says how the same commands run as an Indexed Job.)
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "core/files.h"
+#include "core/run_result_io.h"
+#include "core/segment.h"
+#include "loadgen/support/test_server.h"
+
+extern char** environ;
+
+namespace perfgate {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+struct Ran {
+  int exit_code = -1;
+  std::string output;
+};
+
+pid_t spawn(const std::vector<std::string>& args) {
+  std::vector<std::string> copy = args;
+  std::string binary = PERFGATE_BINARY;
+  std::vector<char*> argv{binary.data()};
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Ran run(const std::string& args) {
+  const std::string command = std::string(PERFGATE_BINARY) + " " + args + " 2>&1";
+  Ran ran;
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return ran;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) ran.output.append(buf, n);
+  const int status = ::pclose(pipe);
+  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return ran;
+}
+
+int64_t now_unix_ms() {
+  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+class DistributedCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("perfgate-distributed-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // The arguments of shard K of N of a quick-mode run at `rate` for `duration`, all started at `start`.
+  std::vector<std::string> shard_args(const std::string& url, int k, int n, const std::string& rate,
+                                      const std::string& duration, const std::string& start) const {
+    return {"run",     "--url",       url,  "--rate",     rate, "--duration", duration, "--threads",
+            "1",       "--quiet",     "--segment", std::to_string(k) + "/" + std::to_string(n), "--start-at", start,
+            "--out",   path("shard-" + std::to_string(k) + ".json")};
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(DistributedCli, ShardsTogetherOfferExactlyTheScenariosLoadAndMergeIntoOneResult) {
+  testing::TestServerOptions so;
+  so.delay = milliseconds(1);
+  auto server = testing::TestServer::start(so);
+  ASSERT_TRUE(server.ok());
+  const std::string url = (*server)->url() + "/reports/sales";
+  for (int n : {1, 2, 4}) {
+    SCOPED_TRACE("N = " + std::to_string(n));
+    const int64_t served_before = (*server)->requests();
+    // Far enough ahead for every process to be up and waiting.
+    const std::string start = format_rfc3339_ms(now_unix_ms() + 800);
+    std::vector<pid_t> shards;
+    for (int k = 1; k <= n; ++k) shards.push_back(spawn(shard_args(url, k, n, "400", "1s", start)));
+    for (pid_t pid : shards) EXPECT_EQ(wait_exit(pid), 0);
+    std::string files;
+    int64_t shard_sum = 0;
+    for (int k = 1; k <= n; ++k) {
+      auto shard = read_run_result(path("shard-" + std::to_string(k) + ".json"));
+      ASSERT_TRUE(shard.ok()) << shard.error().message;
+      EXPECT_EQ(shard->segment, (Segment{k, n}));
+      EXPECT_NEAR(*shard->target_rps, 400.0 / n, 1e-6);
+      shard_sum += shard->total_requests();
+      files += " " + path("shard-" + std::to_string(k) + ".json");
+    }
+    const Ran merged = run("merge" + files + " -o " + path("merged.json"));
+    ASSERT_EQ(merged.exit_code, 0) << merged.output;
+    auto m = read_run_result(path("merged.json"));
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    EXPECT_EQ(m->status, "complete");
+    EXPECT_EQ(m->total_requests(), shard_sum);
+    EXPECT_EQ(m->total_requests(), 400);
+    EXPECT_EQ(m->total_errors(), 0);
+    // The server saw each arrival once: no shard offered another's.
+    EXPECT_EQ((*server)->requests() - served_before, 400);
+    ASSERT_TRUE(m->target_rps.has_value());
+    EXPECT_NEAR(*m->target_rps, 400, 1e-6);
+    EXPECT_NEAR(m->achieved_rps, *m->target_rps, 0.01 * *m->target_rps);
+    ASSERT_TRUE(m->merge.has_value());
+    EXPECT_EQ(m->merge->shards.size(), static_cast<size_t>(n));
+    EXPECT_TRUE(m->merge->missing_segments.empty());
+    // Started on one instant, the shards share their per-second intervals.
+    EXPECT_LE(m->timeline.size(), 2u);
+    int64_t sent = 0;
+    for (const auto& i : m->timeline) sent += i.sent;
+    EXPECT_EQ(sent, 400);
+    // gate, report and history read a merged result like any other.
+    const Ran report = run("report " + path("merged.json") + " -o " + path("merged.html"));
+    EXPECT_EQ(report.exit_code, 0) << report.output;
+  }
+}
+
+TEST_F(DistributedCli, AKilledShardMakesTheMergedResultPartialNamingItAndTheGateInconclusive) {
+  auto server = testing::TestServer::start(testing::TestServerOptions{});
+  ASSERT_TRUE(server.ok());
+  const std::string url = (*server)->url() + "/reports/sales";
+  const std::string start = format_rfc3339_ms(now_unix_ms() + 500);
+  const pid_t survivor = spawn(shard_args(url, 1, 2, "100", "1500ms", start));
+  const pid_t victim = spawn(shard_args(url, 2, 2, "100", "30s", start));
+  std::this_thread::sleep_for(milliseconds(1200));
+  ::kill(victim, SIGKILL);
+  EXPECT_EQ(wait_exit(victim), 128 + SIGKILL);
+  EXPECT_EQ(wait_exit(survivor), 0);
+  ASSERT_FALSE(fs::exists(path("shard-2.json")));
+
+  const Ran merged = run("merge " + path("shard-1.json") + " " + path("shard-2.json") + " -o " + path("merged.json"));
+  ASSERT_EQ(merged.exit_code, 0) << merged.output;
+  EXPECT_NE(merged.output.find("missing segment(s) 2/2"), std::string::npos) << merged.output;
+  auto m = read_run_result(path("merged.json"));
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  EXPECT_EQ(m->status, "partial");
+  EXPECT_EQ(m->merge->missing_segments, std::vector<int>{2});
+  EXPECT_EQ(m->total_requests(), 75);
+
+  ASSERT_TRUE(write_file_atomically(path("budgets.json"), R"({"schema_version": 1, "budgets": [{"rules": ["error_rate <= 1%"]}]})").ok());
+  const Ran gate = run("gate " + path("merged.json") + " --budgets " + path("budgets.json"));
+  EXPECT_NE(gate.output.find("INCONCLUSIVE"), std::string::npos) << gate.output;
+  EXPECT_NE(gate.output.find("partial"), std::string::npos) << gate.output;
+  EXPECT_EQ(run("gate " + path("merged.json") + " --budgets " + path("budgets.json") + " --strict").exit_code, 1);
+}
+
+TEST_F(DistributedCli, BadShardInputIsRefusedBeforeAnyLoadNamingTheFlagFileAndField) {
+  auto server = testing::TestServer::start(testing::TestServerOptions{});
+  ASSERT_TRUE(server.ok());
+  const std::string url = (*server)->url() + "/reports/sales";
+  const std::string soon = format_rfc3339_ms(now_unix_ms() + 300);
+
+  Ran r = run("run --url " + url + " --rate 10 --duration 1s --quiet --segment 5/4 --out " + path("x.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--segment"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("out of range 1..4"), std::string::npos) << r.output;
+
+  r = run("run --url " + url + " --rate 10 --duration 1s --quiet --segment 1/2 --start-at " +
+          format_rfc3339_ms(now_unix_ms() - 60'000) + " --out " + path("x.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--start-at"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("allowed skew"), std::string::npos) << r.output;
+
+  // A peer at the barrier that split the load into 3, not 2.
+  fs::create_directories(path("barrier"));
+  ASSERT_TRUE(write_file_atomically(path("barrier/ready-1-of-3.json"), R"({"segment": "1/3", "clock_unix_ms": 1})").ok());
+  r = run("run --url " + url + " --rate 10 --duration 1s --quiet --segment 2/2 --barrier " + path("barrier") +
+          " --out " + path("x.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("ready-1-of-3.json: segment:"), std::string::npos) << r.output;
+  // A peer whose clock runs a minute ahead of this host's.
+  fs::remove_all(path("barrier"));
+  fs::create_directories(path("barrier"));
+  ASSERT_TRUE(write_file_atomically(path("barrier/ready-1-of-2.json"),
+                                    R"({"segment": "1/2", "clock_unix_ms": )" + std::to_string(now_unix_ms() + 60'000) + "}")
+                  .ok());
+  r = run("run --url " + url + " --rate 10 --duration 1s --quiet --segment 2/2 --barrier " + path("barrier") +
+          " --out " + path("x.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("ready-1-of-2.json: clock_unix_ms:"), std::string::npos) << r.output;
+  EXPECT_EQ((*server)->requests(), 0);
+  EXPECT_FALSE(fs::exists(path("x.json")));
+
+  // Shards of two different scenarios (another rate) are refused by the merge.
+  const pid_t a = spawn({"run", "--url", url, "--rate", "20", "--duration", "500ms", "--quiet", "--segment", "1/2",
+                         "--start-at", soon, "--out", path("a.json")});
+  const pid_t b = spawn({"run", "--url", url, "--rate", "40", "--duration", "500ms", "--quiet", "--segment", "2/2",
+                         "--start-at", soon, "--out", path("b.json")});
+  ASSERT_EQ(wait_exit(a), 0);
+  ASSERT_EQ(wait_exit(b), 0);
+  r = run("merge " + path("a.json") + " " + path("b.json") + " -o " + path("m.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(path("b.json") + ": context.scenario_hash:"), std::string::npos) << r.output;
+  // And so are overlapping segments.
+  fs::copy_file(path("a.json"), path("a-again.json"));
+  r = run("merge " + path("a.json") + " " + path("a-again.json") + " -o " + path("m.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(path("a-again.json") + ": segment: 1/2"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(path("m.json")));
+}
+
+TEST_F(DistributedCli, ShardsMeetAtABarrierAndStartOnOneInstant) {
+  auto server = testing::TestServer::start(testing::TestServerOptions{});
+  ASSERT_TRUE(server.ok());
+  const std::string url = (*server)->url() + "/reports/sales";
+  std::vector<pid_t> shards;
+  for (int k = 1; k <= 2; ++k) {
+    shards.push_back(spawn({"run", "--url", url, "--rate", "100", "--duration", "500ms", "--quiet", "--segment",
+                            std::to_string(k) + "/2", "--barrier", path("barrier"), "--out",
+                            path("shard-" + std::to_string(k) + ".json")}));
+    std::this_thread::sleep_for(milliseconds(300));  // the second shard arrives later
+  }
+  for (pid_t pid : shards) EXPECT_EQ(wait_exit(pid), 0);
+  auto one = read_run_result(path("shard-1.json"));
+  auto two = read_run_result(path("shard-2.json"));
+  ASSERT_TRUE(one.ok() && two.ok());
+  // Both took the same start from the barrier files (one host, one clock: the same instant).
+  EXPECT_NEAR(static_cast<double>(one->start_unix_ms), static_cast<double>(two->start_unix_ms), 2.0);
+  EXPECT_EQ(one->total_requests() + two->total_requests(), 50);
+}
+
+}  // namespace
+}  // namespace perfgate
