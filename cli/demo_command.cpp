@@ -85,7 +85,7 @@ class DemoObserver final : public RunObserver {
 };
 
 Result<Scenario> demo_scenario(const DemoOptions& o, const std::string& base_url) {
-  auto scenario = load_scenario_file("demo");
+  auto scenario = load_bundled_scenario("demo");
   if (!scenario) return scenario;
   auto duration = parse_duration(o.duration);
   if (!duration) return duration.error().with_context("--duration");

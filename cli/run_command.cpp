@@ -41,12 +41,39 @@ struct RunOptions {
   InstrumentFlags instruments;
   std::string findings_out;
   bool insecure = false;
+  std::string give_up_after = "10s";
+  std::vector<std::string> quick_flags_given;  ///< quick-mode-only flags that appeared on the command line
   ShardFlags shard;
 };
+
+// Flags that only shape quick mode's single endpoint, with what to use instead with a SCENARIO.
+constexpr std::pair<const char*, const char*> kQuickOnlyFlags[] = {
+    {"--rate", "use --rate-scale to scale the scenario's rates"},
+    {"--vus", "use --rate-scale to scale the scenario's virtual users"},
+    {"--duration", "use --time-scale to scale the scenario's stages"},
+    {"--timeout", "set \"timeout\" in the scenario's request"},
+    {"--method", "set \"method\" in the scenario's request"},
+    {"--header", "set \"headers\" in the scenario's request"},
+    {"--body", "set \"body\" in the scenario's request"},
+};
+
+Status check_flags_apply(const RunOptions& o) {
+  if (o.scenario.empty()) return {};
+  for (const auto& [flag, instead] : kQuickOnlyFlags) {
+    for (const std::string& given : o.quick_flags_given) {
+      if (given == flag) {
+        return invalid_input(std::string(flag) + ": applies to quick mode (--url) only, not to scenario " + o.scenario +
+                             ", which sets its own load; " + instead);
+      }
+    }
+  }
+  return {};
+}
 
 Result<Scenario> build_scenario(const RunOptions& o) {
   if (!o.scenario.empty() && !o.url.empty()) return invalid_input("give a SCENARIO file or --url (quick mode), not both");
   if (o.scenario.empty() && o.url.empty()) return invalid_input("give a SCENARIO file, or --url with --rate or --vus");
+  if (auto st = check_flags_apply(o); !st) return st.error();
   Result<Scenario> scenario = invalid_input("unreachable");
   if (!o.scenario.empty()) {
     scenario = load_scenario_file(o.scenario);
@@ -108,6 +135,24 @@ std::vector<std::string> own_command_line() {
   return args;
 }
 
+// Writes `contents` where asked or, failing that, next to it or in the temp directory: the load has
+// been offered and cannot be offered again. Returns where it went; `lost` is set when it went nowhere.
+std::string write_output(const std::string& what, const std::string& path, const std::string& contents,
+                         std::optional<Error>& problem) {
+  Error first = io_error("");
+  auto written = write_file_or_fallback(path, contents, &first);
+  if (!written) {
+    problem = written.error();
+    return path;
+  }
+  if (*written != path) {
+    std::fprintf(stderr, "perfgate: error: %s\nperfgate: the %s was written to %s instead\n", first.message.c_str(),
+                 what.c_str(), written->c_str());
+    if (!problem) problem = io_error(path + ": not written; the " + what + " is in " + *written);
+  }
+  return *written;
+}
+
 ExitCode run_run(const RunOptions& options) {
   auto scenario = build_scenario(options);
   if (!scenario) return report_error(scenario.error());
@@ -115,14 +160,26 @@ ExitCode run_run(const RunOptions& options) {
   if (!options.findings_out.empty() && options.instruments.pg_dsn.empty()) {
     return report_error(invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
   }
+  // Every output is checked before the load: a run of many minutes must not end in "cannot write".
+  const std::string out = options.out.empty() ? default_out_path() : options.out;
+  if (auto st = check_output_path(out, "--out"); !st) return report_error(st.error());
+  const std::string findings_path = options.findings_out.empty() ? default_findings_path(out) : options.findings_out;
+  if (!options.instruments.pg_dsn.empty()) {
+    if (auto st = check_output_path(findings_path, "--findings-out"); !st) return report_error(st.error());
+  }
   auto shard = resolve_shard_flags(options.shard, options.instruments);
   if (!shard) return report_error(shard.error());
   auto instruments = RunInstruments::prepare(options.instruments, SteadyClock::instance());
   if (!instruments) return report_error(instruments.error());
   RunInstruments* watch = instruments->get();
 
+  auto give_up = parse_duration(options.give_up_after);
+  if (!give_up) return report_error(give_up.error().with_context("--give-up-after"));
+  if (give_up->count() < 0) return report_error(invalid_input("--give-up-after: must be >= 0 (0: never give up)"));
+
   RunContext context = collect_run_context();
   EngineOptions engine;
+  engine.give_up_after = *give_up;
   engine.threads = options.threads;
   if (options.connections > 0) engine.max_connections = options.connections;
   engine.tls = options.insecure ? TlsVerification::kSkip : TlsVerification::kVerify;
@@ -154,21 +211,21 @@ ExitCode run_run(const RunOptions& options) {
   secrets.push_back(dsn_password(options.instruments.pg_dsn));
   r.context.command_line = redact_command_line(own_command_line(), secrets);
 
-  const std::string out = options.out.empty() ? default_out_path() : options.out;
   std::optional<Findings> findings;
   std::optional<Error> analysis_error;
-  const std::string findings_path = options.findings_out.empty() ? default_findings_path(out) : options.findings_out;
   if (watch != nullptr && watch->has_query_capture()) {
     auto analysed = watch->analyze(static_cast<double>(requests_in_all_phases(r)));
     if (analysed) findings = std::move(*analysed);
     else analysis_error = analysed.error().with_context("query analysis");
   }
-  if (auto st = write_run_result(r, out); !st) return report_error(st.error());
-  if (findings) {
-    if (auto st = write_findings(*findings, findings_path); !st) return report_error(st.error());
-  }
-  print_run_summary(stdout, r, out);
-  print_instrument_summary(stdout, r, findings ? &*findings : nullptr, findings_path);
+  std::optional<Error> write_problem;
+  const std::string written = write_output("result", out, run_result_to_json(r), write_problem);
+  if (write_problem && written == out) return report_error(*write_problem);
+  std::string findings_written = findings_path;
+  if (findings) findings_written = write_output("findings", findings_path, findings_to_json(*findings), write_problem);
+  print_run_summary(stdout, r, written);
+  print_instrument_summary(stdout, r, findings ? &*findings : nullptr, findings_written);
+  if (write_problem) return report_error(*write_problem);
   if (analysis_error) return report_error(*analysis_error);
   const int64_t connect_errors = [&] {
     int64_t n = 0;
@@ -179,7 +236,15 @@ ExitCode run_run(const RunOptions& options) {
     return n;
   }();
   if (r.total_requests() > 0 && connect_errors == r.total_requests()) {
-    return report_error(unavailable("target " + r.context.target + " unreachable: every request failed to connect"));
+    return report_error(unavailable("target " + r.context.target + " unreachable: every request failed to connect" +
+                                    (r.partial && !stop.stop_requested() ? ", so the run stopped early" : "")));
+  }
+  if (r.total_requests() == 0) {
+    return report_error(unavailable("no request completed: the run measured nothing (status \"" + r.status + "\")"));
+  }
+  if (r.status == "failed") {
+    std::fprintf(stderr, "perfgate: warning: every request failed (%lld errors); the result is marked \"failed\"\n",
+                 static_cast<long long>(r.total_errors()));
   }
   return ExitCode::kPass;
 }
@@ -214,9 +279,17 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--sample-interval", w.sample_interval, "Process sampling interval (default 100ms)");
   cmd->add_option("--pg", w.pg_dsn, "PostgreSQL DSN: sample activity and analyse the run's pg_stat_statements delta");
   cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");
+  cmd->add_option("--give-up-after", o->give_up_after,
+                  "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");
   add_shard_flags(cmd, o->shard);
   cmd->add_flag("--insecure", o->insecure, "https://: accept any certificate (self-signed test servers); never for real targets");
-  cmd->callback([o, &slot] { slot.run = [o] { return run_run(*o); }; });
+  cmd->callback([o, cmd, &slot] {
+    for (const auto& [flag, instead] : kQuickOnlyFlags) {
+      (void)instead;
+      if (cmd->count(flag) > 0) o->quick_flags_given.emplace_back(flag);
+    }
+    slot.run = [o] { return run_run(*o); };
+  });
 }
 
 }  // namespace perfgate::cli

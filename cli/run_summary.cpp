@@ -64,7 +64,10 @@ void print_run_summary(std::FILE* out, const RunResult& r, const std::string& re
   std::fprintf(out, "\n%s: %s model, %.1f s measured, %.1f req/s achieved", r.context.scenario_name.c_str(),
                r.model == LoadModel::kOpen ? "open" : "closed (latency is service time)", r.duration_s, r.achieved_rps);
   if (r.target_rps) std::fprintf(out, " of %.1f target", *r.target_rps);
-  std::fprintf(out, "%s\n", r.partial ? " [PARTIAL: interrupted]" : "");
+  const char* mark = r.status == "failed" ? (r.total_requests() == 0 ? " [FAILED: nothing completed]" : " [FAILED: no request succeeded]")
+                     : r.partial                ? " [PARTIAL: interrupted]"
+                                                : "";
+  std::fprintf(out, "%s\n", mark);
   std::fprintf(out, "%-28s %9s %7s %9s %9s %9s %9s %9s | %9s %9s\n", "endpoint", "requests", "errors", "p50", "p90",
                "p95", "p99", "max", "svc p50", "svc p99");
   for (const auto& e : r.endpoints) {

@@ -12,6 +12,14 @@ Status check_baseline_candidate(const RunResult& result, const std::string& sour
     return invalid_input(source_name + ": status: the run is " + status +
                          ", so it cannot be a baseline; save a run that completed");
   }
+  // Results written before the "failed" status existed say "complete" for such runs.
+  if (result.total_requests() == 0) {
+    return invalid_input(source_name + ": the run is empty (no request completed), so it cannot be a baseline");
+  }
+  if (result.total_errors() >= result.total_requests()) {
+    return invalid_input(source_name + ": status: every request failed (" + std::to_string(result.total_errors()) +
+                         " errors), so the run cannot be a baseline; save a run that measured the service");
+  }
   return {};
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace perfgate {
 
@@ -68,6 +69,49 @@ Status write_file_atomically(const std::string& path, const std::string& content
     close(dfd);
   }
   return {};
+}
+
+Status check_output_path(const std::string& path, const std::string& flag) {
+  namespace fs = std::filesystem;
+  const std::string who = flag.empty() ? path : flag + " " + path;
+  if (path.empty()) return invalid_input(flag + ": must name a file");
+  std::error_code ec;
+  if (path.back() == '/' || fs::is_directory(path, ec)) {
+    return invalid_input(who + ": is a directory; name a file in it, e.g. " +
+                         (fs::path(path) / "result.json").lexically_normal().string());
+  }
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) return invalid_input(who + ": exists and is not a regular file");
+  const fs::path target(path);
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  fs::create_directories(dir, ec);
+  if (ec) return invalid_input(who + ": cannot create directory " + dir.string() + ": " + ec.message());
+  // The same probe the atomic write makes: a temp file next to the target.
+  std::string tmpl = (dir / ("." + target.filename().string() + ".probe-XXXXXX")).string();
+  const int fd = mkstemp(tmpl.data());
+  if (fd < 0) return invalid_input(who + ": cannot write in " + dir.string() + ": " + std::strerror(errno) + "; choose another path");
+  close(fd);
+  unlink(tmpl.c_str());
+  return {};
+}
+
+Result<std::string> write_file_or_fallback(const std::string& path, const std::string& contents, Error* first_error) {
+  namespace fs = std::filesystem;
+  Status st = write_file_atomically(path, contents);
+  if (st) return path;
+  if (first_error != nullptr) *first_error = st.error();
+  const fs::path target(path);
+  std::string name = target.filename().string();
+  if (name.empty()) name = "result.json";
+  const std::string tag = std::to_string(::getpid());
+  std::vector<std::string> candidates;
+  std::error_code ec;
+  const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  if (fs::is_directory(dir, ec)) candidates.push_back((dir / (name + ".saved-" + tag + ".json")).string());
+  candidates.push_back((fs::temp_directory_path(ec) / ("perfgate-" + name + ".saved-" + tag + ".json")).string());
+  for (const std::string& candidate : candidates) {
+    if (write_file_atomically(candidate, contents)) return candidate;
+  }
+  return st.error();
 }
 
 }  // namespace perfgate

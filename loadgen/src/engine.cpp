@@ -101,6 +101,12 @@ class Coordinator {
       if (elapsed >= options_.interval * (k + 1)) {
         close_interval(workers, k, options_.interval, elapsed);
         ++k;
+        if (nothing_connects(options_.interval) && !halt.load(std::memory_order_relaxed)) {
+          record_.gave_up = true;
+          record_.stopped = elapsed < plan_.duration;
+          record_.elapsed = elapsed;
+          halt.store(true, std::memory_order_relaxed);
+        }
       }
       if (finished.load(std::memory_order_acquire) == plan_.threads) break;
       const nanoseconds to_boundary = options_.interval * (k + 1) - (clock_.now() - start);
@@ -124,6 +130,16 @@ class Coordinator {
   }
 
  private:
+  // A target that refuses every connection would otherwise be hammered for the whole schedule (a
+  // 30-minute scenario against a typo'd port); once anything connected, later refusals are the
+  // system under test failing and are measured, not cut short.
+  bool nothing_connects(nanoseconds length) {
+    if (interval_.connected > 0) ever_connected_ = true;
+    if (ever_connected_ || options_.give_up_after.count() <= 0) return false;
+    if (interval_.connect_failures > 0) refused_for_ += length;
+    return refused_for_ >= options_.give_up_after;
+  }
+
   // Shards on several machines share a wall-clock start (--start-at); waiting here, before the
   // threads and the observers start, keeps the wait out of the timeline and the live progress.
   // The last 100 ms are left to the schedule's own precise start.
@@ -170,6 +186,8 @@ class Coordinator {
     observer_->on_interval(status);
   }
 
+  bool ever_connected_ = false;
+  nanoseconds refused_for_{0};
   const RunPlan& plan_;
   const EngineOptions& options_;
   const Clock& clock_;

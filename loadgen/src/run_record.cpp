@@ -63,6 +63,13 @@ void append_interval(RunRecord& record, const IntervalAccum& interval, int64_t t
   record.sent += sent;
 }
 
+std::string run_status(const RunRecord& record, int64_t requests, int64_t errors) {
+  // A run in which nothing succeeded measured nothing about the service: it is "failed", whatever
+  // ended it, so no baseline or trend takes it for a measurement.
+  if (record.gave_up || requests - errors <= 0) return "failed";
+  return record.stopped ? "partial" : "complete";
+}
+
 GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
   GeneratorHealth h;
   const IntervalAccum& t = record.totals;
@@ -85,7 +92,10 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
       h.max_schedule_lag_us >= kSaturatedLagUs) {
     h.saturated = true;
     char note[320];
-    if (t.connection_waits * 2 >= t.behind) {
+    // Requests that waited for a connection while the generator idled point at the connection bound,
+    // not at the machine: "other processes held the CPUs" would send the user after the wrong cause.
+    const bool idle = record.cpu_percent <= 50.0 * plan.threads;
+    if (t.connection_waits * 2 >= t.behind || (idle && t.connection_waits * 10 >= t.behind)) {
       std::snprintf(note, sizeof note,
                     "connections exhausted: %lld requests waited for a free connection (bound %d); the latency "
                     "includes that wait; raise --connections / max_connections",
@@ -138,8 +148,7 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
   r.context.scenario_hash = scenario.hash;
   r.context.target = plan.target.origin() + plan.target.path_prefix;
   r.model = plan.model;
-  r.partial = record.stopped;
-  r.status = record.stopped ? "partial" : "complete";
+  r.partial = record.stopped || record.gave_up;
   r.phases = phase_infos(plan);
   r.timeline = record.timeline;
   r.generator = health_of(record, plan);
@@ -184,7 +193,14 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
   }
   r.duration_s = measured_s;
   if (plan.model == LoadModel::kOpen && measured_s > 0) r.target_rps = planned_requests / plan.segment.count / measured_s;
-  r.achieved_rps = measured_s > 0 ? static_cast<double>(r.total_requests()) / measured_s : 0;
+  // Requests that complete after the schedule ended are counted, so is the time they took: a server
+  // that answers 40 of 50 requests/s leaves a backlog that drains after the end, and dividing all of
+  // them by the schedule's length alone would report 50 achieved (k6 likewise divides by the whole
+  // test including its graceful stop).
+  const auto drain = !record.stopped && record.elapsed > plan.duration ? record.elapsed - plan.duration : std::chrono::nanoseconds(0);
+  const double achieved_s = measured_s + static_cast<double>(drain.count()) / 1e9;
+  r.achieved_rps = achieved_s > 0 ? static_cast<double>(r.total_requests()) / achieved_s : 0;
+  r.status = run_status(record, r.total_requests(), r.total_errors());
   return r;
 }
 

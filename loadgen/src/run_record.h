@@ -18,12 +18,17 @@ struct RunRecord {
   int64_t sent = 0;
   std::chrono::nanoseconds elapsed{0};  // when the last request finished, or the stop
   bool stopped = false;                 // stopped before the schedule ended
+  bool gave_up = false;                 // stopped because nothing connected for give_up_after
   double cpu_percent = 0;
   int64_t start_unix_ms = 0;            // wall-clock instant of the schedule's t = 0
 };
 
 /// Turns one interval's merged figures into the whole-run point and appends per-endpoint points.
 void append_interval(RunRecord& record, const IntervalAccum& interval, int64_t t_ms, int64_t duration_ms);
+
+/// "failed" when the run gave up or no request succeeded (none completed, or all were errors),
+/// else "partial" when stopped before the end, else "complete".
+std::string run_status(const RunRecord& record, int64_t requests, int64_t errors);
 
 /// Health so far: lag statistics, requests behind and a saturation verdict with its reason.
 GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan);

@@ -51,7 +51,7 @@ void IntervalAccum::reset() {
     c.latency.reset();
     c.requests = c.errors = c.sent = c.max_lag_ns = 0;
   }
-  lag_count = behind = connection_waits = lag_max_ns = 0;
+  lag_count = behind = connection_waits = lag_max_ns = connect_failures = connected = 0;
   lag_sum_ns = 0;
 }
 
@@ -70,6 +70,8 @@ void IntervalAccum::merge(const IntervalAccum& other) {
   lag_sum_ns += other.lag_sum_ns;
   lag_max_ns = std::max(lag_max_ns, other.lag_max_ns);
   behind += other.behind;
+  connect_failures += other.connect_failures;
+  connected += other.connected;
   connection_waits += other.connection_waits;
 }
 
@@ -278,6 +280,7 @@ void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime se
     ic.latency.record(latency_us);
     ++ic.requests;
     if (outcome != Outcome::kOk) ++ic.errors;
+    ++(outcome == Outcome::kConnect ? interval_.connect_failures : interval_.connected);
   }
   end_user(p, done);
 }

@@ -52,6 +52,8 @@ struct IntervalAccum {
   int64_t lag_max_ns = 0;
   int64_t behind = 0;            // sent more than 1 ms after due
   int64_t connection_waits = 0;  // found no free connection when due
+  int64_t connect_failures = 0;  // completions that failed to connect (refused, unreachable, TLS)
+  int64_t connected = 0;         // completions that reached the server, whatever their status
 
   void reset();
   void merge(const IntervalAccum& other);

@@ -234,6 +234,7 @@ void Worker::finish_iteration(const Pending& p, Outcome outcome, int status, Mon
     ic.latency.record(latency_us);
     ++ic.requests;
     if (outcome != Outcome::kOk) ++ic.errors;
+    ++(outcome == Outcome::kConnect ? interval_.connect_failures : interval_.connected);
   }
   free_iterations_.push_back(p.iteration);
   end_user(p, done);

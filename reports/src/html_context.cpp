@@ -101,7 +101,10 @@ void append_summary(const ReportInputs& inputs, std::string& out) {
 
   std::string warnings;
   auto warn = [&](const std::string& escaped) { warnings += "<li>" + escaped + "</li>"; };
-  if (r.partial || r.status != "complete") {
+  if (r.status == "failed") {
+    warn("This run <strong>failed</strong>: no request succeeded, so its figures describe the failures, not the "
+         "service.");
+  } else if (r.partial || r.status != "complete") {
     warn("This run is <strong>" + escape_html(r.status) + "</strong>: it stopped before the end, figures cover only "
          "what was measured.");
   }

@@ -72,25 +72,31 @@ std::vector<std::string> list_bundled_scenarios() {
   return names;
 }
 
+Result<Scenario> load_bundled_scenario(const std::string& name) {
+  const std::filesystem::path dir(bundled_scenarios_dir());
+  const std::string file = name.size() > 5 && name.ends_with(".json") ? name : name + ".json";
+  std::error_code ec;
+  if (name.find('/') != std::string::npos || !std::filesystem::is_regular_file(dir / file, ec)) {
+    std::string names;
+    for (const std::string& n : list_bundled_scenarios()) names += (names.empty() ? "" : ", ") + n;
+    return invalid_input(name + ": no such file and no bundled scenario of that name (bundled: " +
+                         (names.empty() ? "none found in " + dir.string() : names) + ")");
+  }
+  auto text = read_file((dir / file).string());
+  if (!text) return text.error();
+  return parse_scenario(*text, (dir / file).string());
+}
+
 Result<Scenario> load_scenario_file(const std::string& path_or_name) {
-  std::string path = path_or_name;
+  // Precedence (docs/scenarios.md): a name with a '/' is a path; a bare name is a regular file of
+  // that name when one exists, else the bundled scenario. A directory never shadows a bundled name
+  // (a checkout with a demo/ folder must still run "demo"); write ./NAME to mean the path.
   std::error_code ec;
   const bool bare = path_or_name.find('/') == std::string::npos;
-  if (!std::filesystem::exists(path, ec) && bare) {
-    const std::filesystem::path dir(bundled_scenarios_dir());
-    const std::string file = path_or_name.size() > 5 && path_or_name.ends_with(".json") ? path_or_name : path_or_name + ".json";
-    if (std::filesystem::exists(dir / file, ec)) {
-      path = (dir / file).string();
-    } else {
-      std::string names;
-      for (const std::string& n : list_bundled_scenarios()) names += (names.empty() ? "" : ", ") + n;
-      return invalid_input(path_or_name + ": no such file and no bundled scenario of that name (bundled: " +
-                           (names.empty() ? "none found in " + dir.string() : names) + ")");
-    }
-  }
-  auto text = read_file(path);
+  if (bare && !std::filesystem::is_regular_file(path_or_name, ec)) return load_bundled_scenario(path_or_name);
+  auto text = read_file(path_or_name);
   if (!text) return text.error();
-  return parse_scenario(*text, path);
+  return parse_scenario(*text, path_or_name);
 }
 
 }  // namespace perfgate

@@ -34,7 +34,12 @@ Result<Scenario> scenario_from_quick(const QuickOptions& options) {
   if (!options.rate && !options.vus) return flag_error("--rate", "one of --rate (requests/s, open model) or --vus (closed model) is required");
   if (options.rate && !(*options.rate > 0)) return flag_error("--rate", "must be > 0 (got " + number(*options.rate) + ")");
   if (options.vus && *options.vus <= 0) return flag_error("--vus", "must be > 0 (got " + std::to_string(*options.vus) + ")");
+  if (options.rate && *options.rate > kMaxTargetRps) {
+    return flag_error("--rate", "must be at most 1000000 requests/s (got " + number(*options.rate) + "); split larger loads over several generators");
+  }
+  if (options.vus && *options.vus > kMaxVirtualUsers) return flag_error("--vus", "must be at most 100000 virtual users (got " + std::to_string(*options.vus) + ")");
   if (options.duration.count() <= 0) return flag_error("--duration", "must be > 0 (got " + std::to_string(options.duration.count()) + "us); e.g. 30s");
+  if (options.duration > kMaxLoadDuration) return flag_error("--duration", "must be at most 168h (got " + std::to_string(options.duration.count() / 3'600'000'000LL) + "h)");
   if (options.connections < 0) return flag_error("--connections", "must be >= 0 (got " + std::to_string(options.connections) + "); 0 lets the engine choose");
   if (options.timeout.count() <= 0) return flag_error("--timeout", "must be > 0 (got " + std::to_string(options.timeout.count()) + "us); e.g. 10s");
   if (const std::string why = check_method(options.method); !why.empty()) return flag_error("--method", why);
@@ -89,11 +94,26 @@ Status apply_scaling(Scenario& scenario, double time_scale, double rate_scale) {
     if (!closed) return scaled;
     return target > 0 ? std::max(1.0, std::round(scaled)) : 0.0;
   };
+  const double bound = closed ? kMaxVirtualUsers : kMaxTargetRps;
+  const char* unit = closed ? " virtual users" : " requests/s";
   scenario.shape.start_target = scale_target(scenario.shape.start_target);
-  for (Stage& stage : scenario.shape.stages) {
+  if (scenario.shape.start_target > bound) {
+    return flag_error("--rate-scale", "scales the start to " + number(scenario.shape.start_target) + unit + ", above the bound of " + std::to_string(static_cast<long long>(bound)));
+  }
+  double total_us = 0;
+  for (size_t i = 0; i < scenario.shape.stages.size(); ++i) {
+    Stage& stage = scenario.shape.stages[i];
     const double us = std::round(static_cast<double>(stage.duration.count()) * time_scale);
+    total_us += us;
+    if (total_us > static_cast<double>(std::chrono::microseconds(kMaxLoadDuration).count())) {
+      return flag_error("--time-scale", "makes the load last over 168h (x" + number(time_scale) + "); lower it");
+    }
     stage.duration = std::chrono::microseconds(std::max<int64_t>(1000, static_cast<int64_t>(us)));
     stage.target = scale_target(stage.target);
+    if (stage.target > bound) {
+      return flag_error("--rate-scale", "scales stage " + std::to_string(i + 1) + " to " + number(stage.target) + unit +
+                                            ", above the bound of " + std::to_string(static_cast<long long>(bound)) + "; lower it");
+    }
   }
   rehash(scenario);
   return {};

@@ -51,6 +51,10 @@ void read_load(const ObjectReader& top, LoadShape& shape) {
   if (r.has(wrong_start)) r.problem(wrong_start, std::string("does not apply to the ") + model + " model; use \"" + start_key + "\"");
   shape.start_target = r.number(start_key).value_or(0);
   if (shape.start_target < 0) r.problem(start_key, "must be >= 0 (got " + got(r.at(start_key)) + ")");
+  if (shape.start_target > (open ? kMaxTargetRps : kMaxVirtualUsers)) {
+    r.problem(start_key, std::string("must be at most ") + (open ? "1000000 requests/s" : "100000 virtual users") +
+                             " (got " + got(r.at(start_key)) + ")");
+  }
   if (auto connections = r.integer("max_connections")) {
     if (*connections < 0 || *connections > 100000) r.problem("max_connections", "must be 0..100000 (got " + std::to_string(*connections) + "); 0 lets the engine choose");
     shape.max_connections = static_cast<int>(*connections);
@@ -68,6 +72,7 @@ void read_load(const ObjectReader& top, LoadShape& shape) {
     return;
   }
   if (stages->empty()) r.problem("stages", std::string("must hold at least one stage (got []); e.g. [{\"duration\": \"30s\", \"") + target_key + "\": 10}]");
+  std::chrono::microseconds total_duration{0};
   for (size_t i = 0; i < stages->size(); ++i) {
     const std::string ptr = child(r.pointer_of("stages"), i);
     if (!expect_object((*stages)[i], ptr, r.problems())) continue;
@@ -84,11 +89,21 @@ void read_load(const ObjectReader& top, LoadShape& shape) {
     if (!s.has(target_key) && !s.has(wrong)) s.missing(target_key, std::string("\"") + target_key + "\": 10");
     stage.target = s.number(target_key).value_or(0);
     if (stage.target < 0) s.problem(target_key, "must be >= 0 (got " + got(s.at(target_key)) + ")");
+    if (const double bound = open ? kMaxTargetRps : kMaxVirtualUsers; stage.target > bound) {
+      s.problem(target_key, std::string("must be at most ") + (open ? "1000000 requests/s" : "100000 virtual users") +
+                                " (got " + got(s.at(target_key)) + "); split larger loads over several generators");
+    }
+    total_duration += stage.duration;
     if (!open && stage.target != static_cast<double>(static_cast<int64_t>(stage.target))) {
       s.problem(target_key, "must be a whole number of virtual users (got " + got(s.at(target_key)) + ")");
     }
     stage.phase = s.string("phase").value_or("");
     shape.stages.push_back(stage);
+  }
+  if (total_duration > kMaxLoadDuration) {
+    r.problem("stages", "must last at most 168h in total (got " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::hours>(total_duration).count()) +
+                            "h); run long soaks as several runs");
   }
 }
 

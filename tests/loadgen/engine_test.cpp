@@ -74,7 +74,10 @@ TEST(Engine, CorrectedLatencyMatchesTheAnalyticGroundTruthUnderPeriodicStalls) {
   EXPECT_EQ(e->errors.total, 0);
   ASSERT_TRUE(r.target_rps.has_value());
   EXPECT_NEAR(*r.target_rps, 500, 0.5);
-  EXPECT_NEAR(r.achieved_rps, 500, 5);  // within 1%
+  // Achieved counts the time the last responses took to drain: when the run ends inside a stall,
+  // they arrive up to D = 1 s after the schedule, so 7500 requests over 15 to 16 s.
+  EXPECT_LE(r.achieved_rps, 500.5);
+  EXPECT_GE(r.achieved_rps, 7500 / 16.2);
 
   const double f = 0.2, d_us = 1e6;
   // S's distribution comes from the service times of requests that were not sent into a stall

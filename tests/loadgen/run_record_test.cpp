@@ -58,6 +58,13 @@ TEST(GeneratorHealth, SaturationNamesTheResourceThatRanOut) {
   EXPECT_NE(machine.note.find("other processes held the CPUs"), std::string::npos);
 
   EXPECT_FALSE(health_of(record_with(10, 4, 0), plan).saturated);  // a few late requests are noise
+
+  // An idle generator whose late requests partly waited for a connection: the bound, not the machine.
+  RunRecord idle_bound = record_with(1000, 100, 20);
+  idle_bound.cpu_percent = 5;
+  const GeneratorHealth bound = health_of(idle_bound, plan);
+  EXPECT_TRUE(bound.saturated);
+  EXPECT_NE(bound.note.find("raise --connections"), std::string::npos) << bound.note;
 }
 
 TEST(GeneratorHealth, MillisecondsOfJitterOnABusyMachineIsNotSaturation) {
@@ -75,19 +82,34 @@ TEST(AssembleResult, MeasuredTimeExcludesWarmUpAndStopsAtAnInterruption) {
   RunResult r = assemble_result(scenario, plan, {}, complete);
   EXPECT_DOUBLE_EQ(r.duration_s, 4);
   EXPECT_NEAR(*r.target_rps, 200, 1e-9);  // 100 -> 300 linearly: mean 200
-  EXPECT_EQ(r.status, "complete");
+  EXPECT_EQ(r.status, "failed");  // no worker, so no request completed
 
   RunRecord stopped;
   stopped.stopped = true;
   stopped.elapsed = seconds(4);
   r = assemble_result(scenario, plan, {}, stopped);
   EXPECT_TRUE(r.partial);
-  EXPECT_EQ(r.status, "partial");
+  EXPECT_EQ(r.status, "failed");
   EXPECT_DOUBLE_EQ(r.duration_s, 2);
   EXPECT_NEAR(*r.target_rps, 150, 1e-9);  // 100 -> 200 over the 2 s that ran
   ASSERT_EQ(r.phases.size(), 2u);
   EXPECT_TRUE(r.phases[0].excluded);
   EXPECT_EQ(r.phases[1].start_ms, 2000);
+}
+
+TEST(RunStatus, FailedWhenNothingSucceededOrTheRunGaveUpElsePartialOrComplete) {
+  RunRecord complete;
+  EXPECT_EQ(run_status(complete, 100, 3), "complete");
+  EXPECT_EQ(run_status(complete, 100, 100), "failed");
+  EXPECT_EQ(run_status(complete, 0, 0), "failed");
+  RunRecord stopped;
+  stopped.stopped = true;
+  EXPECT_EQ(run_status(stopped, 10, 0), "partial");
+  EXPECT_EQ(run_status(stopped, 10, 10), "failed");
+  RunRecord gave_up;
+  gave_up.gave_up = true;
+  gave_up.stopped = true;
+  EXPECT_EQ(run_status(gave_up, 10, 10), "failed");
 }
 
 }  // namespace

@@ -194,6 +194,42 @@ std::vector<BadInput> cases() {
   run_flags("FlagZeroTimeScale", {"demo", "--time-scale", "0"}, {"--time-scale"});
   run_flags("FlagScenarioAndUrl", {"demo", "--url", url, "--rate", "5"}, {"--url"});
   run_flags("FlagNothingToRun", {}, {"SCENARIO"});
+  // Flags that do not apply, loads beyond their bounds, outputs that cannot be written (issue #20).
+  const std::string tiny = scenario(kStage, kEndpoint);
+  auto with_scenario = [&](std::string name, std::vector<std::string> flags, std::vector<std::string> mentions) {
+    std::vector<std::string> args{"run", "@s.json", "--quiet", "--out", "@out.json"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    c.push_back({name, {{"s.json", tiny}}, args, std::move(mentions)});
+  };
+  with_scenario("FlagRateWithScenario", {"--rate", "5"}, {"--rate:", "quick mode", "--rate-scale"});
+  with_scenario("FlagDurationWithScenario", {"--duration", "5s"}, {"--duration:", "quick mode", "--time-scale"});
+  with_scenario("FlagMethodWithScenario", {"--method", "POST"}, {"--method:", "quick mode"});
+  with_scenario("FlagBodyWithScenario", {"--body", "x"}, {"--body:", "quick mode"});
+  with_scenario("FlagRateScaleAboveBound", {"--rate-scale", "1e6"}, {"--rate-scale", "above the bound of 1000000"});
+  with_scenario("FlagTimeScaleAboveBound", {"--time-scale", "1e6"}, {"--time-scale", "168h"});
+  run_flags("FlagRateAboveBound", {"--url", url, "--rate", "1e9"}, {"--rate", "at most 1000000"});
+  run_flags("FlagRateInfinite", {"--url", url, "--rate", "inf"}, {"--rate", "at most 1000000"});
+  run_flags("FlagUsersAboveBound", {"--url", url, "--vus", "1000000"}, {"--vus", "at most 100000"});
+  run_flags("FlagDurationAboveBound", {"--url", url, "--rate", "5", "--duration", "169h"}, {"--duration", "at most 168h"});
+  run_flags("FlagBadGiveUpAfter", {"--url", url, "--rate", "5", "--give-up-after", "never"}, {"--give-up-after"});
+  run_scenario("ScenarioRateAboveBound", scenario(R"({"duration": "1s", "target_rps": 1e9})", kEndpoint),
+               {"@s.json:4:", "load.stages[0].target_rps", "at most 1000000"});
+  run_scenario("ScenarioUsersAboveBound",
+               "{\"name\": \"u\", \"target\": {\"base_url\": \"http://127.0.0.1:1\"}, \"load\": {\"model\": \"closed\", "
+               "\"stages\": [{\"duration\": \"1s\", \"target_vus\": 200000}]}, \"endpoints\": [" + kEndpoint + "]}",
+               {"@s.json:1:", "target_vus", "at most 100000"});
+  run_scenario("ScenarioTooLong", scenario(R"({"duration": "100h", "target_rps": 1}, {"duration": "100h", "target_rps": 1})", kEndpoint),
+               {"@s.json:4:", "load.stages", "168h"});
+  c.push_back({"ScenarioValidateRateAboveBound", {{"s.json", scenario(R"({"duration": "1s", "target_rps": 1e9})", kEndpoint)}},
+               {"scenario", "validate", "@s.json"}, {"@s.json:4:", "target_rps", "at most 1000000"}});
+  c.push_back({"OutIsADirectory", {{"outdir/x", ""}}, {"run", "--quiet", "--out", "@outdir", "--url", url, "--rate", "5"},
+               {"@outdir", "--out", "is a directory"}});
+  c.push_back({"OutInProc", {}, {"run", "--quiet", "--out", "/proc/x.json", "--url", url, "--rate", "5"},
+               {"--out /proc/x.json", "cannot write"}});
+  c.push_back({"FindingsOutIsADirectory", {{"fdir/x", ""}},
+               {"run", "--quiet", "--out", "@out.json", "--url", url, "--rate", "5", "--pg", "host=127.0.0.1 port=1",
+                "--findings-out", "@fdir"},
+               {"@fdir", "--findings-out", "is a directory"}});
   c.push_back({"ReportUnknownFormat", {{"r.json", good}}, {"report", "@r.json", "-o", "@out.html", "--format", "pdf"},
                {"--format", "pdf"}});
   return c;

@@ -66,6 +66,9 @@ struct EngineOptions {
   uint64_t seed = 1;                                ///< endpoint choice; same seed, same mix
   int max_connections = 0;                          ///< overrides the scenario's bound when > 0
   TlsVerification tls = TlsVerification::kVerify;   ///< https:// certificate checks (kSkip: --insecure)
+  /// Stop early when no request has connected yet and every attempt for this long failed to connect
+  /// (the result is then "failed"); 0 never gives up.
+  std::chrono::nanoseconds give_up_after{std::chrono::seconds(10)};
   /// The slice of the load to offer (core/segment.h): open model, the arrivals i with
   /// i % N == K - 1; closed model, the virtual users g with g % N == K - 1 and that share of
   /// max_iterations. The connection bound defaults to the segment's share. Given (even 1/1), the

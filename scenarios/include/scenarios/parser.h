@@ -18,9 +18,13 @@ namespace perfgate {
 /// (CSV feeders) against its directory.
 Result<Scenario> parse_scenario(const std::string& text, const std::string& source_name);
 
-/// Reads, parses and validates a scenario file. A bare name ("peak") resolves to the bundled
-/// scenarios directory (see bundled_scenarios_dir()).
+/// Reads, parses and validates a scenario file. A name with a '/' is a path; a bare name ("peak") is a
+/// regular file of that name when one exists, else the bundled scenario of that name (a directory
+/// never shadows a bundled name). Errors: kInvalidInput naming the file, line and field; kIo.
 Result<Scenario> load_scenario_file(const std::string& path_or_name);
+
+/// Reads the bundled scenario `name` (with or without ".json"), whatever the working directory holds.
+Result<Scenario> load_bundled_scenario(const std::string& name);
 
 /// Directory of the bundled scenario files (PERFGATE_SCENARIOS_DIR env var, else the install/source dir).
 std::string bundled_scenarios_dir();

@@ -98,6 +98,13 @@ struct Stage {
   std::string phase;    ///< optional phase name ("warm-up" is excluded from results)
 };
 
+/// Sane bounds on a load shape, checked before anything is sent (scenario files, quick-mode flags
+/// and scaling). One generator process reaches ~100k requests/s on a laptop; a rate beyond the bound
+/// cannot be offered by one machine and used to grow the pending queue until the OOM killer came.
+inline constexpr double kMaxTargetRps = 1'000'000;       ///< arrivals per second, per stage
+inline constexpr double kMaxVirtualUsers = 100'000;      ///< matches the max_connections bound
+inline constexpr std::chrono::hours kMaxLoadDuration{168};  ///< one week: the longest soak we plan for
+
 /// The load shape.
 struct LoadShape {
   LoadModel model = LoadModel::kOpen;
