@@ -4,9 +4,6 @@
 // The merged corrected p90/p99 must be within 5% of the analytic truth, as for one process.
 // Usage: perfgate_bench_distributed_stall PERFGATE_BINARY [N...]   (default N = 1 2 4)
 // Prints one line per N; exits 1 when any N misses the bar. Figures: bench/README.md.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -19,32 +16,18 @@
 
 #include "core/run_result_io.h"
 #include "core/segment.h"
+#include "cli/child_process.h"
 #include "loadgen/support/test_server.h"
-
-extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace perfgate;
 
-pid_t spawn(const std::string& binary, std::vector<std::string> args) {
-  std::vector<char*> argv{const_cast<char*>(binary.c_str())};
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = -1;
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
+using testing::wait_exit;
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+pid_t spawn(const std::string& binary, std::vector<std::string> args) {
+  return testing::spawn_quiet(binary, std::move(args), testing::ChildStderr::kKeep);
 }
 
 int64_t now_unix_ms() {
