@@ -7,7 +7,7 @@
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "cli/command.h"
-#include "cli/scenario_probes.h"
+#include "pipeline/scenario_probes.h"
 #include "scenarios/parser.h"
 
 namespace perfgate::cli {
