@@ -63,6 +63,20 @@ Result<std::unique_ptr<RunDeltaCapture>> RunDeltaCapture::begin(const std::strin
   return std::unique_ptr<RunDeltaCapture>(new RunDeltaCapture(std::move(state)));
 }
 
+Result<std::unique_ptr<RunDeltaCapture>> RunDeltaCapture::resume(const std::string& dsn, StatsSnapshot before,
+                                                                 const AnalyzerOptions& options) {
+  auto state = std::make_unique<State>();
+  state->dsn = dsn;
+  state->options = options;
+  auto db = PostgresSource::connect(dsn);
+  if (!db) return db.error();
+  state->db = std::move(db).value();
+  state->before = std::move(before);
+  return std::unique_ptr<RunDeltaCapture>(new RunDeltaCapture(std::move(state)));
+}
+
+const StatsSnapshot& RunDeltaCapture::before() const { return state_->before; }
+
 Result<Findings> RunDeltaCapture::finish(double requests) {
   auto after = state_->db->snapshot();
   if (!after) return after.error();
