@@ -33,5 +33,7 @@ void add_gate_command(CLI::App& app, CommandSlot& slot);
 void add_baseline_command(CLI::App& app, CommandSlot& slot);
 /// perfgate merge SHARD.json... -o RESULT.json (cli/merge_command.cpp).
 void add_merge_command(CLI::App& app, CommandSlot& slot);
+/// perfgate kubernetes render SCENARIO --shards N (cli/kubernetes_command.cpp).
+void add_kubernetes_command(CLI::App& app, CommandSlot& slot);
 
 }  // namespace perfgate::cli

@@ -167,15 +167,15 @@ ExitCode run_run(const RunOptions& options) {
   if (!options.instruments.pg_dsn.empty()) {
     if (auto st = check_output_path(findings_path, "--findings-out"); !st) return report_error(st.error());
   }
+  auto give_up = parse_duration(options.give_up_after);
+  if (!give_up) return report_error(give_up.error().with_context("--give-up-after"));
+  if (give_up->count() < 0) return report_error(invalid_input("--give-up-after: must be >= 0 (0: never give up)"));
+  // Last of the checks: with --barrier this waits for the other shards.
   auto shard = resolve_shard_flags(options.shard, options.instruments);
   if (!shard) return report_error(shard.error());
   auto instruments = RunInstruments::prepare(options.instruments, SteadyClock::instance());
   if (!instruments) return report_error(instruments.error());
   RunInstruments* watch = instruments->get();
-
-  auto give_up = parse_duration(options.give_up_after);
-  if (!give_up) return report_error(give_up.error().with_context("--give-up-after"));
-  if (give_up->count() < 0) return report_error(invalid_input("--give-up-after: must be >= 0 (0: never give up)"));
 
   RunContext context = collect_run_context();
   EngineOptions engine;

@@ -27,8 +27,9 @@ packages=(
 )
 if [[ $mode == test ]]; then
   # The HTML report is checked in a real browser; fuzz targets need clang's libFuzzer; the TLS fault
-  # test makes a self-signed certificate with openssl.
-  packages+=(chromium clang openssl)
+  # test makes a self-signed certificate with openssl; the rendered Kubernetes manifests are validated
+  # by node with the npm package of tests/kubernetes.
+  packages+=(chromium clang openssl nodejs)
 fi
 
 missing=()
@@ -41,6 +42,18 @@ if ((${#missing[@]})); then
   [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ $mode == test ]]; then
+  # Debian's nodejs ships npm as its own package; a nodejs that bundles npm must not get it too.
+  if ! command -v npm >/dev/null; then
+    sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm >/dev/null
+  fi
+  [[ -d tests/kubernetes/node_modules/kubernetes-models ]] ||
+    npm ci --prefix tests/kubernetes --no-audit --no-fund >/dev/null
 fi
 
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DPERFGATE_WERROR=ON >/dev/null

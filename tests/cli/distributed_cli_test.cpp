@@ -1,10 +1,7 @@
 // A distributed run simulated with local processes: N `perfgate run --segment K/N` shards of the
 // built binary against one loopback server, then `perfgate merge` and `perfgate gate` on their files.
 // (Kubernetes cannot run in CI; docs/distributed.md says how the same commands run as an Indexed Job.)
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -17,9 +14,8 @@
 #include "core/files.h"
 #include "core/run_result_io.h"
 #include "core/segment.h"
+#include "cli/child_process.h"
 #include "loadgen/support/test_server.h"
-
-extern char** environ;
 
 namespace perfgate {
 namespace {
@@ -33,26 +29,12 @@ struct Ran {
 };
 
 pid_t spawn(const std::vector<std::string>& args) {
-  std::vector<std::string> copy = args;
-  std::string binary = PERFGATE_BINARY;
-  std::vector<char*> argv{binary.data()};
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  EXPECT_EQ(posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t pid = testing::spawn_quiet(PERFGATE_BINARY, args);
+  EXPECT_GT(pid, 0);
   return pid;
 }
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+using testing::wait_exit;
 
 Ran run(const std::string& args) {
   const std::string command = std::string(PERFGATE_BINARY) + " " + args + " 2>&1";
