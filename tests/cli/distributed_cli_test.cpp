@@ -157,6 +157,7 @@ TEST_F(DistributedCli, AKilledShardMakesTheMergedResultPartialNamingItAndTheGate
   ASSERT_EQ(merged.exit_code, 0) << merged.output;
   EXPECT_NE(merged.output.find("missing segment(s) 2/3"), std::string::npos) << merged.output;
   EXPECT_NE(merged.output.find("interrupted or failed segment(s) 3/3"), std::string::npos) << merged.output;
+  EXPECT_NE(merged.output.find("[PARTIAL: a segment is missing or was interrupted]"), std::string::npos) << merged.output;
   auto m = read_run_result(path("merged.json"));
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->status, "partial");
