@@ -7,6 +7,9 @@
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "cli/command.h"
+#include "core/files.h"
+#include "core/run_result_io.h"
+#include "pipeline/run_session.h"
 #include "pipeline/scenario_probes.h"
 #include "scenarios/parser.h"
 
@@ -24,9 +27,53 @@ struct AnalyzeOptions {
   std::string out_path;
   int64_t min_calls = 0;
   double slow_ms = 500;
+  std::string snapshot_out;
+  std::string since;
+  std::string result_path;
 };
 
+// The run-delta of a run whose "before" another process took (a distributed run's profile step):
+// the statements that ran since `since`, divided by the requests of `result_path`, which must hold
+// every shard's requests, i.e. the merged result.
+Result<Findings> analyze_since(const AnalyzeOptions& o, const AnalyzerOptions& analyzer) {
+  if (o.result_path.empty()) return invalid_input("--since: needs --result RESULT.json (the merged result of the run)");
+  auto text = read_file(o.since);
+  if (!text) return text.error().with_context("--since");
+  auto before = stats_snapshot_from_json(*text, o.since);
+  if (!before) return before.error();
+  auto result = read_run_result(o.result_path);
+  if (!result) return result.error().with_context("--result");
+  if (result->segment && !result->segment->whole()) {
+    return invalid_input("--result: " + o.result_path + " is segment " + result->segment->to_string() +
+                         " of a distributed run; give the merged result (perfgate merge), whose requests are every shard's");
+  }
+  auto capture = RunDeltaCapture::resume(o.dsn, std::move(*before), analyzer);
+  if (!capture) return capture.error();
+  return (*capture)->finish(static_cast<double>(requests_in_all_phases(*result)));
+}
+
+ExitCode write_snapshot(const AnalyzeOptions& o) {
+  auto capture = RunDeltaCapture::begin(o.dsn);
+  if (!capture) return report_error(capture.error());
+  if (auto st = write_file_atomically(o.snapshot_out, stats_snapshot_to_json((*capture)->before())); !st) {
+    return report_error(st.error());
+  }
+  std::printf("pg_stat_statements snapshot (%zu statements) written to %s\n", (*capture)->before().statements.size(),
+              o.snapshot_out.c_str());
+  return ExitCode::kPass;
+}
+
 ExitCode run_analyze(const AnalyzeOptions& options) {
+  const bool probing = !options.probe_urls.empty() || !options.probe_scenario.empty();
+  const int modes = (options.aggregate ? 1 : 0) + (probing ? 1 : 0) + (options.snapshot_out.empty() ? 0 : 1) +
+                    (options.since.empty() ? 0 : 1);
+  if (modes > 1) {
+    return report_error(invalid_input("--aggregate, --probe-url/--probe, --snapshot-out and --since: choose one"));
+  }
+  if (!options.result_path.empty() && options.since.empty()) {
+    return report_error(invalid_input("--result: only with --since SNAPSHOT"));
+  }
+  if (!options.snapshot_out.empty()) return write_snapshot(options);
   AnalyzeRequest request;
   request.dsn = options.dsn;
   request.mode = options.aggregate ? AnalyzeMode::kAggregate : AnalyzeMode::kProbe;
@@ -35,9 +82,6 @@ ExitCode run_analyze(const AnalyzeOptions& options) {
   request.probe.scale_param = options.scale_param;
   request.options.min_calls = options.min_calls;
   request.options.slow_mean_ms = options.slow_ms;
-  if (options.aggregate && (!options.probe_urls.empty() || !options.probe_scenario.empty())) {
-    return report_error(invalid_input("--aggregate and --probe-url/--probe: choose one (probing attributes per endpoint)"));
-  }
   std::vector<EndpointProbe> probes;
   if (!options.probe_scenario.empty()) {
     auto scenario = load_scenario_file(options.probe_scenario);
@@ -56,7 +100,7 @@ ExitCode run_analyze(const AnalyzeOptions& options) {
   }
   if (!(options.slow_ms > 0)) return report_error(invalid_input("--slow-ms: must be > 0"));
   if (options.min_calls < 0) return report_error(invalid_input("--min-calls: must be >= 0"));
-  auto findings = analyze_database(request);
+  auto findings = options.since.empty() ? analyze_database(request) : analyze_since(options, request.options);
   if (!findings) return report_error(findings.error());
   attribute_findings_to_endpoints(*findings, probes);
   std::fputs(findings_summary(*findings).c_str(), stdout);
@@ -82,6 +126,10 @@ void add_analyze_command(CLI::App& app, CommandSlot& slot) {
                   "Query parameter (e.g. limit) to double for a second probe that confirms N+1s");
   cmd->add_flag("--aggregate", options->aggregate,
                 "Analyse pg_stat_statements totals since the last reset (no endpoints; lower confidence)");
+  cmd->add_option("--snapshot-out", options->snapshot_out,
+                  "Only write a pg_stat_statements snapshot here: the 'before' of a distributed run (docs/distributed.md)");
+  cmd->add_option("--since", options->since, "Analyse what ran since this --snapshot-out snapshot (run-delta), with --result");
+  cmd->add_option("--result", options->result_path, "With --since: the (merged) result whose requests divide the delta");
   cmd->add_option("--out", options->out_path, "Write the findings JSON here (docs/analyzer.md)");
   cmd->add_option("--min-calls", options->min_calls, "Ignore statements with fewer calls (default 0: all)");
   cmd->add_option("--slow-ms", options->slow_ms, "Slow-query budget on mean execution time in ms (default 500)");

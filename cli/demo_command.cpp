@@ -4,6 +4,7 @@
 // judges the run against the demo budgets, and the reports are written to ./perfgate-demo/.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -51,13 +52,21 @@ std::string budgets_dir() {
   return env != nullptr && *env != '\0' ? env : PERFGATE_BUDGETS_DIR;
 }
 
+// Every flag is checked here, before PostgreSQL is started and seeded: a typo must cost nothing.
 Result<Scenario> demo_scenario(const DemoOptions& o, const std::string& base_url) {
-  auto scenario = load_bundled_scenario("demo");
-  if (!scenario) return scenario;
   auto duration = parse_duration(o.duration);
   if (!duration) return duration.error().with_context("--duration");
-  if (duration->count() <= 0) return invalid_input("--duration: must be > 0");
-  if (o.rate_scale <= 0) return invalid_input("--rate-scale: must be > 0 (got " + std::to_string(o.rate_scale) + ")");
+  if (duration->count() <= 0) return invalid_input("--duration: must be > 0 (got " + o.duration + "); e.g. 60s");
+  if (!(o.rate_scale > 0) || !std::isfinite(o.rate_scale)) {
+    return invalid_input("--rate-scale: must be > 0 (got " + std::to_string(o.rate_scale) + "); e.g. 0.5 halves the rate");
+  }
+  if (!(o.data_scale >= 0.0001 && o.data_scale <= 100)) {
+    return invalid_input("--data-scale: must be between 0.0001 and 100 (got " + std::to_string(o.data_scale) +
+                         "); 1.0 seeds 200k transactions");
+  }
+  if (o.threads < 0) return invalid_input("--threads: must be >= 0 (0: one per core)");
+  auto scenario = load_bundled_scenario("demo");
+  if (!scenario) return scenario;
   const double time_scale = static_cast<double>(duration->count()) / static_cast<double>(scenario->duration().count());
   if (auto st = override_target(*scenario, base_url); !st) return st.error();
   if (auto st = apply_scaling(*scenario, time_scale, o.rate_scale); !st) return st.error();
@@ -76,12 +85,14 @@ Findings analyze(const Scenario& scenario, const PgCluster& cluster, RunSession&
     findings = std::move(probed).value();
     attribute_findings_to_endpoints(findings, probes);
   } else {
+    findings.inconclusive = true;
     findings.notes.push_back("probing failed: " + probed.error().message);
   }
   if (session.has_query_capture()) {
     if (auto delta = session.analyze(requests); delta) {
       merge_findings(findings, *delta);
     } else {
+      findings.inconclusive = true;
       findings.notes.push_back("run delta failed: " + delta.error().message);
     }
   }
@@ -150,6 +161,8 @@ ExitCode run_demo(const DemoOptions& o) {
     step(4, "Probing each report endpoint alone: queries per request, N+1, indexes proved with hypopg");
     findings = analyze(*scenario, **cluster, **session, static_cast<double>(requests_in_all_phases(r)));
   } else {
+    // Absence of findings proves nothing when nothing was analysed: the gate must say INCONCLUSIVE.
+    findings.inconclusive = true;
     findings.notes.push_back("interrupted: the query analysis was skipped");
   }
 
@@ -172,7 +185,13 @@ ExitCode run_demo(const DemoOptions& o) {
               "meant to fail the gate; their fixed twins pass. Open the report:\n  %s/report.html\n"
               "Also written: result.json, findings.json, gate.json, junit.xml, report.md (in %s/).\n",
               o.out_dir.c_str(), o.out_dir.c_str());
-  if (stop.stop_requested()) return ExitCode::kToolFailure;
+  if (stop.stop_requested()) {
+    std::fprintf(stderr,
+                 "perfgate: demo interrupted after %.1f s of load: the query analysis was skipped, so its checks are "
+                 "inconclusive; what was measured is in %s/\n",
+                 r.duration_s, o.out_dir.c_str());
+    return ExitCode::kToolFailure;
+  }
   if (o.strict && !gate_passes(gate, Strictness::kDefault)) return ExitCode::kBudgetFailed;
   return ExitCode::kPass;
 }

@@ -65,9 +65,14 @@ void print_run_summary(std::FILE* out, const RunResult& r, const std::string& re
                r.model == LoadModel::kOpen ? "open" : "closed (latency is service time)", r.duration_s, r.achieved_rps);
   if (r.target_rps) std::fprintf(out, " of %.1f target", *r.target_rps);
   const char* mark = r.status == "failed" ? (r.total_requests() == 0 ? " [FAILED: nothing completed]" : " [FAILED: no request succeeded]")
+                     : r.partial && r.merge     ? " [PARTIAL: a segment is missing or was interrupted]"
                      : r.partial                ? " [PARTIAL: interrupted]"
                                                 : "";
   std::fprintf(out, "%s\n", mark);
+  if (r.segment) {
+    std::fprintf(out, "segment %s of a distributed run: merge every shard's result with 'perfgate merge'\n",
+                 r.segment->to_string().c_str());
+  }
   std::fprintf(out, "%-28s %9s %7s %9s %9s %9s %9s %9s | %9s %9s\n", "endpoint", "requests", "errors", "p50", "p90",
                "p95", "p99", "max", "svc p50", "svc p99");
   for (const auto& e : r.endpoints) {

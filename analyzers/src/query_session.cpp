@@ -51,17 +51,27 @@ RunDeltaCapture::RunDeltaCapture(std::unique_ptr<State> state) : state_(std::mov
 RunDeltaCapture::~RunDeltaCapture() = default;
 
 Result<std::unique_ptr<RunDeltaCapture>> RunDeltaCapture::begin(const std::string& dsn, const AnalyzerOptions& options) {
+  auto capture = resume(dsn, StatsSnapshot{}, options);
+  if (!capture) return capture;
+  auto snap = (*capture)->state_->db->snapshot();
+  if (!snap) return snap.error();
+  (*capture)->state_->before = std::move(snap).value();
+  return capture;
+}
+
+Result<std::unique_ptr<RunDeltaCapture>> RunDeltaCapture::resume(const std::string& dsn, StatsSnapshot before,
+                                                                 const AnalyzerOptions& options) {
   auto state = std::make_unique<State>();
   state->dsn = dsn;
   state->options = options;
   auto db = PostgresSource::connect(dsn);
   if (!db) return db.error();
   state->db = std::move(db).value();
-  auto snap = state->db->snapshot();
-  if (!snap) return snap.error();
-  state->before = std::move(snap).value();
+  state->before = std::move(before);
   return std::unique_ptr<RunDeltaCapture>(new RunDeltaCapture(std::move(state)));
 }
+
+const StatsSnapshot& RunDeltaCapture::before() const { return state_->before; }
 
 Result<Findings> RunDeltaCapture::finish(double requests) {
   auto after = state_->db->snapshot();

@@ -93,6 +93,12 @@ int stop_all() {
 
 void on_signal(int signo, siginfo_t* info, void* context) {
   const int saved_errno = errno;
+  // write(2) is async-signal-safe; without a word the user cannot tell an interrupt from a crash.
+  static const char kStopping[] = "perfgate: interrupted: stopping the processes perfgate started\n";
+  static const char kInterrupted[] = "perfgate: interrupted\n";
+  const bool stopping = registered_children() > 0;
+  [[maybe_unused]] const ssize_t ignored = stopping ? write(STDERR_FILENO, kStopping, sizeof kStopping - 1)
+                                                    : write(STDERR_FILENO, kInterrupted, sizeof kInterrupted - 1);
   stop_all();
   errno = saved_errno;
   const struct sigaction& previous = signo == SIGINT ? g_previous_int : g_previous_term;

@@ -107,18 +107,26 @@ std::string merge_script(const KubernetesRenderOptions& o) {
                        "while [ \"$(ls " + dir + "/exit-* 2>/dev/null | wc -l)\" -lt " + n +
                        " ] && [ \"$(date +%s)\" -lt \"$deadline\" ]; do sleep 5; done\n";
   std::string profile;
+  std::string findings;
   if (!o.pg_secret.empty()) {
     script += "while [ ! -e " + dir + "/profile.json ] && [ \"$(date +%s)\" -lt \"$deadline\" ]; do sleep 5; done\n";
     profile = " $( [ -e " + dir + "/profile.json ] && echo --profile " + dir + "/profile.json )";
+    findings = " $( [ -e " + dir + "/findings.json ] && echo --findings " + dir + "/findings.json )";
   }
   script += "perfgate merge" + shards + " -o " + dir + "/merged.json" + profile + " || exit $?\n";
+  if (!o.pg_secret.empty()) {
+    // The run-delta of pg_stat_statements, divided by the merged requests (the profile Job took
+    // the "before" snapshot when the shards met at the barrier).
+    script += "[ -e " + dir + "/pg-before.json ] && perfgate analyze --pg \"$PERFGATE_PG_DSN\" --since " + dir +
+              "/pg-before.json --result " + dir + "/merged.json --out " + dir + "/findings.json\n";
+  }
   // Stale barrier files would make the next run with this name refuse to start.
   script += "rm -rf " + dir + "/barrier\n";
   if (o.budgets_text.empty()) {
     script += "perfgate report " + dir + "/merged.json -o " + dir + "/report.html\n";
   } else {
-    script += "perfgate gate " + dir + "/merged.json --budgets " + std::string(kScenarioDir) + "/budgets.json --out " +
-              dir + "/gate.json --junit " + dir + "/junit.xml\nrc=$?\n"
+    script += "perfgate gate " + dir + "/merged.json --budgets " + std::string(kScenarioDir) + "/budgets.json" + findings +
+              " --out " + dir + "/gate.json --junit " + dir + "/junit.xml\nrc=$?\n"
               "perfgate report " + dir + "/merged.json --gate " + dir + "/gate.json -o " + dir + "/report.html\n"
               "exit \"$rc\"\n";
   }
@@ -132,8 +140,14 @@ std::string profile_script(const KubernetesRenderOptions& o) {
   return "set -u\nmkdir -p " + dir + "/barrier\ndeadline=$(( $(date +%s) + " + std::to_string(o.barrier_timeout_s) +
          " ))\nwhile [ \"$(ls " + dir + "/barrier/ready-* 2>/dev/null | wc -l)\" -lt " + std::to_string(o.shards) +
          " ] && [ \"$(date +%s)\" -lt \"$deadline\" ]; do sleep 1; done\n"
+         "perfgate analyze --pg \"$PERFGATE_PG_DSN\" --snapshot-out " + dir + "/pg-before.json\n"
          "exec perfgate profile --pg \"$PERFGATE_PG_DSN\" --duration " +
          std::to_string(static_cast<int>(std::ceil(o.run_seconds)) + 15) + "s --out " + dir + "/profile.json\n";
+}
+
+ordered_json pg_env(const KubernetesRenderOptions& o) {
+  return ordered_json::array({ordered_json{
+      {"name", "PERFGATE_PG_DSN"}, {"valueFrom", {{"secretKeyRef", {{"name", o.pg_secret}, {"key", "dsn"}}}}}}});
 }
 
 Status validate(const KubernetesRenderOptions& o) {
@@ -196,11 +210,12 @@ Result<std::string> render_kubernetes(const KubernetesRenderOptions& o) {
 
   if (!o.pg_secret.empty()) {
     ordered_json profiler = container(o, "profile", profile_script(o));
-    profiler["env"] = ordered_json::array({ordered_json{
-        {"name", "PERFGATE_PG_DSN"}, {"valueFrom", {{"secretKeyRef", {{"name", o.pg_secret}, {"key", "dsn"}}}}}}});
+    profiler["env"] = pg_env(o);
     items.push_back(job(o, "profile", "profile", ordered_json::object(), std::move(profiler)));
   }
-  items.push_back(job(o, "merge", "merge", ordered_json::object(), container(o, "merge", merge_script(o))));
+  ordered_json merger = container(o, "merge", merge_script(o));
+  if (!o.pg_secret.empty()) merger["env"] = pg_env(o);
+  items.push_back(job(o, "merge", "merge", ordered_json::object(), std::move(merger)));
 
   return ordered_json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}}.dump(2) + "\n";
 }

@@ -88,7 +88,11 @@ TEST_F(DistributedCli, ShardsTogetherOfferExactlyTheScenariosLoadAndMergeIntoOne
     const std::string start = format_rfc3339_ms(now_unix_ms() + 800);
     std::vector<pid_t> shards;
     for (int k = 1; k <= n; ++k) shards.push_back(spawn(shard_args(url, k, n, "400", "1s", start)));
+    // The server (this test process) profiled once, beside it, not by the shards.
+    const pid_t profiler = spawn({"profile", "--pid", std::to_string(::getpid()), "--duration", "2500ms", "--out",
+                                  path("profile.json")});
     for (pid_t pid : shards) EXPECT_EQ(wait_exit(pid), 0);
+    EXPECT_EQ(wait_exit(profiler), 0);
     std::string files;
     int64_t shard_sum = 0;
     for (int k = 1; k <= n; ++k) {
@@ -99,7 +103,7 @@ TEST_F(DistributedCli, ShardsTogetherOfferExactlyTheScenariosLoadAndMergeIntoOne
       shard_sum += shard->total_requests();
       files += " " + path("shard-" + std::to_string(k) + ".json");
     }
-    const Ran merged = run("merge" + files + " -o " + path("merged.json"));
+    const Ran merged = run("merge" + files + " --profile " + path("profile.json") + " -o " + path("merged.json"));
     ASSERT_EQ(merged.exit_code, 0) << merged.output;
     auto m = read_run_result(path("merged.json"));
     ASSERT_TRUE(m.ok()) << m.error().message;
@@ -115,6 +119,9 @@ TEST_F(DistributedCli, ShardsTogetherOfferExactlyTheScenariosLoadAndMergeIntoOne
     ASSERT_TRUE(m->merge.has_value());
     EXPECT_EQ(m->merge->shards.size(), static_cast<size_t>(n));
     EXPECT_TRUE(m->merge->missing_segments.empty());
+    ASSERT_TRUE(m->profile.has_value());
+    EXPECT_GT(m->profile->summary.samples, 0);
+    EXPECT_GT(m->profile->summary.peak_rss_bytes, 0);
     // Started on one instant, the shards share their per-second intervals.
     EXPECT_LE(m->timeline.size(), 2u);
     int64_t sent = 0;
@@ -131,22 +138,32 @@ TEST_F(DistributedCli, AKilledShardMakesTheMergedResultPartialNamingItAndTheGate
   ASSERT_TRUE(server.ok());
   const std::string url = (*server)->url() + "/reports/sales";
   const std::string start = format_rfc3339_ms(now_unix_ms() + 500);
-  const pid_t survivor = spawn(shard_args(url, 1, 2, "100", "1500ms", start));
-  const pid_t victim = spawn(shard_args(url, 2, 2, "100", "30s", start));
+  const pid_t survivor = spawn(shard_args(url, 1, 3, "150", "3s", start));
+  const pid_t killed = spawn(shard_args(url, 2, 3, "150", "3s", start));
+  const pid_t stopped = spawn(shard_args(url, 3, 3, "150", "3s", start));
   std::this_thread::sleep_for(milliseconds(1200));
-  ::kill(victim, SIGKILL);
-  EXPECT_EQ(wait_exit(victim), 128 + SIGKILL);
+  ::kill(killed, SIGKILL);
+  ::kill(stopped, SIGTERM);
+  EXPECT_EQ(wait_exit(killed), 128 + SIGKILL);
+  EXPECT_EQ(wait_exit(stopped), 0);
   EXPECT_EQ(wait_exit(survivor), 0);
   ASSERT_FALSE(fs::exists(path("shard-2.json")));
+  auto interrupted = read_run_result(path("shard-3.json"));
+  ASSERT_TRUE(interrupted.ok()) << interrupted.error().message;
+  EXPECT_EQ(interrupted->status, "partial");
 
-  const Ran merged = run("merge " + path("shard-1.json") + " " + path("shard-2.json") + " -o " + path("merged.json"));
+  const std::string files = path("shard-1.json") + " " + path("shard-2.json") + " " + path("shard-3.json");
+  const Ran merged = run("merge " + files + " -o " + path("merged.json"));
   ASSERT_EQ(merged.exit_code, 0) << merged.output;
-  EXPECT_NE(merged.output.find("missing segment(s) 2/2"), std::string::npos) << merged.output;
+  EXPECT_NE(merged.output.find("missing segment(s) 2/3"), std::string::npos) << merged.output;
+  EXPECT_NE(merged.output.find("interrupted or failed segment(s) 3/3"), std::string::npos) << merged.output;
+  EXPECT_NE(merged.output.find("[PARTIAL: a segment is missing or was interrupted]"), std::string::npos) << merged.output;
   auto m = read_run_result(path("merged.json"));
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->status, "partial");
   EXPECT_EQ(m->merge->missing_segments, std::vector<int>{2});
-  EXPECT_EQ(m->total_requests(), 75);
+  EXPECT_EQ(m->merge->partial_segments, std::vector<int>{3});
+  EXPECT_EQ(m->total_requests(), 150 + interrupted->total_requests());
 
   ASSERT_TRUE(write_file_atomically(path("budgets.json"), R"({"schema_version": 1, "budgets": [{"rules": ["error_rate <= 1%"]}]})").ok());
   const Ran gate = run("gate " + path("merged.json") + " --budgets " + path("budgets.json"));

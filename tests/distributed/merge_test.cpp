@@ -250,3 +250,42 @@ TEST(MergeShards, RefusesShardsStartedFurtherApartThanTheAllowedSkew) {
 
 }  // namespace
 }  // namespace perfgate
+
+namespace perfgate {
+namespace {
+
+TEST(AttachProfile, PlacesTheCentralProfileOnTheMergedTimelineAndDividesByTheMergedRequests) {
+  auto merged = merge_shards(shards_of(2, 1000));  // 2000 requests in phase "steady" (0..10 s)
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  RunResult profile_run;
+  // The profile started 500 ms before the shards' t = 0 (merged start is kStart + 1).
+  profile_run.context.start_time = format_rfc3339_ms(kStart + 1 - 500);
+  Profile p;
+  p.interval_ms = 1000;
+  ProcessTimeline server;
+  server.pid = 7;
+  server.command = "report-service";
+  for (int t = 0; t <= 11; ++t) {
+    ProcessSample s;
+    s.t_ms = t * 1000;
+    s.rss_bytes = 100 << 20;
+    s.cpu_percent = 50;  // half a core: 0.5 s of CPU per second
+    server.samples.push_back(s);
+  }
+  p.processes.push_back(server);
+  profile_run.profile = p;
+  ASSERT_TRUE(attach_profile(*merged, profile_run, "profile.json").ok());
+  ASSERT_TRUE(merged->profile.has_value());
+  EXPECT_EQ(merged->profile->processes.at(0).samples.at(1).t_ms, 500);
+  // 200 requests/s in total against 0.5 s of CPU per second: 2,500 us of CPU per request.
+  ASSERT_TRUE(merged->profile->phases.count("steady"));
+  EXPECT_NEAR(merged->profile->phases.at("steady").cpu_us_per_request, 2500, 300);
+
+  RunResult no_profile;
+  const Status refused = attach_profile(*merged, no_profile, "plain.json");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message.rfind("plain.json: profile:", 0), 0u) << refused.error().message;
+}
+
+}  // namespace
+}  // namespace perfgate

@@ -40,6 +40,13 @@ class RunDeltaCapture {
   RunDeltaCapture(const RunDeltaCapture&) = delete;
   RunDeltaCapture& operator=(const RunDeltaCapture&) = delete;
 
+  /// Connects and continues from a "before" snapshot another process took (stats_snapshot_from_json):
+  /// the run-delta of a distributed run. Errors as begin().
+  static Result<std::unique_ptr<RunDeltaCapture>> resume(const std::string& dsn, StatsSnapshot before,
+                                                         const AnalyzerOptions& options = {});
+  /// The "before" snapshot, to store for resume().
+  [[nodiscard]] const StatsSnapshot& before() const;
+
   /// Takes the "after" snapshot and analyses what ran in between; `requests` is the number of
   /// requests the run made (0 when unknown: per-request figures become totals).
   Result<Findings> finish(double requests);

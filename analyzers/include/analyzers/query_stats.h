@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
+
 namespace perfgate {
 
 /// One pg_stat_statements entry (summed over users, top-level statements only). Times in ms.
@@ -43,6 +45,13 @@ StatsDelta diff_snapshots(const StatsSnapshot& before, const StatsSnapshot& afte
 /// Removes background activity: `measured` - `idle` per queryid, clamped at zero; statements left
 /// with no calls are dropped. Inconclusiveness of either input carries over.
 StatsDelta subtract_baseline(const StatsDelta& measured, const StatsDelta& idle);
+
+/// A snapshot as JSON ({"kind": "perfgate-pg-snapshot", "version": 1, ...}), for a run-delta whose
+/// "before" and "after" are taken by different processes (docs/distributed.md).
+std::string stats_snapshot_to_json(const StatsSnapshot& snapshot);
+
+/// Parses stats_snapshot_to_json output. Errors (kInvalidInput) name `source_name`, the line and the field.
+Result<StatsSnapshot> stats_snapshot_from_json(const std::string& text, const std::string& source_name);
 
 /// Treats cumulative totals as a delta (aggregate mode: everything since the last stats reset).
 StatsDelta totals_as_delta(const StatsSnapshot& snapshot);
