@@ -4,6 +4,7 @@
 // judges the run against the demo budgets, and the reports are written to ./perfgate-demo/.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -84,13 +85,21 @@ class DemoObserver final : public RunObserver {
   std::unique_ptr<Profiler> profiler_;
 };
 
+// Every flag is checked here, before PostgreSQL is started and seeded: a typo must cost nothing.
 Result<Scenario> demo_scenario(const DemoOptions& o, const std::string& base_url) {
-  auto scenario = load_bundled_scenario("demo");
-  if (!scenario) return scenario;
   auto duration = parse_duration(o.duration);
   if (!duration) return duration.error().with_context("--duration");
-  if (duration->count() <= 0) return invalid_input("--duration: must be > 0");
-  if (o.rate_scale <= 0) return invalid_input("--rate-scale: must be > 0 (got " + std::to_string(o.rate_scale) + ")");
+  if (duration->count() <= 0) return invalid_input("--duration: must be > 0 (got " + o.duration + "); e.g. 60s");
+  if (!(o.rate_scale > 0) || !std::isfinite(o.rate_scale)) {
+    return invalid_input("--rate-scale: must be > 0 (got " + std::to_string(o.rate_scale) + "); e.g. 0.5 halves the rate");
+  }
+  if (!(o.data_scale >= 0.0001 && o.data_scale <= 100)) {
+    return invalid_input("--data-scale: must be between 0.0001 and 100 (got " + std::to_string(o.data_scale) +
+                         "); 1.0 seeds 200k transactions");
+  }
+  if (o.threads < 0) return invalid_input("--threads: must be >= 0 (0: one per core)");
+  auto scenario = load_bundled_scenario("demo");
+  if (!scenario) return scenario;
   const double time_scale = static_cast<double>(duration->count()) / static_cast<double>(scenario->duration().count());
   if (auto st = override_target(*scenario, base_url); !st) return st.error();
   if (auto st = apply_scaling(*scenario, time_scale, o.rate_scale); !st) return st.error();
@@ -109,12 +118,14 @@ Findings analyze(const Scenario& scenario, const PgCluster& cluster, RunDeltaCap
     findings = std::move(probed).value();
     attribute_findings_to_endpoints(findings, probes);
   } else {
+    findings.inconclusive = true;
     findings.notes.push_back("probing failed: " + probed.error().message);
   }
   if (capture != nullptr) {
     if (auto delta = capture->finish(requests); delta) {
       merge_findings(findings, *delta);
     } else {
+      findings.inconclusive = true;
       findings.notes.push_back("run delta failed: " + delta.error().message);
     }
   }
@@ -132,6 +143,11 @@ Status write_outputs(const std::string& dir, const RunResult& result, const Find
 }
 
 ExitCode run_demo(const DemoOptions& o) {
+  // The flags and the output directory are checked against a placeholder target first.
+  if (auto checked = demo_scenario(o, "http://127.0.0.1:1"); !checked) return report_error(checked.error());
+  for (const char* name : {"result.json", "report.html"}) {
+    if (auto st = check_output_path(o.out_dir + "/" + name, "--out"); !st) return report_error(st.error());
+  }
   install_cluster_signal_cleanup();
   step(1, "Starting a throw-away PostgreSQL 15 with pg_stat_statements and hypopg");
   auto cluster = PgCluster::start();
@@ -184,6 +200,8 @@ ExitCode run_demo(const DemoOptions& o) {
     step(4, "Probing each report endpoint alone: queries per request, N+1, indexes proved with hypopg");
     findings = analyze(*scenario, **cluster, capture ? capture->get() : nullptr, static_cast<double>(r.total_requests()));
   } else {
+    // Absence of findings proves nothing when nothing was analysed: the gate must say INCONCLUSIVE.
+    findings.inconclusive = true;
     findings.notes.push_back("interrupted: the query analysis was skipped");
   }
 
@@ -206,7 +224,13 @@ ExitCode run_demo(const DemoOptions& o) {
               "meant to fail the gate; their fixed twins pass. Open the report:\n  %s/report.html\n"
               "Also written: result.json, findings.json, gate.json, junit.xml, report.md (in %s/).\n",
               o.out_dir.c_str(), o.out_dir.c_str());
-  if (stop.stop_requested()) return ExitCode::kToolFailure;
+  if (stop.stop_requested()) {
+    std::fprintf(stderr,
+                 "perfgate: demo interrupted after %.1f s of load: the query analysis was skipped, so its checks are "
+                 "inconclusive; what was measured is in %s/\n",
+                 r.duration_s, o.out_dir.c_str());
+    return ExitCode::kToolFailure;
+  }
   if (o.strict && !gate_passes(gate, Strictness::kDefault)) return ExitCode::kBudgetFailed;
   return ExitCode::kPass;
 }

@@ -11,6 +11,7 @@
 #include "reports/markdown_report.h"
 
 #include "analyzers/findings.h"
+#include "analyzers/gate.h"
 #include "analyzers/verdict.h"
 
 namespace perfgate::cli {
@@ -60,6 +61,18 @@ ExitCode run_report(const ReportOptions& options) {
   auto analyzed = read_analyzer_inputs(options);
   if (!analyzed) return report_error(analyzed.error());
 
+  if (analyzed->gate) {
+    const std::string id = result_identity(*result);
+    if (analyzed->gate->result_id.empty()) {
+      std::fprintf(stderr, "perfgate: warning: %s names no result_id (an older perfgate wrote it), so it cannot be "
+                   "checked to be the verdict on %s\n", options.gate_path.c_str(), options.result_path.c_str());
+    } else if (analyzed->gate->result_id != id) {
+      return report_error(invalid_input(options.gate_path + ": this gate report judged another run (" +
+                                        (analyzed->gate->result_path.empty() ? analyzed->gate->result_id : analyzed->gate->result_path) +
+                                        "), not " + options.result_path + "; run 'perfgate gate " + options.result_path +
+                                        " --out FILE' and pass that"));
+    }
+  }
   ReportInputs inputs;
   inputs.result = &*result;
   inputs.baseline = baseline ? &*baseline : nullptr;

@@ -22,6 +22,7 @@ struct Target {
   double duration_s = 0;                      ///< the measured window's length
   const ProfileSummary* profile = nullptr;    ///< nullptr without profiling
   const Findings* findings = nullptr;         ///< nullptr without --findings
+  const std::vector<EndpointStats>* run_endpoints = nullptr;  ///< every endpoint of the run, for findings attribution
   bool generator_saturated = false;
 };
 

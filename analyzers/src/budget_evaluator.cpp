@@ -159,6 +159,7 @@ std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunRes
   for (const BudgetEntry& entry : budgets.entries) {
     Target base;
     base.findings = findings;
+    base.run_endpoints = &result.endpoints;
     base.generator_saturated = result.generator.saturated;
     base.duration_s = result.duration_s;
     base.pattern = !entry.scope.endpoint.empty() ? entry.scope.endpoint : entry.scope.category + (entry.scope.category.empty() ? "" : ".*");

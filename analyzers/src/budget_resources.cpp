@@ -27,7 +27,39 @@ const char* kind_name(FindingKind kind) {
 }
 
 bool finding_in_scope(const Finding& f, const Target& target) {
-  return target.endpoint.empty() || f.endpoint == target.endpoint;
+  return target.endpoint.empty() || f.endpoint == target.endpoint ||
+         f.endpoint.substr(0, f.endpoint.find('?')) == target.endpoint;
+}
+
+// Findings of the rule's kind that belong to no endpoint of the run: probed under another name (a URL
+// whose method and path no run endpoint has) or not attributed at all (run-delta findings of the
+// whole run). For a rule on one endpoint they may be that endpoint's, so its "no KIND" cannot pass.
+// A finding whose query is also attributed to a known endpoint is that endpoint's, not unknown; a
+// finding of the whole run is not the endpoint's when the endpoint was probed alone (its own
+// statements were measured, queries_per_request), since its findings then carry its name.
+std::vector<std::string> unattributed_findings(const BudgetRule& rule, const Target& target) {
+  std::vector<std::string> out;
+  if (target.endpoint.empty() || target.run_endpoints == nullptr) return out;
+  const bool probed_alone = target.findings->queries_per_request.count(target.endpoint) > 0;
+  // A probe by URL names its endpoint "GET /path?query"; quick mode names it "GET /path".
+  auto known = [&](const std::string& name) {
+    const std::string bare = name.substr(0, name.find('?'));
+    for (const auto& e : *target.run_endpoints) {
+      if (e.name == name || e.name == bare) return true;
+    }
+    return false;
+  };
+  const auto& all = target.findings->findings;
+  for (const auto& f : all) {
+    if (kind_name(f.kind) != rule.metric_name || known(f.endpoint)) continue;
+    if (f.endpoint.empty() && probed_alone) continue;
+    bool explained = false;
+    for (const auto& g : all) {
+      if (g.kind == f.kind && !g.query.empty() && g.query == f.query && known(g.endpoint)) explained = true;
+    }
+    if (!explained) out.push_back(f.endpoint.empty() ? "the whole run" : "\"" + f.endpoint + "\"");
+  }
+  return out;
 }
 
 Measure missing(std::string reason, std::string unit) {
@@ -125,6 +157,7 @@ CheckResult evaluate_findings_rule(const BudgetRule& rule, const Target& target)
     (f.confidence == Confidence::kPossible ? possible : sure) += 1;
     if (first.empty()) first = f.summary.empty() ? f.query.substr(0, 80) : f.summary;
   }
+  const std::vector<std::string> unknown = unattributed_findings(rule, target);
   c.measured = static_cast<double>(sure + possible);
   if (sure > 0) {
     c.verdict = rule.severity == BudgetSeverity::kWarn ? Verdict::kWarn : Verdict::kFail;
@@ -137,6 +170,16 @@ CheckResult evaluate_findings_rule(const BudgetRule& rule, const Target& target)
   } else if (target.findings->inconclusive) {
     c.verdict = Verdict::kInconclusive;
     c.message = head + ": no " + rule.metric_name + " found, but the analysis was inconclusive, so absence is not proved";
+    for (const auto& note : target.findings->notes) c.message += (&note == &target.findings->notes.front() ? " (" : "; ") + note;
+    if (!target.findings->notes.empty()) c.message += ")";
+  } else if (!unknown.empty()) {
+    c.verdict = Verdict::kInconclusive;
+    c.measured = static_cast<double>(unknown.size());
+    c.message = head + ": " + std::to_string(unknown.size()) + " " + rule.metric_name +
+                " finding(s) name no endpoint of this run (" + unknown.front() +
+                (unknown.size() > 1 ? ", ..." : "") +
+                "), so whether they are this endpoint's is unknown; probe the scenario's endpoints by name "
+                "('perfgate analyze --probe SCENARIO') or by the same method and path";
   } else {
     c.verdict = Verdict::kPass;
     c.message = head + ": no " + rule.metric_name + " findings";

@@ -169,6 +169,16 @@ Result<Findings> findings_from_json(const std::string& text, const std::string& 
     // out_of_range rather than parse_error; uncaught, it would abort the whole program.
     return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
   }
+  // A run result, a gate report or a budgets file is valid JSON with a schema_version too; read as
+  // findings it would hold none and every "no KIND" rule would pass on nothing.
+  if (j.is_object() && !j.contains("findings")) {
+    const char* kind = j.contains("endpoints") && j.contains("context") ? "a run result"
+                       : j.contains("checks") && j.contains("overall") ? "a gate report"
+                       : j.contains("budgets")                         ? "a budgets file"
+                                                                        : "an object without \"findings\"";
+    return invalid_input(source_name + ": expected a findings file (\"findings\": [...], written by 'perfgate analyze' "
+                         "or 'perfgate run --pg' as NAME.findings.json), got " + kind);
+  }
   try {
     return read_findings_json(j);
   } catch (const FieldError& e) {

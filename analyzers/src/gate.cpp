@@ -8,11 +8,17 @@
 
 namespace perfgate {
 
+std::string result_identity(const RunResult& result) {
+  return result.context.start_time + " " + result.context.host + " " + result.context.scenario_hash.substr(0, 16) + " " +
+         std::to_string(result.total_requests());
+}
+
 GateReport run_gate(const GateInputs& inputs) {
   assert(inputs.result != nullptr);
   const RunResult& result = *inputs.result;
   GateReport report;
   report.result_path = inputs.result_path;
+  report.result_id = result_identity(result);
   report.baseline_path = inputs.baseline ? inputs.baseline_path : "";
   report.budgets_path = inputs.budgets ? inputs.budgets->source : "";
 

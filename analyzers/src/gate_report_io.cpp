@@ -108,6 +108,7 @@ std::string gate_report_to_json(const GateReport& report) {
   ordered_json j{{"schema_version", report.schema_version},
                  {"overall", verdict_name(report.overall)},
                  {"result", report.result_path},
+                 {"result_id", report.result_id},
                  {"baseline", report.baseline_path},
                  {"budgets", report.budgets_path},
                  {"counts", counts},
@@ -128,6 +129,13 @@ Result<GateReport> gate_report_from_json(const std::string& text, const std::str
     // out_of_range rather than parse_error; uncaught, it would abort the whole program.
     return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
   }
+  if (j.is_object() && !j.contains("overall")) {
+    const char* kind = j.contains("endpoints") && j.contains("context") ? "a run result"
+                       : j.contains("findings")                        ? "a findings file"
+                       : j.contains("budgets")                         ? "a budgets file"
+                                                                        : "an object without \"overall\"";
+    return invalid_input(source_name + ": expected a gate report (written by 'perfgate gate --out'), got " + kind);
+  }
   try {
     if (!j.is_object()) throw FieldProblem{"", "expected a JSON object (a perfgate gate report)"};
     GateReport r;
@@ -135,6 +143,7 @@ Result<GateReport> gate_report_from_json(const std::string& text, const std::str
     if (r.schema_version != 1) throw FieldProblem{"/schema_version", "unsupported version; this perfgate reads 1"};
     r.overall = get_verdict(j, "", "overall");
     r.result_path = get_or<std::string>(j, "", "result", "");
+    r.result_id = get_or<std::string>(j, "", "result_id", "");
     r.baseline_path = get_or<std::string>(j, "", "baseline", "");
     r.budgets_path = get_or<std::string>(j, "", "budgets", "");
     r.notes = get_or<std::vector<std::string>>(j, "", "notes", {});

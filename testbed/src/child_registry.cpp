@@ -61,6 +61,9 @@ void remove_dir(const char* dir) {
 
 void cleanup_handler(int signo) {
   int saved_errno = errno;
+  // write(2) is async-signal-safe; without a word the user cannot tell an interrupt from a crash.
+  static const char kMessage[] = "perfgate: interrupted: stopping PostgreSQL and the report service perfgate started\n";
+  [[maybe_unused]] const ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   pid_t pids[kSlots] = {};
   for (int i = 0; i < kSlots; ++i) {
     pids[i] = g_slots[i].pid.exchange(0, std::memory_order_acquire);

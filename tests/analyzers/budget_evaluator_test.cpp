@@ -185,6 +185,44 @@ TEST(BudgetEvaluator, FindingsBudgetsFailOnSureFindingsAndWarnOnPossibleOnes) {
   EXPECT_EQ(only("no duplicate_index", {}, &f), Verdict::kInconclusive);
 }
 
+TEST(BudgetEvaluator, FindingsForEndpointsTheRunDoesNotKnowMakeAnEndpointRuleInconclusiveNeverPass) {
+  Finding probed;  // analyze --probe-url .../reports/sales?limit=50
+  probed.kind = FindingKind::kNPlusOne;
+  probed.confidence = Confidence::kConfirmed;
+  probed.endpoint = "GET /reports/sales?limit=50";
+  probed.query = "select * from products where id = $1";
+  Findings by_url;
+  by_url.findings = {probed};
+  auto n = eval("no n_plus_one", kSales, &by_url);
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0].verdict, Verdict::kInconclusive) << n[0].message;
+  EXPECT_NE(n[0].message.find("GET /reports/sales?limit=50"), std::string::npos) << n[0].message;
+  EXPECT_NE(n[0].message.find("name no endpoint of this run"), std::string::npos) << n[0].message;
+
+  // A quick-mode run names its endpoint by method and path: the same finding is that endpoint's.
+  RunResult quick = sample_run();
+  quick.endpoints[0].name = "GET /reports/sales";
+  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &by_url, 1.0, quick)[0].verdict, Verdict::kFail);
+
+  // Run-delta findings belong to the whole run: an endpoint rule cannot pass on them...
+  Finding run_wide = probed;
+  run_wide.endpoint = "";
+  Findings delta;
+  delta.source = "run-delta";
+  delta.findings = {run_wide};
+  EXPECT_EQ(only("no n_plus_one", kSales, &delta), Verdict::kInconclusive);
+  EXPECT_EQ(only("no n_plus_one", {}, &delta), Verdict::kFail);  // the whole run's rule sees it
+  // ...unless the endpoint was probed alone (its own statements were measured) or the same query is
+  // attributed to another endpoint of the run.
+  delta.queries_per_request["reports.sales"] = 2;
+  EXPECT_EQ(only("no n_plus_one", kSales, &delta), Verdict::kPass);
+  delta.queries_per_request.clear();
+  Finding named = probed;
+  named.endpoint = "auth.login";
+  delta.findings.push_back(named);
+  EXPECT_EQ(only("no n_plus_one", kSales, &delta), Verdict::kPass);
+}
+
 TEST(BudgetEvaluator, RecoveryMeasuresTimeUntilPerSecondLatencyIsBackUnderBudget) {
   const BudgetScope spike{"reports.sales", "", "spike"};
   auto ok = eval("recovery.p95 < 1s within 5s", spike);  // spike ends at 3 s, back under from 5 s

@@ -165,6 +165,25 @@ std::vector<BadInput> cases() {
   report_findings("FindingsUnknownKind", findings(R"([{"kind": "teleport"}])"), {"@f.json:3:", "findings[0].kind"});
   c.push_back({"GateFindingsCorrupt", {{"r.json", good}, {"b.json", budgets(R"({"rules": ["no n_plus_one"]})")}, {"f.json", "{"}},
                {"gate", "@r.json", "--budgets", "@b.json", "--findings", "@f.json", "--out", "@out.json"}, {"@f.json:"}});
+  // Files of the wrong kind: read as findings, a result or a gate report holds none and every
+  // "no KIND" rule would pass on nothing.
+  const std::string gate_report =
+      "{\"schema_version\": 1, \"overall\": \"pass\", \"result\": \"other.json\", \"result_id\": \"2026-01-01T00:00:00Z "
+      "elsewhere 0123456789abcdef 7\", \"checks\": []}";
+  const std::string no_n_plus_one = budgets(R"({"endpoint": "reports.sales", "rules": ["no n_plus_one"]})");
+  c.push_back({"GateFindingsIsARunResult", {{"r.json", good}, {"b.json", no_n_plus_one}, {"f.json", good}},
+               {"gate", "@r.json", "--budgets", "@b.json", "--findings", "@f.json", "--out", "@out.json"},
+               {"@f.json", "expected a findings file", "got a run result"}});
+  c.push_back({"GateFindingsIsAGateReport", {{"r.json", good}, {"b.json", no_n_plus_one}, {"f.json", gate_report}},
+               {"gate", "@r.json", "--budgets", "@b.json", "--findings", "@f.json", "--out", "@out.json"},
+               {"@f.json", "expected a findings file", "got a gate report"}});
+  report_findings("ReportFindingsIsARunResult", good, {"@f.json", "expected a findings file", "got a run result"});
+  c.push_back({"ReportGateIsARunResult", {{"r.json", good}}, {"report", "@r.json", "--gate", "@r.json", "-o", "@out.html"},
+               {"@r.json", "expected a gate report", "got a run result"}});
+  c.push_back({"ReportGateIsFindings", {{"r.json", good}, {"f.json", findings("[]")}},
+               {"report", "@r.json", "--gate", "@f.json", "-o", "@out.html"}, {"@f.json", "expected a gate report", "findings"}});
+  c.push_back({"ReportGateOfAnotherRun", {{"r.json", good}, {"g.json", gate_report}},
+               {"report", "@r.json", "--gate", "@g.json", "-o", "@out.html"}, {"@g.json", "judged another run", "other.json"}});
   c.push_back({"FindingsMissing", {{"r.json", good}}, {"report", "@r.json", "--findings", "@nof.json", "-o", "@out.html"},
                {"@nof.json"}});
 

@@ -3,6 +3,7 @@
 // command leaves the counter at zero), a run in which nothing succeeded is "failed" and never a
 // baseline, a finished load is written somewhere even when the asked-for path broke during the run.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <atomic>
 #include <filesystem>
@@ -197,6 +198,80 @@ TEST_F(NoSilent, AnOldResultWithEveryRequestFailedOrNoneIsNeverABaseline) {
   ASSERT_TRUE(write_file_atomically(path("empty.json"), run_result_to_json(empty)));
   expect_refused(perfgate({"baseline", "save", path("empty.json"), "--to", path("base.json")}), {"empty"});
   EXPECT_FALSE(std::filesystem::exists(path("base.json")));
+}
+
+TEST_F(NoSilent, DemoFlagsAreRefusedBeforePostgresqlStarts) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--duration", "0s"}, "--duration: must be > 0"},
+      {{"--duration", "5"}, "--duration"},
+      {{"--rate-scale", "0"}, "--rate-scale: must be > 0"},
+      {{"--data-scale", "-1"}, "--data-scale: must be between"},
+      {{"--rate-scale", "1e9"}, "--rate-scale"},
+  };
+  for (const auto& [flags, mention] : cases) {
+    std::vector<std::string> args{"demo", "--quiet", "--out", path("demo-out")};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const auto o = perfgate(args);
+    expect_refused(o, {mention});
+    EXPECT_EQ(o.err.find("[1/6]"), std::string::npos) << "PostgreSQL was started: " << o.err;
+  }
+  write("a-file", "x");
+  const auto o = perfgate({"demo", "--quiet", "--out", path("a-file")});
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_EQ(o.err.find("[1/6]"), std::string::npos) << o.err;
+  EXPECT_FALSE(std::filesystem::exists(path("demo-out")));
+}
+
+// The child's stderr so far (PerfgateProcess writes it to proc-*.err in the scratch directory).
+std::string stderr_so_far(const std::filesystem::path& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".err") {
+      auto text = read_file(entry.path().string());
+      return text.ok() ? *text : "";
+    }
+  }
+  return "";
+}
+
+bool wait_for_text(const std::filesystem::path& dir, const std::string& text, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (stderr_so_far(dir).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  return false;
+}
+
+TEST_F(NoSilent, CtrlCInTheDemoSaysSoAndLeavesItsQueryChecksInconclusive) {
+  testing::PerfgateProcess demo({"demo", "--quiet", "--duration", "60s", "--data-scale", "0.02", "--out", path("demo")},
+                                dir_.string());
+  ASSERT_TRUE(wait_for_text(dir_, "[3/6]", std::chrono::seconds(90))) << stderr_so_far(dir_);
+  std::this_thread::sleep_for(milliseconds(1500));
+  demo.send_signal(SIGINT);
+  const auto o = demo.finish();
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.err.find("demo interrupted after"), std::string::npos) << o.err;
+  auto findings = read_file(path("demo/findings.json"));
+  ASSERT_TRUE(findings.ok());
+  EXPECT_NE(findings->find("\"inconclusive\": true"), std::string::npos) << *findings;
+  auto gate = read_file(path("demo/gate.json"));
+  ASSERT_TRUE(gate.ok());
+  // No query rule passes on an analysis that never ran.
+  for (const char* id : {"budget:reports.sales_fixed:no_n_plus_one", "budget:reports.by_user:no_missing_index"}) {
+    const size_t at = gate->find(std::string("\"id\": \"") + id + "\"");
+    ASSERT_NE(at, std::string::npos) << id;
+    const size_t verdict = gate->find("\"verdict\": ", at);
+    EXPECT_EQ(gate->substr(verdict + 11, 14), "\"inconclusive\"") << id;
+  }
+}
+
+TEST_F(NoSilent, CtrlCWhileTheDemoStartsPostgresqlSaysSo) {
+  testing::PerfgateProcess demo({"demo", "--quiet", "--duration", "5s", "--data-scale", "0.02", "--out", path("demo")},
+                                dir_.string());
+  ASSERT_TRUE(wait_for_text(dir_, "[1/6]", std::chrono::seconds(30))) << stderr_so_far(dir_);
+  demo.send_signal(SIGINT);
+  const auto o = demo.finish();
+  EXPECT_NE(o.err.find("perfgate: interrupted"), std::string::npos) << o.err;
 }
 
 TEST_F(NoSilent, AchievedRateCountsTheDrainAndTheHintBlamesTheConnectionBound) {

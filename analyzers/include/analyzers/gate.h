@@ -26,6 +26,10 @@ struct GateInputs {
   CompareOptions compare;
 };
 
+/// Identifies one run across files (start time, host, scenario hash, request count), so a gate
+/// report can be matched with the result it judged, wherever either file was copied.
+std::string result_identity(const RunResult& result);
+
 /// Evaluates the budgets and the baseline comparison; an incomplete run adds an inconclusive check.
 /// Check ids are unique within the report (a repeated id gets "#2", "#3", ...). `inputs.result` must
 /// not be null (a bug otherwise). Pure function; thread-safe for distinct inputs.

@@ -44,6 +44,7 @@ struct GateReport {
   int schema_version = 1;
   Verdict overall = Verdict::kPass;  ///< fail if any check failed; warn/inconclusive otherwise as documented
   std::string result_path;
+  std::string result_id;             ///< result_identity() of the judged run; "" in reports of older versions
   std::string baseline_path;         ///< "" when no baseline
   std::string budgets_path;          ///< "" when no budgets
   std::vector<CheckResult> checks;
