@@ -236,8 +236,11 @@ ExitCode run_run(const RunOptions& options) {
     return n;
   }();
   if (r.total_requests() > 0 && connect_errors == r.total_requests()) {
+    // "connect" covers refused, unreachable and TLS failures alike; one more connection says which.
+    const std::string why = explain_connect_failure(scenario->base_url + "/", engine.tls, std::chrono::seconds(2));
     return report_error(unavailable("target " + r.context.target + " unreachable: every request failed to connect" +
-                                    (r.partial && !stop.stop_requested() ? ", so the run stopped early" : "")));
+                                    (r.partial && !stop.stop_requested() ? ", so the run stopped early" : "") +
+                                    (why.empty() ? "" : "; " + why)));
   }
   if (r.total_requests() == 0) {
     return report_error(unavailable("no request completed: the run measured nothing (status \"" + r.status + "\")"));

@@ -11,6 +11,12 @@ namespace {
 
 using std::chrono::nanoseconds;
 
+// curl_global_init is not thread-safe; every user in this file goes through this once.
+void ensure_curl_global_init() {
+  static std::once_flag global_init;
+  std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
 struct Prepared {
   std::string url;
   std::string method;
@@ -86,8 +92,7 @@ class CurlTransport final : public Transport {
   }
 
   Status init(int max_connections) {
-    static std::once_flag global_init;
-    std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    ensure_curl_global_init();
     multi_ = curl_multi_init();
     if (multi_ == nullptr) return internal_error("curl_multi_init failed");
     curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(max_connections));
@@ -239,6 +244,40 @@ Result<std::unique_ptr<Transport>> make_curl_transport(const TargetUrl& target, 
   auto transport = std::make_unique<CurlTransport>(target.scheme + "://" + target.host_header(), options, clock);
   if (auto st = transport->init(options.max_connections); !st) return st.error();
   return std::unique_ptr<Transport>(std::move(transport));
+}
+
+std::string explain_connect_failure(const std::string& url, TlsVerification tls, std::chrono::milliseconds timeout) {
+  ensure_curl_global_init();
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) return "";
+  char message[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);  // TCP and, for https://, the TLS handshake
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, message);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  if (tls == TlsVerification::kSkip) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  const CURLcode code = curl_easy_perform(easy);
+  curl_easy_cleanup(easy);
+  const std::string detail = message[0] != '\0' ? message : curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_OK: return "";
+    case CURLE_SSL_CONNECT_ERROR: {
+      const bool plain = detail.find("wrong version number") != std::string::npos ||
+                         detail.find("packet length too long") != std::string::npos;
+      return "the TCP connection opened but the TLS handshake failed: " + detail +
+             (plain ? " (is this port plain HTTP? try http://)" : "");
+    }
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return "the TLS handshake failed: the server's certificate is not trusted: " + detail +
+             " (a self-signed test server needs --insecure)";
+    case CURLE_COULDNT_CONNECT: return "the TCP connection failed: " + detail;
+    case CURLE_OPERATION_TIMEDOUT: return "connecting timed out: " + detail;
+    default: return detail;
+  }
 }
 
 }  // namespace perfgate

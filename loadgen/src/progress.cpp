@@ -15,14 +15,19 @@ void ConsoleProgress::on_interval(const LiveStatus& s) {
   }
   const double seconds = static_cast<double>(s.interval.duration_ms) / 1000.0;
   const double rps = seconds > 0 ? static_cast<double>(s.interval.requests) / seconds : 0;
+  // Past the schedule's end nothing is due any more; the last responses are draining. Showing the
+  // phase and a "0/s target" there read as the run overrunning or the target collapsing.
+  const bool draining = s.elapsed >= s.total && s.total.count() > 0;
   char target[48];
-  if (s.model == LoadModel::kOpen) std::snprintf(target, sizeof target, "%.0f/s target", s.target);
+  if (draining) std::snprintf(target, sizeof target, "schedule done");
+  else if (s.model == LoadModel::kOpen) std::snprintf(target, sizeof target, "%.0f/s target", s.target);
   else std::snprintf(target, sizeof target, "%.0f users", s.target);
   const std::string extra = extra_ ? extra_() : std::string();
   std::fprintf(out_, "%s[%5.1fs/%.0fs] %s%s  %7.0f req/s (%s)  p50 %s p95 %s p99 %s  errors %lld  lag %s  in flight %lld%s%s%s%s",
                style_ == ProgressStyle::kUpdatingLine ? "\r\033[K" : "",
                static_cast<double>(s.elapsed.count()) / 1e9, static_cast<double>(s.total.count()) / 1e9,
-               s.phase.c_str(), s.phase_excluded ? " (excluded)" : "", rps, target,
+               draining ? "draining the last responses" : s.phase.c_str(), s.phase_excluded && !draining ? " (excluded)" : "",
+               rps, target,
                format_duration_us(s.interval.p50_us).c_str(), format_duration_us(s.interval.p95_us).c_str(),
                format_duration_us(s.interval.p99_us).c_str(), static_cast<long long>(errors_),
                format_duration_us(s.interval.schedule_lag_us).c_str(), static_cast<long long>(s.in_flight),

@@ -104,8 +104,13 @@ std::string check_method(const std::string& method) {
 
 std::string check_path(const std::string& path) {
   if (!path.empty() && path[0] == '/') return "";
-  if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) return check_absolute_url(path);
-  return "must start with / or be an absolute http(s) URL (got " + quoted(path) + "); e.g. \"/" + path + "\"";
+  // The engine sends every request to target.base_url over its own connection pool; a path naming
+  // another host would be accepted here and refused by 'perfgate run', so both refuse it.
+  if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) {
+    return "absolute URLs are not supported (got " + quoted(path.substr(0, 60)) +
+           "); every request goes to target.base_url: use the path under it, or one scenario per host";
+  }
+  return "must start with / (got " + quoted(path) + "); e.g. \"/" + path + "\"";
 }
 
 std::string check_variable_name(const std::string& name) {

@@ -32,6 +32,20 @@ LiveStatus status_at(int second) {
   return s;
 }
 
+TEST(ConsoleProgress, AfterTheScheduleEndsTheLineSaysItIsDrainingNotAZeroTarget) {
+  std::FILE* f = std::tmpfile();
+  ConsoleProgress progress(f, ProgressStyle::kPeriodicLines);
+  LiveStatus late = status_at(32);
+  late.target = 0;
+  progress.on_interval(late);
+  const std::string out = contents(f);
+  EXPECT_NE(out.find("[ 32.0s/30s] draining the last responses"), std::string::npos) << out;
+  EXPECT_NE(out.find("(schedule done)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("0/s target"), std::string::npos) << out;
+  EXPECT_EQ(out.find("steady"), std::string::npos) << out;
+  std::fclose(f);
+}
+
 TEST(ConsoleProgress, TerminalLineShowsRateLatencyErrorsAndLagInPlace) {
   std::FILE* f = std::tmpfile();
   ConsoleProgress progress(f, ProgressStyle::kUpdatingLine);

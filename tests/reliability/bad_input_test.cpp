@@ -239,6 +239,10 @@ std::vector<BadInput> cases() {
                {"@s.json:1:", "target_vus", "at most 100000"});
   run_scenario("ScenarioTooLong", scenario(R"({"duration": "100h", "target_rps": 1}, {"duration": "100h", "target_rps": 1})", kEndpoint),
                {"@s.json:4:", "load.stages", "168h"});
+  const std::string absolute = R"({"name": "a", "request": {"path": "http://127.0.0.1:2/other"}})";
+  run_scenario("ScenarioAbsoluteUrlPath", scenario(kStage, absolute), {"@s.json:5:", "endpoints[0].request.path", "absolute URLs are not supported"});
+  c.push_back({"ScenarioValidateAbsoluteUrlPath", {{"s.json", scenario(kStage, absolute)}}, {"scenario", "validate", "@s.json"},
+               {"@s.json:5:", "endpoints[0].request.path", "absolute URLs are not supported"}});
   c.push_back({"ScenarioValidateRateAboveBound", {{"s.json", scenario(R"({"duration": "1s", "target_rps": 1e9})", kEndpoint)}},
                {"scenario", "validate", "@s.json"}, {"@s.json:4:", "target_rps", "at most 1000000"}});
   c.push_back({"OutIsADirectory", {{"outdir/x", ""}}, {"run", "--quiet", "--out", "@outdir", "--url", url, "--rate", "5"},

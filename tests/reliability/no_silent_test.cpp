@@ -4,6 +4,7 @@
 // baseline, a finished load is written somewhere even when the asked-for path broke during the run.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <filesystem>
@@ -272,6 +273,21 @@ TEST_F(NoSilent, CtrlCWhileTheDemoStartsPostgresqlSaysSo) {
   demo.send_signal(SIGINT);
   const auto o = demo.finish();
   EXPECT_NE(o.err.find("perfgate: interrupted"), std::string::npos) << o.err;
+}
+
+TEST_F(NoSilent, TlsToAPlainHttpPortSaysTheHandshakeFailed) {
+  // A plain HTTP server answers the TLS client hello with a 400, as nginx or Python's does.
+  auto server = FaultServer::start([](FaultConnection& c) {
+    char buf[1024];
+    if (::recv(c.fd(), buf, sizeof buf, 0) > 0) c.send("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  });
+  ASSERT_TRUE(server.ok());
+  const std::string https = "https://127.0.0.1:" + std::to_string((*server)->port());
+  const auto o = perfgate({"run", "--url", https, "--rate", "5", "--duration", "1s", "--timeout", "2s", "--quiet", "--out",
+                           path("r.json")});
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.err.find("TLS handshake failed"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("plain HTTP? try http://"), std::string::npos) << o.err;
 }
 
 TEST_F(NoSilent, AchievedRateCountsTheDrainAndTheHintBlamesTheConnectionBound) {

@@ -114,4 +114,10 @@ enum class TransportKind {
 Result<std::unique_ptr<Transport>> make_transport(const TargetUrl& target, TransportKind kind,
                                                   const TransportOptions& options, const Clock& clock);
 
+/// After every request failed to connect: opens one connection to `url` (an https:// handshake
+/// included) to say at which stage it fails, e.g. "the TLS handshake failed: ... wrong version
+/// number (is this port plain HTTP? try http://)". Returns "" when it connects now. Blocks up to
+/// `timeout`; one connection, no request sent.
+std::string explain_connect_failure(const std::string& url, TlsVerification tls, std::chrono::milliseconds timeout);
+
 }  // namespace perfgate
