@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "core/clock.h"
+#include "core/files.h"
 #include "core/run_context.h"
 #include "core/run_result_io.h"
 #include "core/units.h"
@@ -86,6 +87,7 @@ ExitCode run_profile(const ProfileOptions& o) {
   if (!o.ready_url.empty() && o.spawn.empty()) {
     return report_error(invalid_input("--ready: needs --spawn 'CMD' (the server whose readiness it checks)"));
   }
+  if (auto st = check_output_path(o.out, "--out"); !st) return report_error(st.error());
 
   ProfilerOptions options;
   options.processes.pids = o.pids;
@@ -153,9 +155,13 @@ ExitCode run_profile(const ProfileOptions& o) {
     result.partial = true;
     result.status = "partial";
   }
-  if (Status written = write_run_result(result, o.out); !written) return report_error(written.error());
+  // The samples cannot be taken again: when --out fails now, they go next to it or to a temp file.
+  Error first = io_error("");
+  auto written = write_file_or_fallback(o.out, run_result_to_json(result), &first);
+  if (!written) return report_error(written.error());
   print_summary(*result.profile);
-  std::printf("wrote %s%s\n", o.out.c_str(), result.partial ? " (partial: interrupted)" : "");
+  std::printf("wrote %s%s\n", written->c_str(), result.partial ? " (partial: interrupted)" : "");
+  if (*written != o.out) return report_error(io_error(first.message + "; the profile was written to " + *written + " instead"));
   return ExitCode::kPass;
 }
 
