@@ -3,7 +3,6 @@
 // distributed/shard_start.h, so run_command.cpp only passes the outcome to the engine.
 
 #include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 
