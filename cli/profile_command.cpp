@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/instruments.h"
 #include "core/clock.h"
+#include "core/files.h"
 #include "core/run_result_io.h"
 #include "core/units.h"
 #include "pipeline/run_session.h"
@@ -60,6 +61,7 @@ ExitCode run_profile(const ProfileOptions& o) {
   if (!o.instruments.any()) {
     return report_error(invalid_input("nothing to profile: give --watch-pid, --watch-pattern, --spawn or --pg"));
   }
+  if (auto st = check_output_path(o.out, "--out"); !st) return report_error(st.error());
   const Clock& clock = SteadyClock::instance();
   auto session = RunSession::prepare(o.instruments, QueryCapture::kNone, clock);
   if (!session) return report_error(session.error());
@@ -75,9 +77,13 @@ ExitCode run_profile(const ProfileOptions& o) {
   });
   if (progress) std::fputc('\n', stderr);
   result.context.command_line = o.command_line;
-  if (Status written = write_run_result(result, o.out); !written) return report_error(written.error());
+  // The samples cannot be taken again: when --out fails now, they go next to it or to a temp file.
+  Error first = io_error("");
+  auto written = write_file_or_fallback(o.out, run_result_to_json(result), &first);
+  if (!written) return report_error(written.error());
   if (result.profile) print_summary(*result.profile);
-  std::printf("wrote %s%s\n", o.out.c_str(), result.partial ? " (partial: interrupted)" : "");
+  std::printf("wrote %s%s\n", written->c_str(), result.partial ? " (partial: interrupted)" : "");
+  if (*written != o.out) return report_error(io_error(first.message + "; the profile was written to " + *written + " instead"));
   return ExitCode::kPass;
 }
 
