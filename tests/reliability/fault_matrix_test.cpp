@@ -5,6 +5,7 @@
 // run through the engine in-process must leave no descriptor open.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -48,8 +49,10 @@ class FaultMatrix : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("perfgate-faults-" + std::to_string(::getpid()) + "-" + info->name());
+    // A parameterised test's name is "Name/3": without the slash, removing dir_ removes all of it.
+    std::string name = info->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = std::filesystem::temp_directory_path() / ("perfgate-faults-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
