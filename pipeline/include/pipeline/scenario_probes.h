@@ -10,7 +10,7 @@
 #include "analyzers/findings.h"
 #include "scenarios/scenario.h"
 
-namespace perfgate::cli {
+namespace perfgate {
 
 /// A probe URL and the scenario endpoint it stands for.
 struct EndpointProbe {
@@ -31,4 +31,4 @@ void attribute_findings_to_endpoints(Findings& findings, const std::vector<Endpo
 /// next to the probes' per-endpoint view), and its notes.
 void merge_findings(Findings& findings, const Findings& extra);
 
-}  // namespace perfgate::cli
+}  // namespace perfgate
