@@ -8,10 +8,10 @@
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "cli/command.h"
-#include "cli/run_observers.h"
-#include "cli/scenario_probes.h"
 #include "core/files.h"
 #include "core/run_result_io.h"
+#include "pipeline/run_session.h"
+#include "pipeline/scenario_probes.h"
 #include "scenarios/parser.h"
 
 namespace perfgate::cli {

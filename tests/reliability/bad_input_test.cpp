@@ -249,6 +249,8 @@ std::vector<BadInput> cases() {
                {"@outdir", "--out", "is a directory"}});
   c.push_back({"OutInProc", {}, {"run", "--quiet", "--out", "/proc/x.json", "--url", url, "--rate", "5"},
                {"--out /proc/x.json", "cannot write"}});
+  c.push_back({"ProfileOutIsADirectory", {{"outdir/x", ""}},
+               {"profile", "--pattern", "no-such-process-xyz", "--duration", "1s", "--out", "@outdir"}, {"@outdir", "--out", "is a directory"}});
   c.push_back({"FindingsOutIsADirectory", {{"fdir/x", ""}},
                {"run", "--quiet", "--out", "@out.json", "--url", url, "--rate", "5", "--pg", "host=127.0.0.1 port=1",
                 "--findings-out", "@fdir"},

@@ -1,8 +1,8 @@
-#include "cli/scenario_probes.h"
+#include "pipeline/scenario_probes.h"
 
 #include <gtest/gtest.h>
 
-namespace perfgate::cli {
+namespace perfgate {
 namespace {
 
 Endpoint get(const std::string& name, const std::string& path) {
@@ -66,4 +66,4 @@ TEST(ScenarioProbes, MergeKeepsOneFindingPerKindAndQuery) {
 }
 
 }  // namespace
-}  // namespace perfgate::cli
+}  // namespace perfgate

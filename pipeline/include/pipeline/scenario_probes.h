@@ -10,7 +10,7 @@
 #include "analyzers/findings.h"
 #include "scenarios/scenario.h"
 
-namespace perfgate::cli {
+namespace perfgate {
 
 /// A probe URL and the scenario endpoint it stands for.
 struct EndpointProbe {
@@ -27,4 +27,4 @@ std::vector<EndpointProbe> probes_for_scenario(const Scenario& scenario);
 /// next to the probes' per-endpoint view), and its notes.
 void merge_findings(Findings& findings, const Findings& extra);
 
-}  // namespace perfgate::cli
+}  // namespace perfgate

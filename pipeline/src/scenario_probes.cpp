@@ -1,9 +1,9 @@
-#include "cli/scenario_probes.h"
+#include "pipeline/scenario_probes.h"
 
 #include <set>
 #include <utility>
 
-namespace perfgate::cli {
+namespace perfgate {
 namespace {
 
 std::map<std::string, std::string> first_values(const Scenario& scenario) {
@@ -63,4 +63,4 @@ void merge_findings(Findings& findings, const Findings& extra) {
   findings.inconclusive = findings.inconclusive || extra.inconclusive;
 }
 
-}  // namespace perfgate::cli
+}  // namespace perfgate
