@@ -129,8 +129,8 @@ inline std::unique_ptr<TestbedProcess> start_testbed(const std::string& database
 
 /// The shell command that starts the service on `database` at `port` (for `perfgate run --spawn`).
 inline std::string testbed_command(const std::string& database, int port, const std::string& extra_args = "") {
-  return shell_quote(PERFGATE_TESTBED_BINARY) + " --dsn " + shell_quote(shared_cluster()->dsn(database)) +
-         " --port " + std::to_string(port) + " " + extra_args + " 2>/dev/null >/dev/null";
+  return shell_quote(PERFGATE_TESTBED_BINARY) + " --dsn " + shell_quote(shared_cluster()->dsn(database)) + " --port " +
+         std::to_string(port) + " " + extra_args + " 2>/dev/null >/dev/null";
 }
 
 /// A temporary directory per test, removed afterwards.

@@ -59,9 +59,20 @@ class FaultMatrix : public ::testing::Test {
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   std::vector<std::string> args(const QuickRun& q, const std::string& out) const {
-    std::vector<std::string> a{"run", "--url", q.url, "--rate", std::to_string(q.rate), "--duration",
-                               std::to_string(q.duration.count()) + "ms", "--timeout",
-                               std::to_string(q.timeout.count()) + "ms", "--threads", "2", "--quiet", "--out", out};
+    std::vector<std::string> a{"run",
+                               "--url",
+                               q.url,
+                               "--rate",
+                               std::to_string(q.rate),
+                               "--duration",
+                               std::to_string(q.duration.count()) + "ms",
+                               "--timeout",
+                               std::to_string(q.timeout.count()) + "ms",
+                               "--threads",
+                               "2",
+                               "--quiet",
+                               "--out",
+                               out};
     a.insert(a.end(), q.extra.begin(), q.extra.end());
     return a;
   }
@@ -211,8 +222,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "parse"},
         MalformedCase{"ChunkLongerThanDeclared",
                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n", "parse"},
-        MalformedCase{"ChunkedBodyCutShort", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",
-                      "read"}),
+        MalformedCase{"ChunkedBodyCutShort", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc", "read"}),
     [](const ::testing::TestParamInfo<MalformedCase>& c) { return std::string(c.param.name); });
 
 TEST_F(FaultMatrix, OneGigabyteBodyIsCountedNotBuffered) {
