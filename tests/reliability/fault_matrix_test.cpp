@@ -24,7 +24,7 @@ using std::chrono::seconds;
 using testing::FaultConnection;
 using testing::FaultServer;
 
-constexpr long kMaxRssKb = 256 * 1024;  // "bounded": the 1 GB body case must stay far below its size
+constexpr long kMaxRssKb = 256L * 1024;  // "bounded": the 1 GB body case must stay far below its size
 constexpr milliseconds kGrace{5000};
 
 struct QuickRun {
@@ -142,7 +142,7 @@ std::unique_ptr<FaultServer> serve(testing::ConnectionScript script, int port = 
 }
 
 // A script that answers every request on the connection with `response`, then closes.
-testing::ConnectionScript answer_once(std::string response) {
+testing::ConnectionScript answer_once(const std::string& response) {
   return [response](FaultConnection& c) {
     if (c.read_request()) c.send(response);
   };
