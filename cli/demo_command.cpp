@@ -79,11 +79,13 @@ Findings analyze(const Scenario& scenario, const PgCluster& cluster, RunSession&
   request.dsn = cluster.dsn();
   request.probe.requests = 10;
   request.probe.scale_param = "limit";
-  for (const auto& p : probes) request.probe.urls.push_back(p.url);
+  for (const auto& p : probes) {
+    request.probe.urls.push_back(p.url);
+    request.probe.names.push_back(p.endpoint);
+  }
   Findings findings;
   if (auto probed = analyze_database(request); probed) {
     findings = std::move(probed).value();
-    attribute_findings_to_endpoints(findings, probes);
   } else {
     findings.inconclusive = true;
     findings.notes.push_back("probing failed: " + probed.error().message);

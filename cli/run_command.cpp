@@ -156,7 +156,12 @@ std::string write_output(const std::string& what, const std::string& path, const
 ExitCode run_run(const RunOptions& options) {
   auto scenario = build_scenario(options);
   if (!scenario) return report_error(scenario.error());
-  if (options.threads < 0) return report_error(invalid_input("--threads: must be >= 0 (0: one per core)"));
+  if (options.threads < 0 || options.threads > 1024) {
+    return report_error(invalid_input("--threads: must be 0..1024 (got " + std::to_string(options.threads) + "; 0: one per core)"));
+  }
+  if (options.connections > 100000) {
+    return report_error(invalid_input("--connections: must be at most 100000 (got " + std::to_string(options.connections) + ")"));
+  }
   if (!options.findings_out.empty() && options.instruments.pg_dsn.empty()) {
     return report_error(invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
   }

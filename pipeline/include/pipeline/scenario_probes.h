@@ -23,10 +23,6 @@ struct EndpointProbe {
 /// cannot be rendered that way are skipped.
 std::vector<EndpointProbe> probes_for_scenario(const Scenario& scenario);
 
-/// Renames the analyzer's "GET <url>" endpoints (findings and queries per request) to the
-/// scenario's endpoint names, so that per-endpoint budgets apply to them.
-void attribute_findings_to_endpoints(Findings& findings, const std::vector<EndpointProbe>& probes);
-
 /// Adds `extra`'s findings whose kind and query are not in `findings` yet (the run delta's view
 /// next to the probes' per-endpoint view), and its notes.
 void merge_findings(Findings& findings, const Findings& extra);
