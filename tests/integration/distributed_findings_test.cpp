@@ -6,8 +6,8 @@
 #include <chrono>
 #include <thread>
 
-#include "analyzers/findings.h"
 #include "core/files.h"
+#include "core/findings.h"
 #include "core/segment.h"
 #include "integration/testbed_run.h"
 
