@@ -157,8 +157,11 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     if (u.busy || u.ready > now || u.global_index >= active) continue;
     if (iteration_quota_ >= 0 && iterations_started_ >= iteration_quota_) break;
     // Ready before the previous check yet not released then: the user was inactive (not yet ramped
-    // in), so its iteration begins now; otherwise it begins when its think time ended.
-    const MonoTime begin = u.ready < previous_check_ ? now : u.ready;
+    // in), so its iteration begins now; otherwise it begins when its think time ended. A user that
+    // never ran has ready = 0; released on the very first check (the thread was first scheduled after
+    // the start, on a busy machine) it begins at the start, not at the clock's epoch, which would
+    // make its first request hours late and expire it as a timeout.
+    const MonoTime begin = u.ready < previous_check_ ? now : std::max(u.ready, start);
     u.busy = true;
     Pending p;
     p.due = p.flow_due = begin;
