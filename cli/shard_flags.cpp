@@ -19,7 +19,7 @@ void add_shard_flags(CLI::App* cmd, ShardFlags& flags) {
                   "Distributed run: how long to wait at --barrier for the other shards (default 10m)");
 }
 
-Result<ShardStart> resolve_shard_flags(const ShardFlags& flags, const InstrumentFlags& instruments) {
+Result<ShardStart> resolve_shard_flags(const ShardFlags& flags, const InstrumentOptions& instruments) {
   ShardStart out;
   if (!flags.segment.empty()) {
     auto segment = parse_segment(flags.segment);
@@ -28,8 +28,7 @@ Result<ShardStart> resolve_shard_flags(const ShardFlags& flags, const Instrument
   } else if (!flags.start_at.empty() || !flags.barrier.empty()) {
     return invalid_input("--start-at / --barrier: only for shards of a distributed run; add --segment K/N");
   }
-  const bool profiling = !instruments.watch_pids.empty() || !instruments.watch_pattern.empty() ||
-                         !instruments.spawn.empty() || !instruments.pg_dsn.empty();
+  const bool profiling = instruments.any();
   if (out.segment && !out.segment->whole() && profiling) {
     return invalid_input(
         "--segment: a shard does not profile (--watch-pid, --watch-pattern, --spawn, --pg): run "

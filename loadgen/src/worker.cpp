@@ -158,10 +158,10 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     if (iteration_quota_ >= 0 && iterations_started_ >= iteration_quota_) break;
     // Ready before the previous check yet not released then: the user was inactive (not yet ramped
     // in), so its iteration begins now; otherwise it begins when its think time ended. A user that
-    // never ran has ready = 0; released on the very first check (the thread was first scheduled after
-    // the start, on a busy machine) it begins at the start, not at the clock's epoch, which would
-    // make its first request hours late and expire it as a timeout.
-    const MonoTime begin = u.ready < previous_check_ ? now : std::max(u.ready, start);
+    // never ran (ready at 0) begins now too: when the first check comes after the start (a thread
+    // scheduled late on a busy machine), "when its think time ended" would be the clock's epoch and
+    // its first request an hour-long timeout.
+    const MonoTime begin = u.ready < previous_check_ || u.ready < start ? now : u.ready;
     u.busy = true;
     Pending p;
     p.due = p.flow_due = begin;
