@@ -42,6 +42,8 @@ struct RunOptions {
   std::string findings_out;
   bool insecure = false;
   std::string give_up_after = "10s";
+  std::string label;    ///< stored in the result's labels["label"] (trend and history name the run by it)
+  std::string git_sha;  ///< stored in the result's labels["git_sha"]
   std::vector<std::string> quick_flags_given;  ///< quick-mode-only flags that appeared on the command line
   ShardFlags shard;
 };
@@ -210,6 +212,8 @@ ExitCode run_run(const RunOptions& options) {
   std::vector<std::string> secrets = scenario->secret_values;
   secrets.push_back(dsn_password(options.instruments.pg_dsn));
   r.context.command_line = redact_command_line(own_command_line(), secrets);
+  if (!options.label.empty()) r.labels["label"] = options.label;
+  if (!options.git_sha.empty()) r.labels["git_sha"] = options.git_sha;
 
   std::optional<Findings> findings;
   std::optional<Error> analysis_error;
@@ -281,6 +285,8 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--ready-timeout", w.ready_timeout, "How long to wait for --ready (default 30s)");
   cmd->add_option("--sample-interval", w.sample_interval, "Process sampling interval (default 100ms)");
   cmd->add_option("--pg", w.pg_dsn, "PostgreSQL DSN: sample activity and analyse the run's pg_stat_statements delta");
+  cmd->add_option("--label", o->label, "A name for this run, kept in the result (trend and history show it)");
+  cmd->add_option("--git-sha", o->git_sha, "The commit under test, kept in the result (labels.git_sha)");
   cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");
   cmd->add_option("--give-up-after", o->give_up_after,
                   "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");
