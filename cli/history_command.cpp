@@ -5,7 +5,7 @@
 #include "analyzers/findings.h"
 #include "analyzers/history.h"
 #include "cli/command.h"
-#include "cli/run_observers.h"
+#include "pipeline/run_session.h"
 #include "core/files.h"
 #include "core/run_result_io.h"
 #include "history/store.h"

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "analyzers/synthetic_run.h"
+#include "core/child_processes.h"
 #include "core/run_result_io.h"
 #include "history/store.h"
 #include "testbed/pg_cluster.h"
@@ -26,7 +27,7 @@ HistoryEntry entry(uint64_t seed, const std::string& branch) {
 class PostgresStoreTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    install_cluster_signal_cleanup();
+    install_child_cleanup_on_signals();
     PgClusterOptions options;
     options.create_extensions = false;
     auto started = PgCluster::start(options);

@@ -162,6 +162,8 @@ TEST_F(NoSilent, ADirectoryNamedLikeABundledScenarioDoesNotShadowIt) {
   const auto o = perfgate({"run", "tiny", "--quiet", "--out", path("out.json")}, env);
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_GT(server.count(), 0);
+  const auto validated = perfgate({"scenario", "validate", "tiny"}, env);
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
   // A path (with a '/') still means the path.
   expect_refused(perfgate({"run", "./tiny", "--quiet", "--out", path("out2.json")}, env), {"./tiny", "directory"});
 }
