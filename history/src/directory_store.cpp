@@ -14,10 +14,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 
 #include "core/files.h"
+#include "core/clock.h"
 #include "history/store.h"
 #include "summary_json.h"
 
@@ -27,15 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using history_detail::summary_from_json;
 using history_detail::summary_json;
-
-std::string now_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // "00000042.json" -> 42; anything else (temporary files, the lock, notes) -> 0.
 int64_t entry_id(const std::string& name) {
@@ -87,7 +78,7 @@ class DirectoryStore final : public HistoryStore {
     }
     const int64_t id = ids->empty() ? 1 : ids->back() + 1;
     entry.summary.id = id;
-    entry.summary.recorded_at = now_utc();
+    entry.summary.recorded_at = iso8601_utc_now();
     nlohmann::json j = summary_json(entry.summary);
     j["kind"] = "perfgate-history-entry";
     j["schema_version"] = 1;

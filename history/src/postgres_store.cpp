@@ -1,9 +1,9 @@
 // The PostgreSQL store: one table shared by CI runners, created on first append.
 #include <pqxx/pqxx>
 
-#include <ctime>
 
 #include "analyzers/query_analyzer.h"
+#include "core/clock.h"
 #include "history/store.h"
 #include "summary_json.h"
 
@@ -29,15 +29,6 @@ constexpr const char* kCreateSchema =
     "  result text NOT NULL);"
     "CREATE INDEX IF NOT EXISTS runs_branch_id ON perfgate_history.runs (branch, id);";
 
-std::string now_utc() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 class PostgresStore final : public HistoryStore {
  public:
   PostgresStore(std::unique_ptr<pqxx::connection> conn, std::string name) : conn_(std::move(conn)), name_(std::move(name)) {}
@@ -49,7 +40,7 @@ class PostgresStore final : public HistoryStore {
         create.exec(kCreateSchema);
         create.commit();
       }
-      entry.summary.recorded_at = now_utc();
+      entry.summary.recorded_at = iso8601_utc_now();
       pqxx::work tx(*conn_);
       const pqxx::result id = tx.exec_params(
           "INSERT INTO perfgate_history.runs (scenario_hash, branch, commit_sha, status, summary, result) "

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <set>
 
-#include "analyzers/synthetic_run.h"
+#include "history/history_entry.h"
 #include "core/run_result_io.h"
 #include "history/store.h"
 
@@ -24,28 +24,15 @@ class DirectoryStoreTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  static HistoryEntry entry(uint64_t seed, const std::string& branch, int seconds = 10) {
-    testing::SyntheticRun spec;
-    spec.seed = seed;
-    spec.seconds = seconds;
-    RunResult r = testing::make_run(spec);
-    HistoryEntry e;
-    e.summary = summarize_run(r, nullptr);
-    e.summary.branch = branch;
-    e.summary.commit = "sha" + std::to_string(seed);
-    e.result_json = run_result_to_json(r);
-    return e;
-  }
-
   fs::path dir_;
 };
 
 TEST_F(DirectoryStoreTest, AppendsInOrderAndFiltersByBranch) {
   auto store = open_directory_store(dir_.string());
   EXPECT_TRUE(store->list("", WithResults::kNo)->empty());  // no directory yet: an empty history
-  EXPECT_EQ(*store->append(entry(1, "main")), 1);
-  EXPECT_EQ(*store->append(entry(2, "feature")), 2);
-  EXPECT_EQ(*store->append(entry(3, "main")), 3);
+  EXPECT_EQ(*store->append(testing::synthetic_entry(1, "main")), 1);
+  EXPECT_EQ(*store->append(testing::synthetic_entry(2, "feature")), 2);
+  EXPECT_EQ(*store->append(testing::synthetic_entry(3, "main")), 3);
   auto main = store->list("main", WithResults::kYes);
   ASSERT_TRUE(main.ok()) << main.error().message;
   ASSERT_EQ(main->size(), 2u);
@@ -61,7 +48,7 @@ TEST_F(DirectoryStoreTest, AppendsInOrderAndFiltersByBranch) {
 TEST_F(DirectoryStoreTest, TwoConcurrentWritersNeverCollideOrHalfWrite) {
   constexpr int kPerWriter = 15;
   // Entries of ~70 KiB each: far beyond what one O_APPEND write keeps whole.
-  const HistoryEntry big = entry(7, "main", 200);
+  const HistoryEntry big = testing::synthetic_entry(7, "main", 200);
   ASSERT_GT(big.result_json.size(), 50'000u);  // PIPE_BUF is 4 KiB
   std::vector<pid_t> children;
   for (int w = 0; w < 2; ++w) {
@@ -99,7 +86,7 @@ TEST_F(DirectoryStoreTest, TwoConcurrentWritersNeverCollideOrHalfWrite) {
 
 TEST_F(DirectoryStoreTest, ACorruptEntryIsNamedAndAnInterruptedWriteIsIgnored) {
   auto store = open_directory_store(dir_.string());
-  ASSERT_TRUE(store->append(entry(1, "main")).ok());
+  ASSERT_TRUE(store->append(testing::synthetic_entry(1, "main")).ok());
   // What a writer killed before its rename leaves behind: a dot-named temporary file.
   std::ofstream(dir_ / ".00000002.json.tmp-abc123") << "{\"kind\": \"perfgate-hist";
   EXPECT_EQ(store->list("", WithResults::kNo)->size(), 1u);
@@ -119,7 +106,7 @@ TEST_F(DirectoryStoreTest, AStoreThatCannotBeCreatedFailsWithoutWritingAnything)
   fs::create_directories(dir_);
   std::ofstream(dir_ / "file") << "not a directory";
   auto store = open_directory_store((dir_ / "file").string());
-  auto id = store->append(entry(1, "main"));
+  auto id = store->append(testing::synthetic_entry(1, "main"));
   ASSERT_FALSE(id.ok());
   EXPECT_EQ(id.error().code, ErrorCode::kIo);
   EXPECT_NE(id.error().message.find("file"), std::string::npos);

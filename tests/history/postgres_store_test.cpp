@@ -2,7 +2,7 @@
 
 #include <thread>
 
-#include "analyzers/synthetic_run.h"
+#include "history/history_entry.h"
 #include "core/child_processes.h"
 #include "core/run_result_io.h"
 #include "history/store.h"
@@ -10,19 +10,6 @@
 
 namespace perfgate {
 namespace {
-
-HistoryEntry entry(uint64_t seed, const std::string& branch) {
-  testing::SyntheticRun spec;
-  spec.seed = seed;
-  spec.seconds = 10;
-  RunResult r = testing::make_run(spec);
-  HistoryEntry e;
-  e.summary = summarize_run(r, nullptr);
-  e.summary.branch = branch;
-  e.summary.commit = "sha" + std::to_string(seed);
-  e.result_json = run_result_to_json(r);
-  return e;
-}
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
@@ -63,7 +50,7 @@ TEST_F(PostgresStoreTest, CreatesItsTableOnFirstUseAndAppendsFromTwoRunnersAtOnc
         return;
       }
       for (uint64_t i = 0; i < 5; ++i) {
-        auto id = (*store)->append(entry(static_cast<uint64_t>(w) * 10 + i, w == 0 ? "main" : "feature"));
+        auto id = (*store)->append(testing::synthetic_entry(static_cast<uint64_t>(w) * 10 + i, w == 0 ? "main" : "feature"));
         if (!id) errors[w] = id.error().message;
       }
     });
@@ -86,7 +73,7 @@ TEST_F(PostgresStoreTest, ACorruptRowIsNamed) {
   ASSERT_NE(cluster_, nullptr);
   auto store = open_history_store(cluster_->uri());
   ASSERT_TRUE(store.ok());
-  auto id = (*store)->append(entry(99, "corrupt"));
+  auto id = (*store)->append(testing::synthetic_entry(99, "corrupt"));
   ASSERT_TRUE(id.ok()) << id.error().message;
   ASSERT_TRUE(cluster_->psql("update perfgate_history.runs set summary = '{\"id\": 1}' where id = " + std::to_string(*id)).ok());
   auto listed = (*store)->list("corrupt", WithResults::kNo);
