@@ -50,6 +50,9 @@ Result<AnalyzerInputs> read_analyzer_inputs(const ReportOptions& options) {
 }
 
 ExitCode run_report(const ReportOptions& options) {
+  if (options.output_path != "-") {
+    if (auto st = check_output_path(options.output_path, "-o"); !st) return report_error(st.error());
+  }
   auto result = read_run_result(options.result_path);
   if (!result) return report_error(result.error());
   std::optional<RunResult> baseline;
