@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "analyzers/findings.h"
+#include "core/findings.h"
 #include "analyzers/history.h"
 #include "cli/command.h"
 #include "pipeline/run_session.h"

@@ -4,15 +4,14 @@
 #include <memory>
 #include <optional>
 
+#include "analyzers/gate.h"
 #include "cli/command.h"
 #include "core/files.h"
+#include "core/findings.h"
+#include "core/gate_report.h"
 #include "core/run_result_io.h"
 #include "reports/html_report.h"
 #include "reports/markdown_report.h"
-
-#include "analyzers/findings.h"
-#include "analyzers/gate.h"
-#include "analyzers/verdict.h"
 
 namespace perfgate::cli {
 namespace {

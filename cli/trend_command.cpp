@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "analyzers/history.h"
 #include "cli/command.h"
 #include "core/files.h"
 #include "core/run_result_io.h"
@@ -94,6 +95,15 @@ ExitCode run_trend(const TrendCommandOptions& options) {
   runs.reserve(loaded->size());
   for (auto& run : *loaded) runs.push_back(std::move(run.result));
   TrendOptions trend;
+  // Change points per scenario over the good runs; a run is known by its history id or position.
+  std::vector<RunSummary> summaries;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    // Files are numbered by position; a store's runs already carry their id (load_store).
+    if (options.store.empty()) runs[i].labels["history_id"] = std::to_string(i + 1);
+    summaries.push_back(summarize_run(runs[i], nullptr));
+    summaries.back().id = std::stoll(runs[i].labels["history_id"]);
+  }
+  trend.changes = find_history_changes(summaries);
   trend.window = options.window;
   trend.threshold = options.threshold_percent / 100.0;
   const Status written = write_file_atomically(options.output_path, render_trend_html(runs, trend));

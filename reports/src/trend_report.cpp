@@ -7,7 +7,6 @@
 #include <map>
 #include <set>
 
-#include "analyzers/history.h"
 #include "core/run_context.h"
 #include "html_parts.h"
 #include "labels.h"
@@ -51,7 +50,8 @@ std::string short_time(const RunResult& r) {
 // The run's number in the history when it came from a store, else its position (1-based).
 std::string run_number(const RunResult& r, size_t index) {
   const std::string id = label_value(r, "history_id");
-  return id.empty() ? std::to_string(index + 1) : id;
+  const bool numeric = !id.empty() && id.size() < 16 && id.find_first_not_of("0123456789") == std::string::npos;
+  return numeric ? id : std::to_string(index + 1);
 }
 
 // Short x labels: the run's label, else its commit, else its start (day and time).
@@ -167,15 +167,9 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
   if (runs.empty()) {
     out += "<section class=\"card\"><p>No runs to show.</p></section>\n";
   } else {
-    // Change points are searched per scenario over the good runs; a run from a store keeps its id.
-    std::vector<RunSummary> summaries;
     std::map<int64_t, size_t> position_of_run_id;
-    for (size_t i = 0; i < runs.size(); ++i) {
-      summaries.push_back(summarize_run(runs[i], nullptr));
-      summaries.back().id = std::stoll(run_number(runs[i], i));
-      position_of_run_id[summaries.back().id] = i;
-    }
-    const std::vector<HistoryChange> changes = find_history_changes(summaries);
+    for (size_t i = 0; i < runs.size(); ++i) position_of_run_id[std::stoll(run_number(runs[i], i))] = i;
+    const std::vector<HistoryChange>& changes = options.changes;
     std::vector<std::string> names;
     std::set<std::string> seen;
     for (const auto& r : runs) {

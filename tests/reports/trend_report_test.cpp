@@ -93,9 +93,18 @@ TEST(TrendReport, PartialAndFailedRunsAreDrawnHollowAndNeverMarked) {
 TEST(TrendReport, DrawsAChangePointBeforeTheFirstRunOfANewLevel) {
   std::vector<RunResult> runs;
   for (int i = 0; i < 16; ++i) runs.push_back(make_trend_run(i, i >= 8 ? 150000 : 100000 + (i % 3) * 1000, 0.0, 200 * 1048576LL));
-  const std::string html = render_trend_html(runs);
+  TrendOptions options;
+  HistoryChange change;
+  change.scenario_name = "s";
+  change.endpoint = "reports.sales";
+  change.metric = "p95";
+  change.change = ChangePoint{8, 100000, 150000, 0.5, 1e-9};
+  change.first_run_id = 9;
+  change.first_commit = "abc123";
+  options.changes.push_back(change);
+  const std::string html = render_trend_html(runs, options);
   EXPECT_NE(html.find("<g class=\"marker\"><title>change point: p95 +"), std::string::npos);
-  EXPECT_NE(html.find("from run 9</title>"), std::string::npos);
+  EXPECT_NE(html.find("from run 9 (abc123)</title>"), std::string::npos);
   EXPECT_NE(html.find("<h2>Change points</h2>"), std::string::npos);
 }
 

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/history.h"
+
 namespace perfgate {
 
 /// Parameters of the change point search; the defaults are documented in docs/history.md.
@@ -15,15 +17,6 @@ struct ChangePointOptions {
   double min_magnitude = 0.05;  ///< and their means differ by at least this relative change (0.05 = 5%)
   double min_absolute = 0;      ///< and by at least this much in the values' unit (error-rate floors)
   size_t min_segment = 5;       ///< runs on each side of a split, >= 2
-};
-
-/// One change: the series moved from `mean_before` to `mean_after` starting at value `index`.
-struct ChangePoint {
-  size_t index = 0;            ///< first value of the new level (an index into the series given)
-  double mean_before = 0;      ///< mean of the segment before, up to the previous change point
-  double mean_after = 0;       ///< mean of the segment after, up to the next change point
-  double relative_change = 0;  ///< mean_after / mean_before - 1 (inf when mean_before is 0)
-  double p_value = 1;          ///< Welch t-test between the two segments, two-sided
 };
 
 /// The change points of `values` (oldest first), in index order. NaN values are skipped: they never
