@@ -28,6 +28,7 @@ struct HistoryShowOptions {
   std::string store = kDefaultStore;
   std::string branch;
   bool json = false;
+  HistoryOptions analysis;
 };
 
 ExitCode run_history_add(const HistoryAddOptions& o) {
@@ -65,7 +66,7 @@ ExitCode run_history_show(const HistoryShowOptions& o) {
   if (!entries) return report_error(entries.error());
   std::vector<RunSummary> runs;
   for (const auto& e : *entries) runs.push_back(e.summary);
-  const HistoryOptions options;
+  const HistoryOptions& options = o.analysis;
   const std::vector<HistoryChange> changes = find_history_changes(runs, options);
   if (o.json) {
     std::fputs(history_report_to_json((*store)->describe(), o.branch, runs, changes, options).c_str(), stdout);
@@ -113,6 +114,11 @@ void add_history_command(CLI::App& app, CommandSlot& slot) {
   show->add_option("--store", s->store, "History directory, or a postgresql:// URI")->capture_default_str();
   show->add_option("--branch", s->branch, "Only this branch's runs (default: every run)");
   show->add_flag("--json", s->json, "Print runs and change points as JSON");
+  show->add_option("--max-p-value", s->analysis.change_points.max_p_value, "A change needs a Welch t-test p below this")
+      ->capture_default_str()->check(CLI::Range(1e-12, 0.5));
+  show->add_option("--min-magnitude", s->analysis.change_points.min_magnitude,
+                   "A change needs at least this relative change of the mean (0.05 = 5%)")
+      ->capture_default_str()->check(CLI::Range(0.0, 100.0));
   show->callback([s, &slot] { slot.run = [s] { return run_history_show(*s); }; });
 }
 

@@ -61,6 +61,9 @@ TEST_F(HistoryCli, ShowNamesTheFirstRunAndCommitOfAChangeAndGatePoolsTheLastGood
   const auto text = run_perfgate({"history", "show", "--branch", "main", "--store", store});
   EXPECT_NE(text.output.find("REGRESSION"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find("from run 8 commit sha8"), std::string::npos) << text.output;
+  // A +30% step is below a 50% minimum magnitude.
+  const auto strict = run_perfgate({"history", "show", "--branch", "main", "--store", store, "--min-magnitude", "0.5"});
+  EXPECT_NE(strict.output.find("no change point"), std::string::npos) << strict.output;
 
   // The last 3 good runs of main (all at the slower level) pooled: a candidate at that level passes,
   // one 50% slower fails.
