@@ -30,7 +30,8 @@ constexpr const char* kCreateSchema =
 
 class PostgresStore final : public HistoryStore {
  public:
-  PostgresStore(std::unique_ptr<pqxx::connection> conn, std::string name) : conn_(std::move(conn)), name_(std::move(name)) {}
+  PostgresStore(std::unique_ptr<pqxx::connection> conn, std::string name)
+      : conn_(std::move(conn)), name_(std::move(name)) {}
 
   Result<int64_t> append(HistoryEntry entry) override {
     try {
@@ -61,10 +62,13 @@ class PostgresStore final : public HistoryStore {
     try {
       pqxx::work tx(*conn_);
       if (tx.exec("SELECT to_regclass('perfgate_history.runs') IS NULL")[0][0].as<bool>()) return out;
-      const std::string columns = with_results == WithResults::kYes ? "id, summary::text, result" : "id, summary::text, ''";
+      const std::string columns =
+          with_results == WithResults::kYes ? "id, summary::text, result" : "id, summary::text, ''";
       const pqxx::result rows =
-          branch.empty() ? tx.exec("SELECT " + columns + " FROM perfgate_history.runs ORDER BY id")
-                         : tx.exec_params("SELECT " + columns + " FROM perfgate_history.runs WHERE branch = $1 ORDER BY id", branch);
+          branch.empty()
+              ? tx.exec("SELECT " + columns + " FROM perfgate_history.runs ORDER BY id")
+              : tx.exec_params("SELECT " + columns + " FROM perfgate_history.runs WHERE branch = $1 ORDER BY id",
+                               branch);
       for (const auto& row : rows) {
         const auto id = row[0].as<int64_t>();
         const std::string where = name_ + ": perfgate_history.runs row id=" + std::to_string(id);
