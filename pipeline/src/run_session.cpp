@@ -7,6 +7,7 @@
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "core/child_processes.h"
+#include "core/redact.h"
 #include "core/units.h"
 #include "profiler/pg_sampler.h"
 #include "profiler/profiler.h"
