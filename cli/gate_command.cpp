@@ -21,7 +21,7 @@ namespace {
 struct GateOptions {
   std::string result_path;
   std::string baseline_path;
-  std::string baseline_history;                ///< BRANCH[:N]: pool the branch's last N good runs
+  std::string baseline_history;  ///< BRANCH[:N]: pool the branch's last N good runs
   std::string history_store = "perfgate-history";
   std::string budgets_path;
   std::string findings_path;
@@ -45,10 +45,12 @@ Status append_step_summary(const std::string& path, const std::string& markdown)
 
 ExitCode run_gate_command(const GateOptions& options) {
   if (options.baseline_path.empty() && options.baseline_history.empty() && options.budgets_path.empty()) {
-    return report_error(invalid_input("gate: nothing to check; give --baseline FILE (or --baseline-history BRANCH[:N]) and/or --budgets FILE"));
+    return report_error(invalid_input(
+        "gate: nothing to check; give --baseline FILE (or --baseline-history BRANCH[:N]) and/or --budgets FILE"));
   }
   for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--out", options.out_path},
-                                   {"--junit", options.junit_path}, {"--markdown", options.markdown_path}}) {
+                                   {"--junit", options.junit_path},
+                                   {"--markdown", options.markdown_path}}) {
     if (path.empty()) continue;
     if (auto st = check_output_path(path, flag); !st) return report_error(st.error());
   }
@@ -104,7 +106,8 @@ ExitCode run_gate_command(const GateOptions& options) {
     if (Status s = write_gate_report(report, options.out_path); !s) return report_error(s.error());
   }
   if (!options.junit_path.empty()) {
-    if (Status s = write_file_atomically(options.junit_path, gate_report_to_junit(report)); !s) return report_error(s.error());
+    if (Status s = write_file_atomically(options.junit_path, gate_report_to_junit(report)); !s)
+      return report_error(s.error());
   }
   const std::string markdown = gate_report_to_markdown(report);
   if (!options.markdown_path.empty()) {
@@ -134,17 +137,24 @@ void add_gate_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--findings", o->findings_path, "Findings JSON from the query analyzer, for findings budgets");
   cmd->add_option("--out", o->out_path, "Write the gate report as JSON");
   cmd->add_option("--junit", o->junit_path, "Write the gate report as JUnit XML");
-  cmd->add_option("--markdown", o->markdown_path, "Write the gate report as Markdown (also appended to $GITHUB_STEP_SUMMARY when set)");
+  cmd->add_option("--markdown", o->markdown_path,
+                  "Write the gate report as Markdown (also appended to $GITHUB_STEP_SUMMARY when set)");
   cmd->add_flag("--strict", o->strict, "Fail the build on warnings and inconclusive checks too");
   cmd->add_option("--alpha", o->compare.alpha, "Significance level of each comparison test")
-      ->capture_default_str()->check(CLI::Range(0.0001, 0.5));
-  cmd->add_option("--min-effect", o->compare.min_effect, "Smallest relative slowdown that counts (0.10 = +10%)")
-      ->capture_default_str()->check(CLI::Range(0.0, 10.0));
-  cmd->add_option("--min-effect-abs", o->min_effect_abs, "Smallest absolute slowdown that counts")->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0.0001, 0.5));
+  cmd->add_option("--min-effect", o->compare.min_effect, "Smallest relative slowdown that counts (0.05 = +5%)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--min-effect-abs", o->min_effect_abs, "Smallest absolute slowdown that counts")
+      ->capture_default_str();
   cmd->add_option("--min-intervals", o->compare.min_intervals, "Per-second samples needed in each run")
-      ->capture_default_str()->check(CLI::Range(3, 1000000));
-  cmd->add_option("--error-floor", o->compare.error_rate_floor, "Smallest error-rate increase that counts (0.005 = 0.5 points)")
-      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(3, 1000000));
+  cmd->add_option("--error-floor", o->compare.error_rate_floor,
+                  "Smallest error-rate increase that counts (0.005 = 0.5 points)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   cmd->callback([o, &slot] { slot.run = [o] { return run_gate_command(*o); }; });
 }
 

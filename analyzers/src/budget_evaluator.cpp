@@ -1,6 +1,7 @@
 // Evaluating budgets against a run: scope resolution and the verdict of ceilings and floors.
 #include "analyzers/budget_evaluator.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "budget_checks.h"
@@ -10,10 +11,14 @@ namespace budget_detail {
 
 const char* op_text(BudgetOp op) {
   switch (op) {
-    case BudgetOp::kLess: return "<";
-    case BudgetOp::kLessEqual: return "<=";
-    case BudgetOp::kGreater: return ">";
-    case BudgetOp::kGreaterEqual: return ">=";
+    case BudgetOp::kLess:
+      return "<";
+    case BudgetOp::kLessEqual:
+      return "<=";
+    case BudgetOp::kGreater:
+      return ">";
+    case BudgetOp::kGreaterEqual:
+      return ">=";
   }
   return "?";
 }
@@ -56,10 +61,14 @@ bool is_ceiling(BudgetOp op) { return op == BudgetOp::kLess || op == BudgetOp::k
 
 bool breaks(BudgetOp op, double value, double limit) {
   switch (op) {
-    case BudgetOp::kLess: return value >= limit;
-    case BudgetOp::kLessEqual: return value > limit;
-    case BudgetOp::kGreater: return value <= limit;
-    case BudgetOp::kGreaterEqual: return value < limit;
+    case BudgetOp::kLess:
+      return value >= limit;
+    case BudgetOp::kLessEqual:
+      return value > limit;
+    case BudgetOp::kGreater:
+      return value <= limit;
+    case BudgetOp::kGreaterEqual:
+      return value < limit;
   }
   return true;
 }
@@ -86,7 +95,8 @@ CheckResult judge(const BudgetRule& rule, const Target& target, const Measure& m
     c.message = head + " " + value_text + " " + op_text(rule.op) + " " + format_check_value(rule.limit, m.unit) + tail;
     return c;
   }
-  const bool within_tolerance = is_ceiling(rule.op) && rule.tolerance > 1.0 && !breaks(rule.op, v, rule.limit * rule.tolerance);
+  const bool within_tolerance =
+      is_ceiling(rule.op) && rule.tolerance > 1.0 && !breaks(rule.op, v, rule.limit * rule.tolerance);
   const double bound = within_tolerance || !is_ceiling(rule.op) ? rule.limit : rule.limit * rule.tolerance;
   const double excess = std::fabs(v - bound);
   char pct[32] = "";
@@ -105,24 +115,30 @@ CheckResult judge(const BudgetRule& rule, const Target& target, const Measure& m
     // A saturated generator sends late; the late time is counted as latency, so the figure may be
     // the tool's own. Failing the build on it would blame the service for the tool.
     c.verdict = Verdict::kInconclusive;
-    c.message += "; the load generator was saturated, so this latency may be the tool's: rerun with fewer "
-                 "requests per second or more CPU";
+    c.message +=
+        "; the load generator was saturated, so this latency may be the tool's: rerun with fewer "
+        "requests per second or more CPU";
   }
   return c;
 }
 
 CheckResult evaluate_rule(const BudgetRule& rule, const Target& target) {
   switch (rule.metric) {
-    case BudgetMetric::kRecovery: return evaluate_recovery(rule, target);
-    case BudgetMetric::kRssSlope: return evaluate_rss_slope(rule, target);
-    case BudgetMetric::kNoFindings: return evaluate_findings_rule(rule, target);
+    case BudgetMetric::kRecovery:
+      return evaluate_recovery(rule, target);
+    case BudgetMetric::kRssSlope:
+      return evaluate_rss_slope(rule, target);
+    case BudgetMetric::kNoFindings:
+      return evaluate_findings_rule(rule, target);
     case BudgetMetric::kLatency:
     case BudgetMetric::kNamedMetric:
     case BudgetMetric::kErrorRate:
     case BudgetMetric::kTimeoutShare:
     case BudgetMetric::kThroughput:
-    case BudgetMetric::kTallyShare: return judge(rule, target, measure_endpoint_metric(rule, target));
-    default: return judge(rule, target, measure_resource_metric(rule, target));
+    case BudgetMetric::kTallyShare:
+      return judge(rule, target, measure_endpoint_metric(rule, target));
+    default:
+      return judge(rule, target, measure_resource_metric(rule, target));
   }
 }
 
@@ -154,15 +170,20 @@ std::string phase_names(const RunResult& r) {
 
 }  // namespace
 
-std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunResult& result, const Findings* findings) {
+namespace {
+
+std::vector<CheckResult> evaluate(const BudgetSet& budgets, const RunResult& result, const Findings* findings,
+                                  std::vector<std::string>* notes) {
   std::vector<CheckResult> checks;
+  std::vector<std::string> unmatched_categories;
   for (const BudgetEntry& entry : budgets.entries) {
     Target base;
     base.findings = findings;
     base.run_endpoints = &result.endpoints;
     base.generator_saturated = result.generator.saturated;
     base.duration_s = result.duration_s;
-    base.pattern = !entry.scope.endpoint.empty() ? entry.scope.endpoint : entry.scope.category + (entry.scope.category.empty() ? "" : ".*");
+    base.pattern = !entry.scope.endpoint.empty() ? entry.scope.endpoint
+                                                 : entry.scope.category + (entry.scope.category.empty() ? "" : ".*");
     if (result.profile) base.profile = &result.profile->summary;
 
     if (!entry.scope.phase.empty()) {
@@ -176,8 +197,8 @@ std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunRes
           CheckResult c = make_check(rule, t);
           c.phase = entry.scope.phase;
           c.verdict = Verdict::kInconclusive;
-          c.message = "phase \"" + entry.scope.phase + "\" of " + entry.origin + " is not in the result (phases: " +
-                      phase_names(result) + "); fix the budget's phase name";
+          c.message = "phase \"" + entry.scope.phase + "\" of " + entry.origin +
+                      " is not in the result (phases: " + phase_names(result) + "); fix the budget's phase name";
           checks.push_back(std::move(c));
         }
         continue;
@@ -215,7 +236,14 @@ std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunRes
       if (const EndpointStats* overall = result.find_endpoint(e.name)) t.timeline = &overall->timeline;
       for (const auto& rule : entry.rules) checks.push_back(evaluate_rule(rule, t));
     }
-    if (!matched) {
+    if (!matched && notes != nullptr && entry.scope.endpoint.empty()) {
+      // A category is a convention a defaults file applies to every app; an app without such
+      // endpoints has nothing to check there, which is one remark, not a verdict per rule.
+      const std::string name = entry.scope.category + (base.phase ? " (phase " + base.phase->name + ")" : "");
+      if (std::find(unmatched_categories.begin(), unmatched_categories.end(), name) == unmatched_categories.end()) {
+        unmatched_categories.push_back(name);
+      }
+    } else if (!matched) {
       for (const auto& rule : entry.rules) {
         Target t = base;
         t.endpoint = base.pattern;
@@ -230,7 +258,24 @@ std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunRes
       }
     }
   }
+  if (notes != nullptr && !unmatched_categories.empty()) {
+    std::string names;
+    for (const auto& n : unmatched_categories) names += (names.empty() ? "" : ", ") + n;
+    notes->push_back("budgets for categories with no endpoint in this run were not checked (" + budgets.source +
+                     "): " + names);
+  }
   return checks;
+}
+
+}  // namespace
+
+std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunResult& result, const Findings* findings) {
+  return evaluate(budgets, result, findings, nullptr);
+}
+
+std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunResult& result, const Findings* findings,
+                                          std::vector<std::string>& notes) {
+  return evaluate(budgets, result, findings, &notes);
 }
 
 }  // namespace perfgate

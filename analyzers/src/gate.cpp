@@ -9,8 +9,8 @@
 namespace perfgate {
 
 std::string result_identity(const RunResult& result) {
-  return result.context.start_time + " " + result.context.host + " " + result.context.scenario_hash.substr(0, 16) + " " +
-         std::to_string(result.total_requests());
+  return result.context.start_time + " " + result.context.host + " " + result.context.scenario_hash.substr(0, 16) +
+         " " + std::to_string(result.total_requests());
 }
 
 GateReport run_gate(const GateInputs& inputs) {
@@ -29,8 +29,9 @@ GateReport run_gate(const GateInputs& inputs) {
     c.metric = "complete";
     c.verdict = Verdict::kInconclusive;
     c.message = result.status == "failed"
-                    ? std::string("the run failed: no request succeeded, so it measured nothing about the service; fix the "
-                                  "target and rerun")
+                    ? std::string(
+                          "the run failed: no request succeeded, so it measured nothing about the service; fix the "
+                          "target and rerun")
                     : "the run is " + (result.status != "complete" ? result.status : std::string("partial")) +
                           ": its figures cover only part of the scenario; rerun to completion";
     report.checks.push_back(std::move(c));
@@ -39,7 +40,7 @@ GateReport run_gate(const GateInputs& inputs) {
     report.notes.push_back("the load generator was saturated: " + result.generator.note);
   }
   if (inputs.budgets) {
-    auto checks = evaluate_budgets(*inputs.budgets, result, inputs.findings);
+    auto checks = evaluate_budgets(*inputs.budgets, result, inputs.findings, report.notes);
     report.checks.insert(report.checks.end(), checks.begin(), checks.end());
   }
   if (inputs.baseline && (inputs.baseline->partial || inputs.baseline->status != "complete")) {

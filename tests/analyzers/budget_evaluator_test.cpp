@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "analyzers/budget_evaluator.h"
+
+#include <gtest/gtest.h>
 
 namespace perfgate {
 namespace {
@@ -49,8 +49,9 @@ RunResult sample_run() {
   return r;
 }
 
-std::vector<CheckResult> eval(const std::string& rule, const BudgetScope& scope = {}, const Findings* findings = nullptr,
-                              double tolerance = 1.0, const RunResult& run = sample_run()) {
+std::vector<CheckResult> eval(const std::string& rule, const BudgetScope& scope = {},
+                              const Findings* findings = nullptr, double tolerance = 1.0,
+                              const RunResult& run = sample_run()) {
   auto parsed = parse_budget_rule(rule);
   EXPECT_TRUE(parsed.ok()) << rule;
   BudgetSet set;
@@ -63,7 +64,8 @@ std::vector<CheckResult> eval(const std::string& rule, const BudgetScope& scope 
   return evaluate_budgets(set, run, findings);
 }
 
-Verdict only(const std::string& rule, const BudgetScope& scope = {}, const Findings* findings = nullptr, double tolerance = 1.0) {
+Verdict only(const std::string& rule, const BudgetScope& scope = {}, const Findings* findings = nullptr,
+             double tolerance = 1.0) {
   auto checks = eval(rule, scope, findings, tolerance);
   EXPECT_EQ(checks.size(), 1u) << rule;
   return checks.empty() ? Verdict::kPass : checks[0].verdict;
@@ -85,6 +87,35 @@ TEST(BudgetEvaluator, LatencyCeilingPassesWarnsWithinToleranceAndFailsBeyond) {
   EXPECT_NE(m.find("75.0ms"), std::string::npos) << "the toleranced limit: " << m;
   EXPECT_EQ(only("max < 100ms", kSales), Verdict::kFail);
   EXPECT_EQ(only("mean < 60ms", kSales), Verdict::kPass);
+}
+
+// A defaults file on an app without some categories: one note naming them, no check per rule; an
+// entry naming an endpoint that matches nothing stays inconclusive.
+TEST(BudgetEvaluator, CategoryBudgetsMatchingNothingAreOneNoteButAnUnmatchedEndpointIsInconclusive) {
+  BudgetSet set;
+  set.source = "budgets/seed-defaults.json";
+  for (const char* category : {"sprints", "queues", "reports"}) {
+    BudgetEntry entry;
+    entry.scope = BudgetScope{"", category, ""};
+    for (const char* rule : {"p95 < 1s", "p99 < 2s", "error_rate < 1%"})
+      entry.rules.push_back(*parse_budget_rule(rule));
+    entry.origin = "test:1";
+    set.entries.push_back(entry);
+  }
+  BudgetEntry named;
+  named.scope = BudgetScope{"capacity.plan", "", ""};
+  named.rules.push_back(*parse_budget_rule("p95 < 1s"));
+  named.origin = "test:9";
+  set.entries.push_back(named);
+  std::vector<std::string> notes;
+  const auto checks = evaluate_budgets(set, sample_run(), nullptr, notes);
+  int inconclusive = 0;
+  for (const auto& c : checks) inconclusive += c.verdict == Verdict::kInconclusive;
+  EXPECT_EQ(inconclusive, 1) << "only the named endpoint";
+  EXPECT_EQ(checks.size(), 4u) << "three reports rules and the named endpoint";
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("sprints, queues"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].find("seed-defaults.json"), std::string::npos) << notes[0];
 }
 
 TEST(BudgetEvaluator, CategoryAndPatternEntriesCheckEveryMatchingEndpoint) {
@@ -146,8 +177,8 @@ TEST(BudgetEvaluator, ServerMemoryCpuAndPostgresFromTheProfile) {
 }
 
 TEST(BudgetEvaluator, MemorySlopeFailsOnlyWhenItsIntervalIsAboveTheLimit) {
-  EXPECT_EQ(only("rss_slope < 30MB/h"), Verdict::kFail);   // 40 +/- 5: clearly above
-  EXPECT_EQ(only("rss_slope < 38MB/h"), Verdict::kWarn);   // interval includes 38
+  EXPECT_EQ(only("rss_slope < 30MB/h"), Verdict::kFail);  // 40 +/- 5: clearly above
+  EXPECT_EQ(only("rss_slope < 38MB/h"), Verdict::kWarn);  // interval includes 38
   EXPECT_EQ(only("rss_slope < 50MB/h"), Verdict::kPass);
   RunResult short_run = sample_run();
   short_run.profile->summary.samples = 2;
@@ -202,7 +233,8 @@ TEST(BudgetEvaluator, FindingsForEndpointsTheRunDoesNotKnowMakeAnEndpointRuleInc
   // A quick-mode run names its endpoint by method and path: the same finding is that endpoint's.
   RunResult quick = sample_run();
   quick.endpoints[0].name = "GET /reports/sales";
-  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &by_url, 1.0, quick)[0].verdict, Verdict::kFail);
+  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &by_url, 1.0, quick)[0].verdict,
+            Verdict::kFail);
 
   // Run-delta findings belong to the whole run: an endpoint rule cannot pass on them...
   Finding run_wide = probed;
@@ -215,7 +247,8 @@ TEST(BudgetEvaluator, FindingsForEndpointsTheRunDoesNotKnowMakeAnEndpointRuleInc
   // A run of one endpoint (quick mode): the whole run's findings are that endpoint's.
   RunResult single = quick;
   single.endpoints.resize(1);
-  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &delta, 1.0, single)[0].verdict, Verdict::kFail);
+  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &delta, 1.0, single)[0].verdict,
+            Verdict::kFail);
   // ...unless the endpoint was probed alone (its own statements were measured) or the same query is
   // attributed to another endpoint of the run.
   delta.queries_per_request["reports.sales"] = 2;

@@ -29,7 +29,11 @@ class GateCli : public ::testing::Test {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
+    // A quiet machine: an A/A pair's interval then rules out the minimum effect (a pass).
     testing::SyntheticRun spec;
+    spec.endpoints[0].second_noise = 0.01;
+    spec.endpoints[0].rps = 400;
+    spec.target_rps = 400;
     write("base.json", testing::make_run(spec));
     spec.seed = 2;
     write("same.json", testing::make_run(spec));
@@ -40,7 +44,8 @@ class GateCli : public ::testing::Test {
       // loose enough for both runs' p95 (about 190 ms and 350 ms)
       "schema_version": 1,
       "budgets": [{"category": "reports", "p95": "2s", "tolerance": 1.5}, {"rules": ["error_rate <= 1%"]}]
-    })").ok());
+    })")
+                    .ok());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -113,15 +118,18 @@ TEST_F(GateCli, SeedDefaultsJudgeEachCategoryAndShowWhatCannotBeJudged) {
   write("seeded.json", testing::make_run(spec));
   const Ran r = run("gate " + path("seeded.json") + " --budgets " + PERFGATE_SOURCE_DIR "/budgets/seed-defaults.json");
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("FAIL: users.list p95"), std::string::npos) << "users p95 ~245 ms > 1.5 x 150 ms: " << r.output;
+  EXPECT_NE(r.output.find("FAIL: users.list p95"), std::string::npos)
+      << "users p95 ~245 ms > 1.5 x 150 ms: " << r.output;
   EXPECT_NE(r.output.find("x1.5 tolerance: 225.0ms"), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("FAIL: reports.sales"), std::string::npos) << "reports p95 ~820 ms is within 1 s: " << r.output;
+  EXPECT_EQ(r.output.find("FAIL: reports.sales"), std::string::npos)
+      << "reports p95 ~820 ms is within 1 s: " << r.output;
   EXPECT_NE(r.output.find("INCONCLUSIVE: whole run peak_rss"), std::string::npos) << "no profile: " << r.output;
   EXPECT_NE(r.output.find("INCONCLUSIVE: whole run slow_query_mean"), std::string::npos) << "no findings: " << r.output;
 }
 
 TEST_F(GateCli, BadInputExitsTwoWithFileLineAndColumn) {
-  ASSERT_TRUE(write_file_atomically(path("bad.json"), "{\"schema_version\": 1,\n \"budgets\": [{\"p95\": \"soon\"}]}").ok());
+  ASSERT_TRUE(
+      write_file_atomically(path("bad.json"), "{\"schema_version\": 1,\n \"budgets\": [{\"p95\": \"soon\"}]}").ok());
   const Ran bad = run("gate " + path("same.json") + " --budgets " + path("bad.json"));
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
   EXPECT_NE(bad.output.find(path("bad.json") + ":2:"), std::string::npos) << bad.output;

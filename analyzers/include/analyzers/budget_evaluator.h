@@ -18,4 +18,10 @@ namespace perfgate {
 /// Pure function; thread-safe for distinct inputs.
 std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunResult& result, const Findings* findings);
 
+/// The same, except that category budgets matching no endpoint of the run (a shared defaults file on
+/// an app without those endpoints) yield no check: one line in `notes` names them all. A budget that
+/// names an endpoint explicitly and matches nothing is still an inconclusive check.
+std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunResult& result, const Findings* findings,
+                                          std::vector<std::string>& notes);
+
 }  // namespace perfgate

@@ -15,16 +15,16 @@ namespace perfgate {
 
 /// Parameters of the comparison; the defaults are documented in docs/budgets.md.
 struct CompareOptions {
-  double alpha = 0.01;                 ///< one-sided significance level per check, (0, 0.5)
-  double min_effect = 0.10;            ///< smallest relative slowdown that counts (0.10 = +10%)
-  double min_effect_abs_us = 1000;     ///< and smallest absolute slowdown, us (tiny latencies)
-  int min_intervals = 10;              ///< per-second samples needed in each run, else inconclusive
-  double error_rate_floor = 0.005;     ///< smallest error-rate increase that counts (0.005 = 0.5 points)
-  double memory_min_effect = 0.20;     ///< peak RSS growth that fails (warns from half of it)
+  double alpha = 0.01;                             ///< one-sided significance level per check, (0, 0.5)
+  double min_effect = 0.05;                        ///< smallest relative slowdown that counts (0.05 = +5%)
+  double min_effect_abs_us = 1000;                 ///< and smallest absolute slowdown, us (tiny latencies)
+  int min_intervals = 10;                          ///< per-second samples needed in each run, else inconclusive
+  double error_rate_floor = 0.005;                 ///< smallest error-rate increase that counts (0.005 = 0.5 points)
+  double memory_min_effect = 0.20;                 ///< peak RSS growth that fails (warns from half of it)
   double memory_floor_bytes = 32.0 * 1024 * 1024;  ///< and smallest absolute growth
-  double target_rate_tolerance = 0.05; ///< relative difference of target rates still comparable
-  double max_late_share = 0.025;       ///< a run flagged saturated still compares when at most this share of its
-                                       ///< requests left late and it achieved its target rate (within tolerance)
+  double target_rate_tolerance = 0.05;             ///< relative difference of target rates still comparable
+  double max_late_share = 0.025;  ///< a run flagged saturated still compares when at most this share of its
+                                  ///< requests left late and it achieved its target rate (within tolerance)
 };
 
 /// What compare_runs found: the checks and remarks that are not checks (new endpoints, ...).
