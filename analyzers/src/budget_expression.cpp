@@ -81,7 +81,8 @@ std::optional<double> parse_percentile_name(std::string_view name) {
 }
 
 constexpr std::string_view kFindingKinds[] = {"n_plus_one",      "missing_index", "slow_query",
-                                               "duplicate_index", "unused_index",  "invalid_index"};
+                                               "duplicate_index", "unused_index",  "invalid_index",
+                                               "query_rewrite"};
 constexpr std::string_view kStreamMetrics[] = {"time_to_first_event", "completion", "poll_completion",
                                                 "time_to_last_event"};
 
@@ -217,7 +218,7 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
     const std::string kind = lower(trim(s.substr(3)));
     if (std::find(std::begin(kFindingKinds), std::end(kFindingKinds), kind) == std::end(kFindingKinds)) {
       return rule_error(text, "unknown finding kind \"" + kind + "\"",
-                        "use one of n_plus_one, missing_index, slow_query, duplicate_index, unused_index, invalid_index");
+                        "use one of n_plus_one, missing_index, slow_query, duplicate_index, unused_index, invalid_index, query_rewrite");
     }
     rule.metric = BudgetMetric::kNoFindings;
     rule.metric_name = kind;

@@ -22,6 +22,7 @@ const char* kind_name(FindingKind kind) {
     case FindingKind::kDuplicateIndex: return "duplicate_index";
     case FindingKind::kUnusedIndex: return "unused_index";
     case FindingKind::kInvalidIndex: return "invalid_index";
+    case FindingKind::kQueryRewrite: return "query_rewrite";
   }
   return "";
 }
