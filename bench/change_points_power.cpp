@@ -31,8 +31,11 @@ int main(int argc, char** argv) {
   const perfgate::ChangePointOptions defaults;
   std::printf("seeds: %d (60 runs, 5%% noise, defaults: p < %g, magnitude >= %g%%, %zu runs a side)\n", seeds,
               defaults.max_p_value, defaults.min_magnitude * 100, defaults.min_segment);
-  std::printf("+20%% step found at its run +-1:            %d/%d (%.0f%%)\n", found_at_step, seeds, 100.0 * found_at_step / seeds);
-  std::printf("  ... and no other change point:          %d/%d (%.0f%%)\n", exactly_one, seeds, 100.0 * exactly_one / seeds);
-  std::printf("flat history with no change point:       %d/%d (%.0f%%)\n", flat_clean, seeds, 100.0 * flat_clean / seeds);
+  std::printf("+20%% step found at its run +-1:            %d/%d (%.0f%%)\n", found_at_step, seeds,
+              100.0 * found_at_step / seeds);
+  std::printf("  ... and no other change point:          %d/%d (%.0f%%)\n", exactly_one, seeds,
+              100.0 * exactly_one / seeds);
+  std::printf("flat history with no change point:       %d/%d (%.0f%%)\n", flat_clean, seeds,
+              100.0 * flat_clean / seeds);
   return 0;
 }

@@ -2,13 +2,13 @@
 #include <cstdio>
 #include <memory>
 
-#include "core/findings.h"
 #include "analyzers/history.h"
 #include "cli/command.h"
-#include "pipeline/run_session.h"
 #include "core/files.h"
+#include "core/findings.h"
 #include "core/run_result_io.h"
 #include "history/store.h"
+#include "pipeline/run_session.h"
 
 namespace perfgate::cli {
 namespace {
@@ -28,6 +28,7 @@ struct HistoryShowOptions {
   std::string store = kDefaultStore;
   std::string branch;
   bool json = false;
+  HistoryOptions analysis;
 };
 
 ExitCode run_history_add(const HistoryAddOptions& o) {
@@ -65,7 +66,7 @@ ExitCode run_history_show(const HistoryShowOptions& o) {
   if (!entries) return report_error(entries.error());
   std::vector<RunSummary> runs;
   for (const auto& e : *entries) runs.push_back(e.summary);
-  const HistoryOptions options;
+  const HistoryOptions& options = o.analysis;
   const std::vector<HistoryChange> changes = find_history_changes(runs, options);
   if (o.json) {
     std::fputs(history_report_to_json((*store)->describe(), o.branch, runs, changes, options).c_str(), stdout);
@@ -83,11 +84,12 @@ ExitCode run_history_show(const HistoryShowOptions& o) {
   for (const auto& c : changes) {
     char change[64];
     std::snprintf(change, sizeof change, "%+.1f%%", c.change.relative_change * 100);
-    std::printf("%s %s %s %s: %s from run %lld%s%s (%.4g -> %.4g, p=%.2g)\n", c.regression() ? "REGRESSION " : "improvement",
-                c.scenario_name.c_str(), c.endpoint.empty() ? "(server)" : c.endpoint.c_str(), c.metric.c_str(), change,
-                static_cast<long long>(c.first_run_id), c.first_commit.empty() ? "" : (" commit " + c.first_commit).c_str(),
-                c.first_label.empty() ? "" : (" [" + c.first_label + "]").c_str(), c.change.mean_before, c.change.mean_after,
-                c.change.p_value);
+    std::printf(
+        "%s %s %s %s: %s from run %lld%s%s (%.4g -> %.4g, p=%.2g)\n", c.regression() ? "REGRESSION " : "improvement",
+        c.scenario_name.c_str(), c.endpoint.empty() ? "(server)" : c.endpoint.c_str(), c.metric.c_str(), change,
+        static_cast<long long>(c.first_run_id), c.first_commit.empty() ? "" : (" commit " + c.first_commit).c_str(),
+        c.first_label.empty() ? "" : (" [" + c.first_label + "]").c_str(), c.change.mean_before, c.change.mean_after,
+        c.change.p_value);
   }
   return ExitCode::kPass;
 }
@@ -104,7 +106,8 @@ void add_history_command(CLI::App& app, CommandSlot& slot) {
   add->add_option("--commit", a->commit, "The commit the run measured (default: the result's labels.git_sha)");
   add->add_option("--branch", a->branch, "The branch the commit is on (default: the result's labels.branch)");
   add->add_option("--label", a->label, "A name for the run (default: the result's labels.label)");
-  add->add_option("--findings", a->findings_path, "Findings JSON of the run (default: RESULT.findings.json when present)");
+  add->add_option("--findings", a->findings_path,
+                  "Findings JSON of the run (default: RESULT.findings.json when present)");
   add->add_option("--store", a->store, "History directory, or a postgresql:// URI")->capture_default_str();
   add->callback([a, &slot] { slot.run = [a] { return run_history_add(*a); }; });
 
@@ -113,6 +116,13 @@ void add_history_command(CLI::App& app, CommandSlot& slot) {
   show->add_option("--store", s->store, "History directory, or a postgresql:// URI")->capture_default_str();
   show->add_option("--branch", s->branch, "Only this branch's runs (default: every run)");
   show->add_flag("--json", s->json, "Print runs and change points as JSON");
+  show->add_option("--max-p-value", s->analysis.change_points.max_p_value, "A change needs a Welch t-test p below this")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-12, 0.5));
+  show->add_option("--min-magnitude", s->analysis.change_points.min_magnitude,
+                   "A change needs at least this relative change of the mean (0.05 = 5%)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   show->callback([s, &slot] { slot.run = [s] { return run_history_show(*s); }; });
 }
 

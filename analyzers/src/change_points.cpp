@@ -68,8 +68,8 @@ double welch_p(const Moments& a, const Moments& b) {
   if (se2 <= 0) return a.mean == b.mean ? 1.0 : 0.0;
   const double t = (b.mean - a.mean) / std::sqrt(se2);
   // Welch-Satterthwaite degrees of freedom; a side with zero variance contributes nothing.
-  const double denom = (a.n > 1 ? va * va / static_cast<double>(a.n - 1) : 0) +
-                       (b.n > 1 ? vb * vb / static_cast<double>(b.n - 1) : 0);
+  const double denom =
+      (a.n > 1 ? va * va / static_cast<double>(a.n - 1) : 0) + (b.n > 1 ? vb * vb / static_cast<double>(b.n - 1) : 0);
   const double df = denom > 0 ? se2 * se2 / denom : static_cast<double>(a.n + b.n - 2);
   return regularized_incomplete_beta(df / 2, 0.5, df / (df + t * t));
 }
@@ -189,7 +189,8 @@ std::vector<ChangePoint> find_change_points(const std::vector<double>& values, c
   for (size_t c = 0; c < cuts.size(); ++c) {
     const size_t a = c == 0 ? 0 : cuts[c - 1], b = c + 1 == cuts.size() ? x.size() : cuts[c + 1];
     const Moments left = moments(x.data() + a, cuts[c] - a), right = moments(x.data() + cuts[c], b - cuts[c]);
-    out.push_back({original[cuts[c]], left.mean, right.mean, relative_change(left.mean, right.mean), welch_p(left, right)});
+    out.push_back(
+        {original[cuts[c]], left.mean, right.mean, relative_change(left.mean, right.mean), welch_p(left, right)});
   }
   return out;
 }

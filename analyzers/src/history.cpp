@@ -52,7 +52,8 @@ RunSummary summarize_run(const RunResult& result, const Findings* findings) {
       es.p95_us = static_cast<double>(e.latency.value_at_percentile(95));
       es.p99_us = static_cast<double>(e.latency.value_at_percentile(99));
     }
-    es.error_rate_percent = e.requests > 0 ? 100.0 * static_cast<double>(e.errors.total) / static_cast<double>(e.requests) : 0;
+    es.error_rate_percent =
+        e.requests > 0 ? 100.0 * static_cast<double>(e.errors.total) / static_cast<double>(e.requests) : 0;
     if (findings != nullptr) {
       const auto it = findings->queries_per_request.find(e.name);
       if (it != findings->queries_per_request.end()) es.queries_per_request = it->second;
@@ -181,7 +182,8 @@ Result<RunResult> pool_baseline_runs(const std::vector<RunResult>& runs, const s
     duration += r.duration_s;
     pooled.generator.saturated = pooled.generator.saturated || r.generator.saturated;
     pooled.generator.requests_behind += r.generator.requests_behind;
-    pooled.generator.max_schedule_lag_us = std::max(pooled.generator.max_schedule_lag_us, r.generator.max_schedule_lag_us);
+    pooled.generator.max_schedule_lag_us =
+        std::max(pooled.generator.max_schedule_lag_us, r.generator.max_schedule_lag_us);
     if (r.generator.saturated && pooled.generator.note.empty()) pooled.generator.note = r.generator.note;
     if (r.profile) peaks.push_back(static_cast<double>(r.profile->summary.peak_rss_bytes));
   }

@@ -12,13 +12,15 @@ Result<BaselineHistorySpec> parse_baseline_history(const std::string& text) {
   spec.branch = colon == std::string::npos ? text : text.substr(0, colon);
   if (colon != std::string::npos) {
     const std::string n = text.substr(colon + 1);
-    const bool digits = !n.empty() && n.size() <= 4 && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits =
+        !n.empty() && n.size() <= 4 && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!digits || std::stoi(n) < 1 || std::stoi(n) > 1000) {
       return invalid_input("--baseline-history: " + text + ": N must be a whole number in 1..1000 (e.g. main:5)");
     }
     spec.runs = static_cast<size_t>(std::stoi(n));
   }
-  if (spec.branch.empty()) return invalid_input("--baseline-history: " + text + ": name a branch (e.g. main or main:5)");
+  if (spec.branch.empty())
+    return invalid_input("--baseline-history: " + text + ": name a branch (e.g. main or main:5)");
   return spec;
 }
 
@@ -38,9 +40,11 @@ Result<RunResult> load_history_baseline(HistoryStore& store, const BaselineHisto
     }
   }
   if (chosen.empty()) {
-    return invalid_input("--baseline-history " + spec.branch + ": " + store.describe() + " has no complete run of this scenario on branch " +
-                         spec.branch + " (" + std::to_string(entries->size()) + " runs: " + std::to_string(other_scenarios) +
-                         " of other scenarios, " + std::to_string(not_good) + " partial or failed); add one with 'perfgate history add'");
+    return invalid_input("--baseline-history " + spec.branch + ": " + store.describe() +
+                         " has no complete run of this scenario on branch " + spec.branch + " (" +
+                         std::to_string(entries->size()) + " runs: " + std::to_string(other_scenarios) +
+                         " of other scenarios, " + std::to_string(not_good) +
+                         " partial or failed); add one with 'perfgate history add'");
   }
   std::reverse(chosen.begin(), chosen.end());
   std::vector<RunResult> runs;

@@ -16,8 +16,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/files.h"
 #include "core/clock.h"
+#include "core/files.h"
 #include "history/store.h"
 #include "summary_json.h"
 
@@ -104,7 +104,8 @@ class DirectoryStore final : public HistoryStore {
       try {
         j = nlohmann::json::parse(*text);
       } catch (const nlohmann::json::exception& e) {
-        return invalid_input(path + ": not valid JSON (" + e.what() + "); the history entry is corrupt: remove or repair it");
+        return invalid_input(path + ": not valid JSON (" + e.what() +
+                             "); the history entry is corrupt: remove or repair it");
       }
       if (!j.is_object() || j.value("kind", "") != "perfgate-history-entry") {
         return invalid_input(path + ": kind: not a perfgate history entry; remove it from " + dir_);
@@ -112,7 +113,8 @@ class DirectoryStore final : public HistoryStore {
       auto summary = summary_from_json(j, path);
       if (!summary) return summary.error();
       if (summary->id != id) {
-        return invalid_input(path + ": id: " + std::to_string(summary->id) + " does not match the file name; the history entry is corrupt: remove or repair it");
+        return invalid_input(path + ": id: " + std::to_string(summary->id) +
+                             " does not match the file name; the history entry is corrupt: remove or repair it");
       }
       if (!branch.empty() && summary->branch != branch) continue;
       HistoryEntry entry{std::move(*summary), {}};
@@ -147,7 +149,9 @@ class DirectoryStore final : public HistoryStore {
 
 }  // namespace
 
-std::unique_ptr<HistoryStore> open_directory_store(const std::string& dir) { return std::make_unique<DirectoryStore>(dir); }
+std::unique_ptr<HistoryStore> open_directory_store(const std::string& dir) {
+  return std::make_unique<DirectoryStore>(dir);
+}
 
 Result<std::unique_ptr<HistoryStore>> open_history_store(const std::string& spec) {
   if (spec.rfind("postgresql://", 0) == 0 || spec.rfind("postgres://", 0) == 0) return open_postgres_store(spec);

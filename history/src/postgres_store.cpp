@@ -1,9 +1,8 @@
 // The PostgreSQL store: one table shared by CI runners, created on first append.
 #include <pqxx/pqxx>
 
-
-#include "analyzers/query_analyzer.h"
 #include "core/clock.h"
+#include "core/redact.h"
 #include "history/store.h"
 #include "summary_json.h"
 
@@ -31,7 +30,8 @@ constexpr const char* kCreateSchema =
 
 class PostgresStore final : public HistoryStore {
  public:
-  PostgresStore(std::unique_ptr<pqxx::connection> conn, std::string name) : conn_(std::move(conn)), name_(std::move(name)) {}
+  PostgresStore(std::unique_ptr<pqxx::connection> conn, std::string name)
+      : conn_(std::move(conn)), name_(std::move(name)) {}
 
   Result<int64_t> append(HistoryEntry entry) override {
     try {
@@ -62,10 +62,13 @@ class PostgresStore final : public HistoryStore {
     try {
       pqxx::work tx(*conn_);
       if (tx.exec("SELECT to_regclass('perfgate_history.runs') IS NULL")[0][0].as<bool>()) return out;
-      const std::string columns = with_results == WithResults::kYes ? "id, summary::text, result" : "id, summary::text, ''";
+      const std::string columns =
+          with_results == WithResults::kYes ? "id, summary::text, result" : "id, summary::text, ''";
       const pqxx::result rows =
-          branch.empty() ? tx.exec("SELECT " + columns + " FROM perfgate_history.runs ORDER BY id")
-                         : tx.exec_params("SELECT " + columns + " FROM perfgate_history.runs WHERE branch = $1 ORDER BY id", branch);
+          branch.empty()
+              ? tx.exec("SELECT " + columns + " FROM perfgate_history.runs ORDER BY id")
+              : tx.exec_params("SELECT " + columns + " FROM perfgate_history.runs WHERE branch = $1 ORDER BY id",
+                               branch);
       for (const auto& row : rows) {
         const auto id = row[0].as<int64_t>();
         const std::string where = name_ + ": perfgate_history.runs row id=" + std::to_string(id);
@@ -98,7 +101,7 @@ class PostgresStore final : public HistoryStore {
 }  // namespace
 
 Result<std::unique_ptr<HistoryStore>> open_postgres_store(const std::string& uri) {
-  const std::string name = redact_dsn_password(uri);
+  const std::string name = redact_dsn(uri);
   try {
     auto conn = std::make_unique<pqxx::connection>(uri);
     return std::unique_ptr<HistoryStore>(std::make_unique<PostgresStore>(std::move(conn), name));

@@ -33,7 +33,8 @@ nlohmann::json summary_json(const RunSummary& s) {
     je["p95_us"] = number_or_null(e.p95_us);
     je["p99_us"] = number_or_null(e.p99_us);
     je["error_rate_percent"] = number_or_null(e.error_rate_percent);
-    je["queries_per_request"] = e.queries_per_request ? nlohmann::json(*e.queries_per_request) : nlohmann::json(nullptr);
+    je["queries_per_request"] =
+        e.queries_per_request ? nlohmann::json(*e.queries_per_request) : nlohmann::json(nullptr);
     j["endpoints"].push_back(std::move(je));
   }
   return j;
@@ -63,7 +64,8 @@ Result<RunSummary> summary_from_json(const nlohmann::json& j, const std::string&
     text("status", s.status);
     text("start_time", s.start_time);
     field = "peak_rss_bytes";
-    if (j.contains("peak_rss_bytes") && !j.at("peak_rss_bytes").is_null()) s.peak_rss_bytes = j.at("peak_rss_bytes").get<double>();
+    if (j.contains("peak_rss_bytes") && !j.at("peak_rss_bytes").is_null())
+      s.peak_rss_bytes = j.at("peak_rss_bytes").get<double>();
     field = "endpoints";
     for (const auto& je : j.at("endpoints")) {
       EndpointSummary e;
@@ -92,7 +94,9 @@ Result<RunSummary> summary_from_json(const nlohmann::json& j, const std::string&
 
 namespace perfgate {
 
-std::string run_summary_to_json(const RunSummary& summary) { return history_detail::summary_json(summary).dump(2) + "\n"; }
+std::string run_summary_to_json(const RunSummary& summary) {
+  return history_detail::summary_json(summary).dump(2) + "\n";
+}
 
 std::string history_report_to_json(const std::string& store, const std::string& branch,
                                    const std::vector<RunSummary>& runs, const std::vector<HistoryChange>& changes,
@@ -111,21 +115,21 @@ std::string history_report_to_json(const std::string& store, const std::string& 
   for (const auto& r : runs) j["runs"].push_back(history_detail::summary_json(r));
   j["change_points"] = nlohmann::json::array();
   for (const auto& c : changes) {
-    j["change_points"].push_back({{"scenario_name", c.scenario_name},
-                                  {"scenario_hash", c.scenario_hash},
-                                  {"endpoint", c.endpoint},
-                                  {"metric", c.metric},
-                                  {"direction", c.regression() ? "regression" : "improvement"},
-                                  {"first_run_id", c.first_run_id},
-                                  {"first_commit", c.first_commit},
-                                  {"first_label", c.first_label},
-                                  {"first_start_time", c.first_start_time},
-                                  {"mean_before", c.change.mean_before},
-                                  {"mean_after", c.change.mean_after},
-                                  {"relative_change", std::isfinite(c.change.relative_change)
-                                                          ? nlohmann::json(c.change.relative_change)
-                                                          : nlohmann::json(nullptr)},
-                                  {"p_value", c.change.p_value}});
+    j["change_points"].push_back(
+        {{"scenario_name", c.scenario_name},
+         {"scenario_hash", c.scenario_hash},
+         {"endpoint", c.endpoint},
+         {"metric", c.metric},
+         {"direction", c.regression() ? "regression" : "improvement"},
+         {"first_run_id", c.first_run_id},
+         {"first_commit", c.first_commit},
+         {"first_label", c.first_label},
+         {"first_start_time", c.first_start_time},
+         {"mean_before", c.change.mean_before},
+         {"mean_after", c.change.mean_after},
+         {"relative_change",
+          std::isfinite(c.change.relative_change) ? nlohmann::json(c.change.relative_change) : nlohmann::json(nullptr)},
+         {"p_value", c.change.p_value}});
   }
   return j.dump(2) + "\n";
 }

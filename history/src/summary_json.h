@@ -2,7 +2,6 @@
 // JSON of run summaries, shared by the directory and PostgreSQL stores (private to history/).
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "analyzers/history.h"

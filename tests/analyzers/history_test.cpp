@@ -10,7 +10,8 @@
 namespace perfgate {
 namespace {
 
-RunSummary summary_with_p95(int64_t id, const std::string& hash, double p95_us, const std::string& status = "complete") {
+RunSummary summary_with_p95(int64_t id, const std::string& hash, double p95_us,
+                            const std::string& status = "complete") {
   RunSummary s;
   s.id = id;
   s.scenario_name = "scenario-" + hash;
@@ -32,7 +33,8 @@ TEST(HistoryChanges, NameTheFirstRunAndCommitOfAStep) {
   std::mt19937 rng(5);
   std::normal_distribution<double> noise(0, 0.03);
   std::vector<RunSummary> runs;
-  for (int i = 1; i <= 30; ++i) runs.push_back(summary_with_p95(i, "h1", 20000 * (i >= 17 ? 1.25 : 1.0) * (1 + noise(rng))));
+  for (int i = 1; i <= 30; ++i)
+    runs.push_back(summary_with_p95(i, "h1", 20000 * (i >= 17 ? 1.25 : 1.0) * (1 + noise(rng))));
   const auto changes = find_history_changes(runs);
   std::vector<HistoryChange> p95;
   for (const auto& c : changes) {
@@ -78,8 +80,9 @@ TEST(PoolBaselineRuns, MergesHistogramsExactlyAndLaysTimelinesEndToEnd) {
   ASSERT_EQ(pooled->endpoints.size(), 1u);
   const EndpointStats& e = pooled->endpoints[0];
   EXPECT_EQ(e.requests, runs[0].endpoints[0].requests * 3);
-  EXPECT_EQ(e.latency.total_count(), runs[0].endpoints[0].latency.total_count() + runs[1].endpoints[0].latency.total_count() +
-                                   runs[2].endpoints[0].latency.total_count());
+  EXPECT_EQ(e.latency.total_count(), runs[0].endpoints[0].latency.total_count() +
+                                         runs[1].endpoints[0].latency.total_count() +
+                                         runs[2].endpoints[0].latency.total_count());
   ASSERT_EQ(e.timeline.size(), 3u * 14u);
   for (size_t i = 1; i < e.timeline.size(); ++i) EXPECT_GT(e.timeline[i].t_ms, e.timeline[i - 1].t_ms);
   // Every run's warm-up stays out of the samples a comparison takes: 3 x 12 measured seconds.

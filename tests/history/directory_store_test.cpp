@@ -6,8 +6,8 @@
 #include <fstream>
 #include <set>
 
-#include "history/history_entry.h"
 #include "core/run_result_io.h"
+#include "history/history_entry.h"
 #include "history/store.h"
 
 namespace perfgate {
@@ -41,7 +41,13 @@ TEST_F(DirectoryStoreTest, AppendsInOrderAndFiltersByBranch) {
   EXPECT_FALSE((*main)[1].summary.recorded_at.empty());
   auto result = run_result_from_json((*main)[1].result_json, "stored");
   ASSERT_TRUE(result.ok()) << result.error().message;
-  EXPECT_EQ(result->total_requests(), testing::make_run([] { testing::SyntheticRun s; s.seed = 3; s.seconds = 10; return s; }()).total_requests());
+  EXPECT_EQ(result->total_requests(), testing::make_run([] {
+                                        testing::SyntheticRun s;
+                                        s.seed = 3;
+                                        s.seconds = 10;
+                                        return s;
+                                      }())
+                                          .total_requests());
   EXPECT_EQ(store->list("", WithResults::kNo)->size(), 3u);
 }
 
@@ -81,7 +87,8 @@ TEST_F(DirectoryStoreTest, TwoConcurrentWritersNeverCollideOrHalfWrite) {
     labels.insert((*all)[i].summary.label);
   }
   EXPECT_EQ(labels.size(), 2u * kPerWriter);  // every append landed once
-  for (const auto& f : fs::directory_iterator(dir_)) EXPECT_EQ(f.path().filename().string().find(".tmp-"), std::string::npos);
+  for (const auto& f : fs::directory_iterator(dir_))
+    EXPECT_EQ(f.path().filename().string().find(".tmp-"), std::string::npos);
 }
 
 TEST_F(DirectoryStoreTest, ACorruptEntryIsNamedAndAnInterruptedWriteIsIgnored) {

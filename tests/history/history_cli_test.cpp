@@ -37,13 +37,15 @@ class HistoryCli : public testing::TempDirTest {
 TEST_F(HistoryCli, ShowNamesTheFirstRunAndCommitOfAChangeAndGatePoolsTheLastGoodRuns) {
   const std::string store = path("history");
   for (uint64_t i = 1; i <= 14; ++i) {
-    const auto ran = run_perfgate({"history", "add", write_run("r.json", i, i >= 8 ? 130 : 100), "--branch", "main",
-                                   "--store", store});
+    const auto ran = run_perfgate(
+        {"history", "add", write_run("r.json", i, i >= 8 ? 130 : 100), "--branch", "main", "--store", store});
     ASSERT_EQ(ran.exit_code, 0) << ran.output;
     EXPECT_NE(ran.output.find("added run " + std::to_string(i)), std::string::npos) << ran.output;
   }
   // Another branch's runs never enter main's history.
-  ASSERT_EQ(run_perfgate({"history", "add", write_run("f.json", 99, 500), "--branch", "feature", "--store", store}).exit_code, 0);
+  ASSERT_EQ(
+      run_perfgate({"history", "add", write_run("f.json", 99, 500), "--branch", "feature", "--store", store}).exit_code,
+      0);
 
   const auto shown = run_perfgate({"history", "show", "--json", "--branch", "main", "--store", store});
   ASSERT_EQ(shown.exit_code, 0) << shown.output;
@@ -61,13 +63,18 @@ TEST_F(HistoryCli, ShowNamesTheFirstRunAndCommitOfAChangeAndGatePoolsTheLastGood
   const auto text = run_perfgate({"history", "show", "--branch", "main", "--store", store});
   EXPECT_NE(text.output.find("REGRESSION"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find("from run 8 commit sha8"), std::string::npos) << text.output;
+  // A +30% step is below a 50% minimum magnitude.
+  const auto strict = run_perfgate({"history", "show", "--branch", "main", "--store", store, "--min-magnitude", "0.5"});
+  EXPECT_NE(strict.output.find("no change point"), std::string::npos) << strict.output;
 
   // The last 3 good runs of main (all at the slower level) pooled: a candidate at that level passes,
   // one 50% slower fails.
-  const auto same = run_perfgate({"gate", write_run("same.json", 50, 130, 20), "--baseline-history", "main:3", "--store", store});
+  const auto same =
+      run_perfgate({"gate", write_run("same.json", 50, 130, 20), "--baseline-history", "main:3", "--store", store});
   EXPECT_EQ(same.exit_code, 0) << same.output;
   EXPECT_NE(same.output.find("runs 12, 13, 14"), std::string::npos) << same.output;
-  const auto slow = run_perfgate({"gate", write_run("slow.json", 51, 200, 20), "--baseline-history", "main:3", "--store", store});
+  const auto slow =
+      run_perfgate({"gate", write_run("slow.json", 51, 200, 20), "--baseline-history", "main:3", "--store", store});
   EXPECT_EQ(slow.exit_code, 1) << slow.output;
 
   const auto trend = run_perfgate({"trend", "--store", store, "--branch", "main", "-o", path("trend.html")});
@@ -88,7 +95,8 @@ TEST_F(HistoryCli, ACorruptEntryOrAnUnreachableStoreIsNamedAndNothingIsHalfWritt
   const auto gate = run_perfgate({"gate", path("r.json"), "--baseline-history", "main", "--store", store});
   EXPECT_EQ(gate.exit_code, 2) << gate.output;
 
-  const auto pg = run_perfgate({"history", "add", path("r.json"), "--store", "postgresql://u:pw@127.0.0.1:1/none?connect_timeout=2"});
+  const auto pg = run_perfgate(
+      {"history", "add", path("r.json"), "--store", "postgresql://u:pw@127.0.0.1:1/none?connect_timeout=2"});
   EXPECT_EQ(pg.exit_code, 3) << pg.output;
   EXPECT_NE(pg.output.find("127.0.0.1:1"), std::string::npos) << pg.output;
 
@@ -106,9 +114,9 @@ TEST_F(HistoryCli, TwentyTestbedRunsWithASlowdownFromRunElevenNameRunEleven) {
     // The testbed's delay knob, switched on from run 11: every /reports response 15 ms later.
     const std::string command = testing::testbed_command("history", port, run >= 11 ? "--delay-ms 15" : "");
     const std::string out = path("run" + std::to_string(run) + ".json");
-    const auto ran = run_perfgate({"run", "--url", base + "/reports/by-user?user_id=7", "--rate", "40", "--duration", "1s",
-                                   "--quiet", "--out", out, "--spawn", command, "--ready", base + "/health", "--label",
-                                   "run-" + std::to_string(run), "--git-sha", "sha" + std::to_string(run)});
+    const auto ran = run_perfgate({"run", "--url", base + "/reports/by-user?user_id=7", "--rate", "40", "--duration",
+                                   "1s", "--quiet", "--out", out, "--spawn", command, "--ready", base + "/health",
+                                   "--label", "run-" + std::to_string(run), "--git-sha", "sha" + std::to_string(run)});
     ASSERT_EQ(ran.exit_code, 0) << ran.output;
     const auto added = run_perfgate({"history", "add", out, "--branch", "main", "--store", store});
     ASSERT_EQ(added.exit_code, 0) << added.output;

@@ -2,9 +2,9 @@
 
 #include <thread>
 
-#include "history/history_entry.h"
 #include "core/child_processes.h"
 #include "core/run_result_io.h"
+#include "history/history_entry.h"
 #include "history/store.h"
 #include "testbed/pg_cluster.h"
 
@@ -50,7 +50,8 @@ TEST_F(PostgresStoreTest, CreatesItsTableOnFirstUseAndAppendsFromTwoRunnersAtOnc
         return;
       }
       for (uint64_t i = 0; i < 5; ++i) {
-        auto id = (*store)->append(testing::synthetic_entry(static_cast<uint64_t>(w) * 10 + i, w == 0 ? "main" : "feature"));
+        auto id =
+            (*store)->append(testing::synthetic_entry(static_cast<uint64_t>(w) * 10 + i, w == 0 ? "main" : "feature"));
         if (!id) errors[w] = id.error().message;
       }
     });
@@ -75,7 +76,9 @@ TEST_F(PostgresStoreTest, ACorruptRowIsNamed) {
   ASSERT_TRUE(store.ok());
   auto id = (*store)->append(testing::synthetic_entry(99, "corrupt"));
   ASSERT_TRUE(id.ok()) << id.error().message;
-  ASSERT_TRUE(cluster_->psql("update perfgate_history.runs set summary = '{\"id\": 1}' where id = " + std::to_string(*id)).ok());
+  ASSERT_TRUE(
+      cluster_->psql("update perfgate_history.runs set summary = '{\"id\": 1}' where id = " + std::to_string(*id))
+          .ok());
   auto listed = (*store)->list("corrupt", WithResults::kNo);
   ASSERT_FALSE(listed.ok());
   EXPECT_EQ(listed.error().code, ErrorCode::kInvalidInput);

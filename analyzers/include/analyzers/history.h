@@ -30,14 +30,15 @@ const std::vector<std::string>& history_metrics();
 
 /// Parameters of find_history_changes; the defaults are documented in docs/history.md.
 struct HistoryOptions {
-  ChangePointOptions change_points;     ///< for latency, peak RSS and queries per request
-  double error_rate_min_points = 0.5;   ///< an error-rate change must also move this many percentage points
-  size_t max_runs = 500;                ///< only the latest this many good runs of each scenario are searched
+  ChangePointOptions change_points;    ///< for latency, peak RSS and queries per request
+  double error_rate_min_points = 0.5;  ///< an error-rate change must also move this many percentage points
+  size_t max_runs = 500;               ///< only the latest this many good runs of each scenario are searched
 };
 
 /// Change points over `runs` (oldest first, one branch): runs are split by scenario hash and never
 /// compared across; partial and failed runs are left out. Ordered by scenario, endpoint, metric, run.
-std::vector<HistoryChange> find_history_changes(const std::vector<RunSummary>& runs, const HistoryOptions& options = {});
+std::vector<HistoryChange> find_history_changes(const std::vector<RunSummary>& runs,
+                                                const HistoryOptions& options = {});
 
 /// The baseline pooled from `runs` (the last good runs of a branch, each complete and of one
 /// scenario): endpoints' histograms and counts merged exactly, per-second timelines laid end to end

@@ -16,8 +16,8 @@ namespace perfgate {
 
 /// One stored run: its summary (identity and figures) and the result file it came from, verbatim.
 struct HistoryEntry {
-  RunSummary summary;        ///< summary.id is the store's sequence number once appended
-  std::string result_json;   ///< the result JSON as written by `perfgate run`; empty when not loaded
+  RunSummary summary;       ///< summary.id is the store's sequence number once appended
+  std::string result_json;  ///< the result JSON as written by `perfgate run`; empty when not loaded
 };
 
 /// Whether list() returns each entry's full result JSON (pooling, trend) or the summary alone.
