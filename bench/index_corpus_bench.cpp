@@ -40,11 +40,13 @@ int main() {
     for (const auto& p : o.problems) std::fprintf(stderr, "[%s] %s: %s\n", c.pattern.c_str(), c.sql.c_str(), p.c_str());
   }
   auto ratio = [](int num, int den) { return den == 0 ? std::string("n/a") : std::to_string(100 * num / den) + "%"; };
-  std::printf("| pattern class | statements | expected suggestions | true positives | false positives | false negatives | precision | recall |\n");
+  std::printf(
+      "| pattern class | statements | expected suggestions | true positives | false positives | false negatives | "
+      "precision | recall |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   auto print = [&](const std::string& name, const Row& r) {
-    std::printf("| %s | %d | %d | %d | %d | %d | %s | %s |\n", name.c_str(), r.statements, r.tp + r.fn, r.tp, r.fp, r.fn,
-                ratio(r.tp, r.tp + r.fp).c_str(), ratio(r.tp, r.tp + r.fn).c_str());
+    std::printf("| %s | %d | %d | %d | %d | %d | %s | %s |\n", name.c_str(), r.statements, r.tp + r.fn, r.tp, r.fp,
+                r.fn, ratio(r.tp, r.tp + r.fp).c_str(), ratio(r.tp, r.tp + r.fn).c_str());
   };
   for (const auto& [name, r] : rows) print(name, r);
   print("**all**", total);

@@ -50,7 +50,9 @@ const IndexInfo* covering_index(const HypotheticalIndex& index, const Schema& sc
       if (squeeze(existing.definition).find(squeeze(index.expression)) != std::string::npos) return &existing;
       continue;
     }
-    if (existing.partial && (index.where.empty() || squeeze(existing.definition).find(squeeze(index.where)) == std::string::npos)) continue;
+    if (existing.partial &&
+        (index.where.empty() || squeeze(existing.definition).find(squeeze(index.where)) == std::string::npos))
+      continue;
     if (existing.columns.size() < index.columns.size()) continue;
     if (std::equal(index.columns.begin(), index.columns.end(), existing.columns.begin())) return &existing;
   }
@@ -94,7 +96,8 @@ std::string table_of(const ColumnName& c, const QueryShape& s, const Schema& sch
 std::string partial_predicate(const Predicate& p) {
   if (p.or_group >= 0 || p.expression_kind != ExpressionKind::kNone) return "";
   if (p.op == PredicateOp::kIsNull) return quote_identifier(p.column.column) + " IS NULL";
-  if (p.op == PredicateOp::kEquality && !p.constant.empty()) return quote_identifier(p.column.column) + " = " + p.constant;
+  if (p.op == PredicateOp::kEquality && !p.constant.empty())
+    return quote_identifier(p.column.column) + " = " + p.constant;
   return "";
 }
 
@@ -169,8 +172,10 @@ std::vector<IndexSet> candidate_sets(const StatementGroup& g, const Schema& sche
       }
       add_unique(sets, {{table, cols}});
     }
-    if (!eq.empty()) best_per_table[table] = HypotheticalIndex{table, eq};
-    else if (!tc.range.empty()) best_per_table[table] = HypotheticalIndex{table, {tc.range.front()}};
+    if (!eq.empty())
+      best_per_table[table] = HypotheticalIndex{table, eq};
+    else if (!tc.range.empty())
+      best_per_table[table] = HypotheticalIndex{table, {tc.range.front()}};
   }
   for (const auto& [table, cols] : group_cols) {
     if (per_table.contains(table)) continue;
@@ -255,16 +260,18 @@ std::string rewrite_for(const Predicate& p, const std::string& table) {
   const std::string what = p.expression.empty() ? "the expression on " + col : p.expression;
   switch (p.expression_kind) {
     case ExpressionKind::kCast:
-      return "compare the column itself and cast the parameter: " + col + " = CAST($1 AS <type of " + table + "." + col +
-             ">) instead of " + what + " = $1; an index on " + table + " (" + col + ") then serves it";
+      return "compare the column itself and cast the parameter: " + col + " = CAST($1 AS <type of " + table + "." +
+             col + ">) instead of " + what + " = $1; an index on " + table + " (" + col + ") then serves it";
     case ExpressionKind::kDatePart:
       return "compare a range on the column instead of " + what + ": " + col + " >= $1 AND " + col +
-             " < $1 + interval '1 day' (the period's start and end); an index on " + table + " (" + col + ") then serves it";
+             " < $1 + interval '1 day' (the period's start and end); an index on " + table + " (" + col +
+             ") then serves it";
     case ExpressionKind::kArithmetic:
       return "move the arithmetic to the parameter's side (" + col + " = $1 - k instead of " + what +
              " = $1); an index on " + table + " (" + col + ") then serves it";
     default:
-      return "rewrite " + what + " so that the column stands alone on one side of the comparison; no index can "
+      return "rewrite " + what +
+             " so that the column stands alone on one side of the comparison; no index can "
              "hold an expression that contains a parameter";
   }
 }
@@ -312,13 +319,16 @@ void advise_gin(const StatementGroup& g, const Schema& schema, const AnalyzerOpt
     if (text_search) {
       f.suggestion = "CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX CONCURRENTLY ON " + quote_identifier(table) +
                      " USING gin (" + col + " gin_trgm_ops);";
-      f.summary = "possible trigram index on " + table + " (" + p.column.column + ") for " + p.function + " (heuristic, needs pg_trgm)";
-      f.notes.push_back("heuristic: a btree cannot serve a pattern with a leading wildcard or ILIKE; the trigram "
-                        "GIN index needs the pg_trgm extension; hypopg cannot cost GIN indexes");
+      f.summary = "possible trigram index on " + table + " (" + p.column.column + ") for " + p.function +
+                  " (heuristic, needs pg_trgm)";
+      f.notes.push_back(
+          "heuristic: a btree cannot serve a pattern with a leading wildcard or ILIKE; the trigram "
+          "GIN index needs the pg_trgm extension; hypopg cannot cost GIN indexes");
     } else {
       f.suggestion = "CREATE INDEX CONCURRENTLY ON " + quote_identifier(table) + " USING gin (" + col + ");";
       f.summary = "possible GIN index on " + table + " (" + p.column.column + ") for " + p.function + " (heuristic)";
-      f.notes.push_back("heuristic: jsonb and array operators (" + p.function + ") need a GIN index; hypopg cannot cost GIN indexes");
+      f.notes.push_back("heuristic: jsonb and array operators (" + p.function +
+                        ") need a GIN index; hypopg cannot cost GIN indexes");
     }
     f.evidence["calls"] = static_cast<double>(g.total.calls);
     out.findings.push_back(std::move(f));
@@ -347,8 +357,9 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
                     const AnalyzerOptions& options, Findings& out) {
   const bool costing = plans && plans->supports_hypothetical_indexes();
   if (!costing) {
-    out.notes.push_back("hypopg absent: index suggestions are heuristics (install postgresql-15-hypopg and "
-                        "CREATE EXTENSION hypopg to prove them)");
+    out.notes.push_back(
+        "hypopg absent: index suggestions are heuristics (install postgresql-15-hypopg and "
+        "CREATE EXTENSION hypopg to prove them)");
   }
   std::map<std::string, Suggestion> suggestions;
   std::map<std::string, std::vector<std::string>> invalid_users;
@@ -361,22 +372,28 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
     for (const auto& p : g.shape.predicates) {
       if (p.expression_kind == ExpressionKind::kNone || p.expression_kind == ExpressionKind::kFunction) continue;
       const std::string table = table_of(p.column, g.shape, schema);
-      if (table.empty() || tiny_table(table, schema, options) || !rewritten.insert(table + "." + p.column.column).second) continue;
+      if (table.empty() || tiny_table(table, schema, options) ||
+          !rewritten.insert(table + "." + p.column.column).second)
+        continue;
       Finding f = rewrite_finding(g, table, p.column.column);
       f.suggestion = rewrite_for(p, table);
       f.summary = "non-sargable predicate on " + table + "." + p.column.column + ": " +
-                  (p.expression.empty() ? p.column.column : p.expression) + " hides the column from its indexes; rewrite it";
+                  (p.expression.empty() ? p.column.column : p.expression) +
+                  " hides the column from its indexes; rewrite it";
       f.notes.push_back("heuristic: the rewrite is not costed; no index is suggested for it");
       out.findings.push_back(std::move(f));
     }
     for (const auto& fence : g.shape.fenced_filters) {
       if (fence.base_table.empty() || tiny_table(fence.base_table, schema, options)) continue;
       Finding f = rewrite_finding(g, fence.base_table, fence.column);
-      f.suggestion = "move the filter on " + fence.column + " into the CTE " + fence.cte + " (or drop MATERIALIZED): the "
-                     "fence makes PostgreSQL scan all of " + fence.base_table + " before filtering";
+      f.suggestion = "move the filter on " + fence.column + " into the CTE " + fence.cte +
+                     " (or drop MATERIALIZED): the "
+                     "fence makes PostgreSQL scan all of " +
+                     fence.base_table + " before filtering";
       f.summary = "MATERIALIZED CTE " + fence.cte + " hides the filter on " + fence.column + " from the scan of " +
                   fence.base_table + "; rewrite it";
-      f.notes.push_back("heuristic: an index on " + fence.base_table + " (" + fence.column + ") cannot help while the fence stays");
+      f.notes.push_back("heuristic: an index on " + fence.base_table + " (" + fence.column +
+                        ") cannot help while the fence stays");
       out.findings.push_back(std::move(f));
     }
     advise_gin(g, schema, options, out, gin_seen);
@@ -475,8 +492,10 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
         if (after && *after > before * 1.10) worse = g->total.query;
       }
       if (!worse.empty()) {
-        out.notes.push_back("not suggested: " + ddl(s.index) + " would make another analysed statement more than 10% "
-                            "more expensive (" + worse + ")");
+        out.notes.push_back("not suggested: " + ddl(s.index) +
+                            " would make another analysed statement more than 10% "
+                            "more expensive (" +
+                            worse + ")");
         it = suggestions.erase(it);
       } else {
         ++it;
@@ -506,15 +525,17 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
       f.notes.push_back("an index on " + s.index.table + " (" + s.index.columns.front() + ") alone cannot serve " +
                         s.index.expression + "; the expression index can");
     }
-    if (!s.index.where.empty()) f.notes.push_back("partial index: only the rows WHERE " + s.index.where + " are indexed");
+    if (!s.index.where.empty())
+      f.notes.push_back("partial index: only the rows WHERE " + s.index.where + " are indexed");
     if (s.confidence == Confidence::kConfirmed) {
       const double saving = 1 - s.cost_after / s.cost_before;
       f.evidence["cost_before"] = s.cost_before;
       f.evidence["cost_after"] = s.cost_after;
       f.evidence["saving_percent"] = std::round(saving * 1000) / 10;
       f.severity = saving >= 0.9 && total_ms >= 1000 ? Severity::kHigh : Severity::kMedium;
-      f.summary = "missing index on " + describe(s.index) + ": plan cost " + std::to_string(static_cast<long>(s.cost_before)) +
-                  " -> " + std::to_string(static_cast<long>(s.cost_after)) + " with a hypothetical index";
+      f.summary = "missing index on " + describe(s.index) + ": plan cost " +
+                  std::to_string(static_cast<long>(s.cost_before)) + " -> " +
+                  std::to_string(static_cast<long>(s.cost_after)) + " with a hypothetical index";
     } else {
       f.severity = Severity::kLow;
       f.notes.push_back("hypopg absent: heuristic, not costed");
@@ -523,10 +544,12 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
     // Every write to the table also writes the index: on a write-heavy table the advice matters less.
     const TableInfo* t = schema.table(f.table);
     if (t && t->row_writes >= 1000 && static_cast<double>(t->row_writes) > 10 * calls) {
-      f.severity = f.severity > Severity::kLow ? static_cast<Severity>(static_cast<int>(f.severity) - 1) : Severity::kLow;
+      f.severity =
+          f.severity > Severity::kLow ? static_cast<Severity>(static_cast<int>(f.severity) - 1) : Severity::kLow;
       f.evidence["table_row_writes"] = static_cast<double>(t->row_writes);
-      f.notes.push_back("write-heavy table: " + std::to_string(t->row_writes) + " row writes (pg_stat_user_tables) against " +
-                        std::to_string(static_cast<long long>(calls)) + " calls served; the index adds write cost, so the "
+      f.notes.push_back("write-heavy table: " + std::to_string(t->row_writes) +
+                        " row writes (pg_stat_user_tables) against " + std::to_string(static_cast<long long>(calls)) +
+                        " calls served; the index adds write cost, so the "
                         "severity is lowered");
     }
     out.findings.push_back(std::move(f));
@@ -549,10 +572,12 @@ namespace perfgate {
 
 std::string index_target_sql(const HypotheticalIndex& index) {
   std::string keys;
-  if (!index.expression.empty()) keys = "(" + index.expression + ")";
-  else for (const auto& c : index.columns) keys += (keys.empty() ? "" : ", ") + analysis::quote_identifier(c);
-  return "ON " + analysis::quote_identifier(index.table) + (index.method.empty() ? "" : " USING " + index.method) + " (" + keys + ")" +
-         (index.where.empty() ? "" : " WHERE " + index.where);
+  if (!index.expression.empty())
+    keys = "(" + index.expression + ")";
+  else
+    for (const auto& c : index.columns) keys += (keys.empty() ? "" : ", ") + analysis::quote_identifier(c);
+  return "ON " + analysis::quote_identifier(index.table) + (index.method.empty() ? "" : " USING " + index.method) +
+         " (" + keys + ")" + (index.where.empty() ? "" : " WHERE " + index.where);
 }
 
 }  // namespace perfgate

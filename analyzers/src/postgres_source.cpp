@@ -156,7 +156,8 @@ Result<Schema> PostgresSource::schema() {
     }
     for (const auto& row : state_->exec(kViewsSql)) {
       auto shape = parse_query_shape(row[1].as<std::string>());
-      if (shape && shape->tables.size() == 1) schema.views.push_back(ViewInfo{row[0].as<std::string>(), shape->tables.front()});
+      if (shape && shape->tables.size() == 1)
+        schema.views.push_back(ViewInfo{row[0].as<std::string>(), shape->tables.front()});
     }
     for (const auto& row : state_->exec(kColumnsSql)) {
       const std::string table = row[0].as<std::string>();
@@ -194,9 +195,8 @@ Result<double> PostgresSource::cost(const std::string& query, int param_count,
   // Only one plain statement may reach PREPARE: a second statement after ';' would run for real.
   auto shape = parse_query_shape(query);
   if (!shape) return invalid_input("cannot cost: " + shape.error().message);
-  if (shape->statement_count != 1 ||
-      (shape->kind != StatementKind::kSelect && shape->kind != StatementKind::kUpdate &&
-       shape->kind != StatementKind::kDelete)) {
+  if (shape->statement_count != 1 || (shape->kind != StatementKind::kSelect && shape->kind != StatementKind::kUpdate &&
+                                      shape->kind != StatementKind::kDelete)) {
     return invalid_input("cannot cost: only single SELECT, UPDATE or DELETE statements are planned");
   }
   std::string args;

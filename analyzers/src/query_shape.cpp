@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 namespace perfgate {
@@ -52,7 +52,8 @@ void collect(const json& node, const char* kind, std::vector<const json*>& out) 
 
 std::string lower_name(const json& names) {
   std::string out;
-  if (names.is_array() && !names.empty() && names.back().contains("String")) out = names.back()["String"].value("sval", "");
+  if (names.is_array() && !names.empty() && names.back().contains("String"))
+    out = names.back()["String"].value("sval", "");
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
@@ -115,7 +116,8 @@ ColumnSide column_side(const json& node) {
     }
   } else if (node.contains("A_Expr")) {
     side.function = lower_name(node["A_Expr"]["name"]);
-    const bool json_op = side.function == "->" || side.function == "->>" || side.function == "#>" || side.function == "#>>";
+    const bool json_op =
+        side.function == "->" || side.function == "->>" || side.function == "#>" || side.function == "#>>";
     if (!json_op) {
       side.kind = ExpressionKind::kArithmetic;
       return side;
@@ -129,8 +131,8 @@ ColumnSide column_side(const json& node) {
 }
 
 bool is_contains_operator(const std::string& op) {
-  return op == "~~*" || op == "~" || op == "~*" || op == "@>" || op == "<@" || op == "&&" || op == "?" ||
-         op == "?|" || op == "?&" || op == "@@";
+  return op == "~~*" || op == "~" || op == "~*" || op == "@>" || op == "<@" || op == "&&" || op == "?" || op == "?|" ||
+         op == "?&" || op == "@@";
 }
 
 class ShapeBuilder {
@@ -159,10 +161,14 @@ class ShapeBuilder {
     }
     if (!node.is_object()) return;
     for (const auto& [key, value] : node.items()) {
-      if (key == "SelectStmt") select(value);
-      else if (key == "InsertStmt") insert(value);
-      else if (key == "UpdateStmt" || key == "DeleteStmt") modify(value);
-      else if (key == "ParamRef") shape_.param_count = std::max(shape_.param_count, value.value("number", 0));
+      if (key == "SelectStmt")
+        select(value);
+      else if (key == "InsertStmt")
+        insert(value);
+      else if (key == "UpdateStmt" || key == "DeleteStmt")
+        modify(value);
+      else if (key == "ParamRef")
+        shape_.param_count = std::max(shape_.param_count, value.value("number", 0));
       walk(value);
     }
   }
@@ -181,7 +187,8 @@ class ShapeBuilder {
     }
     aliases[name] = name;
     if (range_var.contains("alias")) aliases[range_var["alias"].value("aliasname", "")] = name;
-    if (std::find(shape_.tables.begin(), shape_.tables.end(), name) == shape_.tables.end()) shape_.tables.push_back(name);
+    if (std::find(shape_.tables.begin(), shape_.tables.end(), name) == shape_.tables.end())
+      shape_.tables.push_back(name);
   }
 
   void from_item(const json& item, std::map<std::string, std::string>& aliases, std::vector<const json*>& quals) {
@@ -203,8 +210,8 @@ class ShapeBuilder {
         Cte info;
         info.materialized = cte.value("ctematerialized", "") == "CTEMaterializeAlways";
         const json& q = cte["ctequery"];
-        if (q.contains("SelectStmt") && q["SelectStmt"].contains("fromClause") && q["SelectStmt"]["fromClause"].size() == 1 &&
-            q["SelectStmt"]["fromClause"][0].contains("RangeVar")) {
+        if (q.contains("SelectStmt") && q["SelectStmt"].contains("fromClause") &&
+            q["SelectStmt"]["fromClause"].size() == 1 && q["SelectStmt"]["fromClause"][0].contains("RangeVar")) {
           info.base = q["SelectStmt"]["fromClause"][0]["RangeVar"].value("relname", "");
         }
         ctes_[cte.value("ctename", "")] = info;
@@ -358,7 +365,8 @@ class ShapeBuilder {
     const json& r_raw = e.contains("rexpr") ? e["rexpr"] : empty;
     const json& l = unwrap(l_raw);
     const json& r = unwrap(r_raw);
-    const size_t at = e.contains("location") ? static_cast<size_t>(std::max(0, e.value("location", 0))) : std::string::npos;
+    const size_t at =
+        e.contains("location") ? static_cast<size_t>(std::max(0, e.value("location", 0))) : std::string::npos;
     if (kind == "AEXPR_IN" || kind == "AEXPR_OP_ANY") {
       if (is_column(l) && name == "=") predicate(l, PredicateOp::kInList, group, branch);
       return;
@@ -371,8 +379,10 @@ class ShapeBuilder {
       // Only a literal pattern shows its leading wildcard; a parameter may be a prefix.
       const std::string pattern = literal(r);
       const bool infix = pattern.size() > 1 && pattern[1] == '%';
-      if (is_column(l) && infix) contains(l, name, group, branch);
-      else if (is_column(l)) predicate(l, PredicateOp::kRange, group, branch);
+      if (is_column(l) && infix)
+        contains(l, name, group, branch);
+      else if (is_column(l))
+        predicate(l, PredicateOp::kRange, group, branch);
       return;
     }
     if (kind == "AEXPR_BETWEEN" || kind == "AEXPR_NOT_BETWEEN") {

@@ -61,42 +61,88 @@ struct Case {
 inline const std::vector<Case>& cases() {
   static const std::vector<Case> all = {
       {"btree", "SELECT * FROM sales WHERE product_id = $1", Verdict::kIndex, {{"sales", "product_id"}}},
-      {"btree", "UPDATE sales SET amount = amount + 1 WHERE product_id = $1", Verdict::kIndex, {{"sales", "product_id"}}},
-      {"btree", "SELECT id FROM products WHERE sku = $1", Verdict::kIndex, {{"products", "sku"}}},
-      {"composite", "SELECT * FROM sales WHERE product_id = $1 ORDER BY created_at DESC LIMIT 20", Verdict::kIndex,
+      {"btree",
+       "UPDATE sales SET amount = amount + 1 WHERE product_id = $1",
+       Verdict::kIndex,
        {{"sales", "product_id"}}},
-      {"composite", "SELECT * FROM sales WHERE product_id = $1 AND created_at > $2", Verdict::kIndex, {{"sales", "product_id"}}},
-      {"composite", "SELECT * FROM sales ORDER BY created_at DESC LIMIT 20", Verdict::kIndex, {{"sales", "created_at"}}},
-      {"offset_limit", "SELECT * FROM sales ORDER BY amount LIMIT 50 OFFSET 100", Verdict::kIndex, {{"sales", "amount"}}},
-      {"offset_limit", "SELECT id FROM products ORDER BY price DESC LIMIT 20 OFFSET 40", Verdict::kIndex, {{"products", "price"}}},
+      {"btree", "SELECT id FROM products WHERE sku = $1", Verdict::kIndex, {{"products", "sku"}}},
+      {"composite",
+       "SELECT * FROM sales WHERE product_id = $1 ORDER BY created_at DESC LIMIT 20",
+       Verdict::kIndex,
+       {{"sales", "product_id"}}},
+      {"composite",
+       "SELECT * FROM sales WHERE product_id = $1 AND created_at > $2",
+       Verdict::kIndex,
+       {{"sales", "product_id"}}},
+      {"composite",
+       "SELECT * FROM sales ORDER BY created_at DESC LIMIT 20",
+       Verdict::kIndex,
+       {{"sales", "created_at"}}},
+      {"offset_limit",
+       "SELECT * FROM sales ORDER BY amount LIMIT 50 OFFSET 100",
+       Verdict::kIndex,
+       {{"sales", "amount"}}},
+      {"offset_limit",
+       "SELECT id FROM products ORDER BY price DESC LIMIT 20 OFFSET 40",
+       Verdict::kIndex,
+       {{"products", "price"}}},
       {"in_list", "SELECT * FROM sales WHERE product_id = ANY($1)", Verdict::kIndex, {{"sales", "product_id"}}},
       {"in_list", "SELECT * FROM users WHERE name IN ($1, $2, $3)", Verdict::kIndex, {{"users", "name"}}},
-      {"group_by", "SELECT product_id, count(*) FROM sales WHERE region = $1 GROUP BY product_id", Verdict::kIndex,
+      {"group_by",
+       "SELECT product_id, count(*) FROM sales WHERE region = $1 GROUP BY product_id",
+       Verdict::kIndex,
        {{"sales", "region"}}},
-      {"join", "SELECT s.id, p.sku FROM sales s JOIN products p ON p.id = s.product_id WHERE p.category_id = $1",
-       Verdict::kIndex, {{"products", "category_id"}, {"sales", "product_id"}}},
+      {"join",
+       "SELECT s.id, p.sku FROM sales s JOIN products p ON p.id = s.product_id WHERE p.category_id = $1",
+       Verdict::kIndex,
+       {{"products", "category_id"}, {"sales", "product_id"}}},
       {"or", "SELECT * FROM sales WHERE product_id = $1 OR user_id = $2", Verdict::kIndex, {{"sales", "product_id"}}},
-      {"or", "SELECT * FROM users WHERE email = $1 OR name = $2", Verdict::kIndex, {{"users", "email"}, {"users", "name"}}},
+      {"or",
+       "SELECT * FROM users WHERE email = $1 OR name = $2",
+       Verdict::kIndex,
+       {{"users", "email"}, {"users", "name"}}},
       {"expression", "SELECT * FROM users WHERE lower(email) = $1", Verdict::kIndex, {{"users", "lower(email)"}}},
-      {"expression", "SELECT * FROM users WHERE (profile->>'ref') = $1", Verdict::kIndex, {{"users", "profile->>'ref'"}}},
-      {"expression", "SELECT * FROM users WHERE date(created_at AT TIME ZONE 'UTC') = $1", Verdict::kIndex,
+      {"expression",
+       "SELECT * FROM users WHERE (profile->>'ref') = $1",
+       Verdict::kIndex,
+       {{"users", "profile->>'ref'"}}},
+      {"expression",
+       "SELECT * FROM users WHERE date(created_at AT TIME ZONE 'UTC') = $1",
+       Verdict::kIndex,
        {{"users", "date(created_at AT TIME ZONE 'UTC')"}}},
       {"rewrite", "SELECT * FROM sales WHERE created_at::date = $1", Verdict::kRewrite, {{"sales", "created_at"}}},
-      {"rewrite", "SELECT * FROM sales WHERE date_trunc('day', created_at) = $1", Verdict::kRewrite, {{"sales", "created_at"}}},
+      {"rewrite",
+       "SELECT * FROM sales WHERE date_trunc('day', created_at) = $1",
+       Verdict::kRewrite,
+       {{"sales", "created_at"}}},
       {"rewrite", "SELECT * FROM products WHERE id::text = $1", Verdict::kRewrite, {{"products", "id"}}},
       {"rewrite", "SELECT * FROM sales WHERE amount + 10 > $1", Verdict::kRewrite, {{"sales", "amount"}}},
       {"rewrite", "SELECT * FROM users WHERE date(created_at) = $1", Verdict::kRewrite, {{"users", "created_at"}}},
-      {"rewrite", "SELECT * FROM users WHERE extract(year FROM created_at) = $1", Verdict::kRewrite, {{"users", "created_at"}}},
-      {"view_cte", "WITH s AS MATERIALIZED (SELECT * FROM sales) SELECT * FROM s WHERE product_id = $1", Verdict::kRewrite,
+      {"rewrite",
+       "SELECT * FROM users WHERE extract(year FROM created_at) = $1",
+       Verdict::kRewrite,
+       {{"users", "created_at"}}},
+      {"view_cte",
+       "WITH s AS MATERIALIZED (SELECT * FROM sales) SELECT * FROM s WHERE product_id = $1",
+       Verdict::kRewrite,
        {{"sales", "product_id"}}},
       {"view_cte", "SELECT * FROM sales_view WHERE product_id = $1", Verdict::kIndex, {{"sales", "product_id"}}},
-      {"view_cte", "WITH s AS (SELECT * FROM sales) SELECT * FROM s WHERE product_id = $1", Verdict::kIndex,
+      {"view_cte",
+       "WITH s AS (SELECT * FROM sales) SELECT * FROM s WHERE product_id = $1",
+       Verdict::kIndex,
        {{"sales", "product_id"}}},
-      {"view_cte", "WITH s AS NOT MATERIALIZED (SELECT * FROM products) SELECT * FROM s WHERE sku = $1", Verdict::kIndex,
+      {"view_cte",
+       "WITH s AS NOT MATERIALIZED (SELECT * FROM products) SELECT * FROM s WHERE sku = $1",
+       Verdict::kIndex,
        {{"products", "sku"}}},
-      {"partial", "SELECT * FROM users WHERE deleted_at IS NULL ORDER BY created_at LIMIT 20", Verdict::kIndex,
+      {"partial",
+       "SELECT * FROM users WHERE deleted_at IS NULL ORDER BY created_at LIMIT 20",
+       Verdict::kIndex,
        {{"users", "created_at", "deleted_at IS NULL"}}},
-      {"partial", "SELECT * FROM sales WHERE status = 'failed'", Verdict::kIndex, {{"sales", "status", "status = 'failed'"}}},
+      {"partial",
+       "SELECT * FROM sales WHERE status = 'failed'",
+       Verdict::kIndex,
+       {{"sales", "status", "status = 'failed'"}}},
       {"gin", "SELECT * FROM users WHERE name ILIKE $1", Verdict::kHeuristic, {{"users", "name"}}},
       {"gin", "SELECT * FROM users WHERE email LIKE '%smith%'", Verdict::kHeuristic, {{"users", "email"}}},
       {"gin", "SELECT * FROM users WHERE profile @> $1", Verdict::kHeuristic, {{"users", "profile"}}},
@@ -132,18 +178,20 @@ struct Outcome {
 
 inline bool matches(const Finding& f, const Expected& e, Verdict verdict) {
   if (f.table != e.table) return false;
-  if (verdict == Verdict::kRewrite) return f.kind == FindingKind::kQueryRewrite && !f.columns.empty() && f.columns[0] == e.lead;
+  if (verdict == Verdict::kRewrite)
+    return f.kind == FindingKind::kQueryRewrite && !f.columns.empty() && f.columns[0] == e.lead;
   if (f.kind != FindingKind::kMissingIndex) return false;
   if (verdict == Verdict::kHeuristic) {
-    return f.confidence == Confidence::kPossible && f.suggestion.find("gin") != std::string::npos && !f.columns.empty() &&
-           f.columns[0] == e.lead;
+    return f.confidence == Confidence::kPossible && f.suggestion.find("gin") != std::string::npos &&
+           !f.columns.empty() && f.columns[0] == e.lead;
   }
   if (f.confidence != Confidence::kConfirmed) return false;
   const bool lead = e.lead.find('(') != std::string::npos || e.lead.find('>') != std::string::npos
                         ? f.suggestion.find(e.lead) != std::string::npos
                         : !f.columns.empty() && f.columns[0] == e.lead && f.suggestion.find(" ((") == std::string::npos;
   if (!lead) return false;
-  return e.where.empty() ? f.suggestion.find(" WHERE ") == std::string::npos : f.suggestion.find(e.where) != std::string::npos;
+  return e.where.empty() ? f.suggestion.find(" WHERE ") == std::string::npos
+                         : f.suggestion.find(e.where) != std::string::npos;
 }
 
 inline Outcome judge(const Case& c, const Findings& findings) {
@@ -165,7 +213,8 @@ inline Outcome judge(const Case& c, const Findings& findings) {
     const Finding& f = findings.findings[i];
     if (used[i] || (f.kind != FindingKind::kMissingIndex && f.kind != FindingKind::kQueryRewrite)) continue;
     ++o.false_positives;
-    o.problems.push_back("unexpected " + std::string(finding_kind_name(f.kind)) + ": " + f.summary + " [" + f.suggestion + "]");
+    o.problems.push_back("unexpected " + std::string(finding_kind_name(f.kind)) + ": " + f.summary + " [" +
+                         f.suggestion + "]");
   }
   return o;
 }

@@ -1,9 +1,10 @@
 // The index advisor's corpus (tests/analyzers/index_corpus.h) on one throw-away PostgreSQL with
 // pg_stat_statements and hypopg: every statement gets its expected verdict, and no index is ever
 // suggested where the verdict is "none" or "rewrite". One test, so the cluster starts once.
+#include "analyzers/index_corpus.h"
+
 #include <gtest/gtest.h>
 
-#include "analyzers/index_corpus.h"
 #include "testbed/pg_cluster.h"
 
 namespace perfgate {

@@ -20,11 +20,11 @@ struct ColumnInfo {
 };
 
 struct TableInfo {
-  std::string name;                  ///< unqualified relation name
-  double rows_estimate = 0;          ///< pg_class.reltuples (clamped at 0)
-  int64_t pages = 0;                 ///< pg_class.relpages
+  std::string name;          ///< unqualified relation name
+  double rows_estimate = 0;  ///< pg_class.reltuples (clamped at 0)
+  int64_t pages = 0;         ///< pg_class.relpages
   std::vector<ColumnInfo> columns;
-  int64_t row_writes = 0;            ///< n_tup_ins + n_tup_upd + n_tup_del since the statistics reset
+  int64_t row_writes = 0;  ///< n_tup_ins + n_tup_upd + n_tup_del since the statistics reset
 };
 
 /// A view reading exactly one table: statements through it get index advice on that table.
@@ -39,10 +39,10 @@ struct IndexInfo {
   std::vector<std::string> columns;  ///< key columns in order; "" for an expression
   bool unique = false;
   bool primary = false;
-  bool valid = true;                 ///< pg_index.indisvalid
-  bool partial = false;              ///< has a WHERE clause
-  int64_t scans = 0;                 ///< pg_stat_user_indexes.idx_scan
-  std::string definition;            ///< pg_get_indexdef
+  bool valid = true;       ///< pg_index.indisvalid
+  bool partial = false;    ///< has a WHERE clause
+  int64_t scans = 0;       ///< pg_stat_user_indexes.idx_scan
+  std::string definition;  ///< pg_get_indexdef
 };
 
 struct ForeignKey {

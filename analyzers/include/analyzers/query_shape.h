@@ -25,16 +25,17 @@ enum class PredicateOp {
   kRange,     ///< <, <=, >, >=, BETWEEN, LIKE 'prefix%'
   kInList,    ///< col IN (...), col = ANY(...): a batched lookup
   kIsNull,    ///< col IS NULL
-  kContains,  ///< ILIKE, LIKE '%x%', regex match, @>, <@, &&, ?: needs GIN (trigram) indexes; `function` holds the operator
+  kContains,  ///< ILIKE, LIKE '%x%', regex match, @>, <@, &&, ?: needs GIN (trigram) indexes; `function` holds the
+              ///< operator
 };
 
 /// What surrounds the column when the predicate's side is not the bare column.
 enum class ExpressionKind {
-  kNone,        ///< the bare column
-  kFunction,    ///< f(col), col->>'k', ... without parameters: an expression index can serve it
-  kCast,        ///< col::type: non-sargable; cast the parameter instead
-  kDatePart,    ///< date(col), col::date, date_trunc(.., col), extract(.. from col): compare a range
-  kArithmetic,  ///< col + 1, col * 2: move the arithmetic to the other side
+  kNone,           ///< the bare column
+  kFunction,       ///< f(col), col->>'k', ... without parameters: an expression index can serve it
+  kCast,           ///< col::type: non-sargable; cast the parameter instead
+  kDatePart,       ///< date(col), col::date, date_trunc(.., col), extract(.. from col): compare a range
+  kArithmetic,     ///< col + 1, col * 2: move the arithmetic to the other side
   kParameterized,  ///< the expression holds a parameter: no index can hold it
 };
 
@@ -67,8 +68,8 @@ struct JoinCondition {
 /// The analysable shape of one statement.
 struct QueryShape {
   StatementKind kind = StatementKind::kOther;
-  std::string fingerprint;            ///< pg_query_fingerprint (equal for IN lists of any length)
-  std::vector<std::string> tables;    ///< relations referenced, in order, deduplicated
+  std::string fingerprint;          ///< pg_query_fingerprint (equal for IN lists of any length)
+  std::vector<std::string> tables;  ///< relations referenced, in order, deduplicated
   std::vector<Predicate> predicates;
   std::vector<JoinCondition> joins;
   std::vector<ColumnName> order_by;
@@ -76,10 +77,10 @@ struct QueryShape {
   std::vector<FencedFilter> fenced_filters;
   bool has_limit = false;
   bool has_offset = false;
-  bool batched = false;               ///< some predicate is an IN list or = ANY(...)
-  int single_row_values = 0;          ///< INSERT ... VALUES: number of rows (1 = per-row insert)
-  int param_count = 0;                ///< highest $n
-  int statement_count = 0;            ///< statements in the text (the shape describes the first)
+  bool batched = false;       ///< some predicate is an IN list or = ANY(...)
+  int single_row_values = 0;  ///< INSERT ... VALUES: number of rows (1 = per-row insert)
+  int param_count = 0;        ///< highest $n
+  int statement_count = 0;    ///< statements in the text (the shape describes the first)
   /// Grouping key: fingerprint plus "single"/"batch", so an N+1 lookup (id = $1) never merges with
   /// its batched fix (id IN (...), id = ANY($1)) although PostgreSQL's fingerprints are equal.
   [[nodiscard]] std::string group_key() const { return fingerprint + (batched ? ":batch" : ":single"); }
