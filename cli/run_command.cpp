@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/find_limit.h"
 #include "cli/run_observers.h"
 #include "cli/run_summary.h"
 #include "cli/shard_flags.h"
@@ -44,6 +45,7 @@ struct RunOptions {
   std::string give_up_after = "10s";
   std::vector<std::string> quick_flags_given;  ///< quick-mode-only flags that appeared on the command line
   ShardFlags shard;
+  FindLimitFlags search;
 };
 
 // Flags that only shape quick mode's single endpoint, with what to use instead with a SCENARIO.
@@ -81,6 +83,8 @@ Result<Scenario> build_scenario(const RunOptions& o) {
     QuickOptions q;
     q.url = o.url;
     q.rate = o.rate;
+    // A search sets each step's rate itself; quick mode needs no --rate for it.
+    if (!o.search.slo.empty() && !o.rate && !o.vus) q.rate = o.search.start_rps.value_or(LimitSearchPlan{}.start_rps);
     q.vus = o.vus;
     auto duration = parse_duration(o.duration);
     if (!duration) return duration.error().with_context("--duration");
@@ -167,6 +171,17 @@ ExitCode run_run(const RunOptions& options) {
   if (!options.instruments.pg_dsn.empty()) {
     if (auto st = check_output_path(findings_path, "--findings-out"); !st) return report_error(st.error());
   }
+  std::optional<SearchSetup> search;
+  if (search_requested(options.search, *scenario)) {
+    if (!options.shard.segment.empty()) return report_error(invalid_input("--find-limit: runs on one generator; remove --segment"));
+    const InstrumentFlags& w = options.instruments;
+    SloMeasurability can;
+    can.server_profiled = !w.watch_pids.empty() || !w.watch_pattern.empty() || !w.spawn.empty();
+    can.postgres_sampled = !w.pg_dsn.empty();
+    auto setup = resolve_search(options.search, *scenario, can);
+    if (!setup) return report_error(setup.error());
+    search = std::move(*setup);
+  }
   auto give_up = parse_duration(options.give_up_after);
   if (!give_up) return report_error(give_up.error().with_context("--give-up-after"));
   if (give_up->count() < 0) return report_error(invalid_input("--give-up-after: must be >= 0 (0: never give up)"));
@@ -197,7 +212,16 @@ ExitCode run_run(const RunOptions& options) {
   Result<RunResult> result = invalid_input("unreachable");
   {
     StopOnSignals signals(stop);
-    result = run_load(*scenario, engine, SteadyClock::instance(), &observers, &stop);
+    if (search) {
+      // The profiler hands its samples over at the end of each step; later steps get a fresh one.
+      const auto before_step = [watch](int index) -> Status {
+        if (index == 0 || watch == nullptr) return {};
+        return watch->restart_profiler();
+      };
+      result = run_search(*scenario, *search, engine, &observers, &stop, before_step);
+    } else {
+      result = run_load(*scenario, engine, SteadyClock::instance(), &observers, &stop);
+    }
   }
   if (watch != nullptr) watch->stop_server();
   if (!result) return report_error(result.error());
@@ -225,6 +249,7 @@ ExitCode run_run(const RunOptions& options) {
   if (findings) findings_written = write_output("findings", findings_path, findings_to_json(*findings), write_problem);
   print_run_summary(stdout, r, written);
   print_instrument_summary(stdout, r, findings ? &*findings : nullptr, findings_written);
+  if (r.limit_search) print_search_summary(stdout, *r.limit_search);
   if (write_problem) return report_error(*write_problem);
   if (analysis_error) return report_error(*analysis_error);
   const int64_t connect_errors = [&] {
@@ -249,6 +274,7 @@ ExitCode run_run(const RunOptions& options) {
     std::fprintf(stderr, "perfgate: warning: every request failed (%lld errors); the result is marked \"failed\"\n",
                  static_cast<long long>(r.total_errors()));
   }
+  if (r.limit_search) return search_exit_code(*r.limit_search);
   return ExitCode::kPass;
 }
 
@@ -285,6 +311,7 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--give-up-after", o->give_up_after,
                   "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");
   add_shard_flags(cmd, o->shard);
+  add_find_limit_flags(cmd, o->search);
   cmd->add_flag("--insecure", o->insecure, "https://: accept any certificate (self-signed test servers); never for real targets");
   cmd->callback([o, cmd, &slot] {
     for (const auto& [flag, instead] : kQuickOnlyFlags) {

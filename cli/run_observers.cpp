@@ -81,6 +81,7 @@ struct RunInstruments::State {
   std::unique_ptr<SpawnedServer> server;  // declared first: destroyed last, after the samplers stop
   std::unique_ptr<Profiler> profiler;
   std::unique_ptr<RunDeltaCapture> capture;
+  ProfilerOptions profiler_options;
   MonoTime profiler_start{0};
   std::optional<MonoTime> run_start;
   bool run_start_measured = false;
@@ -134,6 +135,7 @@ Result<std::unique_ptr<RunInstruments>> RunInstruments::prepare(const Instrument
     options.processes.pids.push_back(state->server->pid());
   }
   state->profiler_start = clock.now();
+  state->profiler_options = options;
   auto profiler = Profiler::start(options, clock, state->profiler_start);
   if (!profiler) return flag_error(profiler.error(), state->password);
   state->profiler = std::move(*profiler);
@@ -146,6 +148,17 @@ Result<std::unique_ptr<RunInstruments>> RunInstruments::prepare(const Instrument
     state->capture = std::move(*capture);
   }
   return std::unique_ptr<RunInstruments>(new RunInstruments(std::move(state)));
+}
+
+Status RunInstruments::restart_profiler() {
+  if (state_->profiler) return {};
+  state_->profiler_start = state_->clock->now();
+  state_->run_start.reset();
+  state_->run_start_measured = false;
+  auto profiler = Profiler::start(state_->profiler_options, *state_->clock, state_->profiler_start);
+  if (!profiler) return Error{profiler.error().code, scrub(profiler.error().message, state_->password)};
+  state_->profiler = std::move(*profiler);
+  return {};
 }
 
 void RunInstruments::on_start(const std::vector<PhaseInfo>& /*phases*/) { state_->run_start = state_->clock->now(); }

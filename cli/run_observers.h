@@ -74,6 +74,11 @@ class RunInstruments final : public RunObserver {
   /// warm-up included (the delta covers it too). Errors: kUnavailable when PostgreSQL went away.
   Result<Findings> analyze(double requests);
 
+  /// Starts a fresh profiler for another run on the same servers (a limit search's next step), after
+  /// on_finish() handed the previous one's samples over. No-op without profiling. Errors: those of
+  /// Profiler::start (a watched process that exited: kUnavailable).
+  Status restart_profiler();
+
   /// Stops the spawned server (if any) now rather than at destruction. Idempotent.
   void stop_server();
 

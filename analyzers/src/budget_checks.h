@@ -24,6 +24,7 @@ struct Target {
   const Findings* findings = nullptr;         ///< nullptr without --findings
   const std::vector<EndpointStats>* run_endpoints = nullptr;  ///< every endpoint of the run, for findings attribution
   bool generator_saturated = false;
+  const LimitSearch* search = nullptr;        ///< a limit search's outcome (run --find-limit), or nullptr
 };
 
 /// A measurement, or the reason there is none (then the check is inconclusive).

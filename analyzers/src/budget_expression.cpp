@@ -89,6 +89,7 @@ constexpr const char* kKnownNames =
     "p50, p90, p95, p99, p999, max, mean, error_rate, timeout_share(DURATION), rps, tally(NAME, VALUE), "
     "time_to_first_event.pNN, completion.pNN, poll_completion.pNN, metric(NAME).pNN, recovery.pNN, "
     "peak_rss, rss_slope, cpu, cpu_per_request, pg_connections, queries_per_request, slow_query_mean, "
+    "max_sustainable_rps, "
     "no KIND";
 
 struct Lhs {
@@ -155,7 +156,8 @@ Status parse_limit(std::string_view text, std::string_view value, BudgetRule& ru
       v = parse_share(value);
       expected = "a share such as 1% or 0.01";
       break;
-    case BudgetMetric::kThroughput: {
+    case BudgetMetric::kThroughput:
+    case BudgetMetric::kMaxSustainableRps: {
       std::string_view s = trim(value);
       if (!strip_suffix(s, "rps")) strip_suffix(s, "/s");
       v = parse_number(s);
@@ -307,7 +309,8 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
         {"rss_slope", BudgetMetric::kRssSlope},             {"cpu", BudgetMetric::kCpu},
         {"cpu_per_request", BudgetMetric::kCpuPerRequest},  {"pg_connections", BudgetMetric::kPgConnections},
         {"queries_per_request", BudgetMetric::kQueriesPerRequest},
-        {"slow_query_mean", BudgetMetric::kSlowQueryMean}};
+        {"slow_query_mean", BudgetMetric::kSlowQueryMean},
+        {"max_sustainable_rps", BudgetMetric::kMaxSustainableRps}};
     const auto it = std::find_if(std::begin(kSimple), std::end(kSimple), [&](const auto& p) { return p.first == name; });
     if (it == std::end(kSimple) || has_args || !lhs->suffix.empty()) {
       return rule_error(text, "unknown metric \"" + std::string(s.substr(0, pos)) + "\"", std::string("use one of ") + kKnownNames);

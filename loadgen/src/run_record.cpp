@@ -96,11 +96,13 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
     // not at the machine: "other processes held the CPUs" would send the user after the wrong cause.
     const bool idle = record.cpu_percent <= 50.0 * plan.threads;
     if (t.connection_waits * 2 >= t.behind || (idle && t.connection_waits * 10 >= t.behind)) {
+      h.cause = "connections";
       std::snprintf(note, sizeof note,
                     "connections exhausted: %lld requests waited for a free connection (bound %d); the latency "
                     "includes that wait; raise --connections / max_connections",
                     static_cast<long long>(t.connection_waits), plan.total_connections);
     } else if (record.cpu_percent > 50.0 * plan.threads) {
+      h.cause = "cpu";
       std::snprintf(note, sizeof note,
                     "generator could not keep up: %lld of %lld requests sent over 1 ms late (max lag %.1f ms) at "
                     "%.0f%% CPU; add --threads or lower the rate",
@@ -109,6 +111,7 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
     } else {
       // Late sends while the workers were mostly idle: the threads were waiting for a CPU, so more
       // threads would not help; the machine was busy with something else.
+      h.cause = "scheduler";
       std::snprintf(note, sizeof note,
                     "%lld of %lld requests sent over 1 ms late (max lag %.1f ms) while the generator used only "
                     "%.0f%% CPU: other processes held the CPUs; run on a quieter machine",

@@ -208,7 +208,63 @@ std::vector<ChartBand> phase_bands(const RunResult& result) {
   return bands;
 }
 
+namespace {
+
+// The knee chart of a limit search: each step's percentiles and achieved rate against its offered
+// rate. Steps ran in search order (up, then bisecting); sorted by rate the lines show the knee.
+void append_knee(const RunResult& r, std::string& out) {
+  if (!r.limit_search || r.limit_search->steps.empty()) return;
+  const LimitSearch& s = *r.limit_search;
+  std::vector<const LimitStep*> steps;
+  for (const auto& st : s.steps) steps.push_back(&st);
+  std::stable_sort(steps.begin(), steps.end(), [](const LimitStep* a, const LimitStep* b) { return a->offered_rps < b->offered_rps; });
+  ChartSpec latency;
+  latency.title = "Latency vs offered rate";
+  latency.x_label = "offered requests/s";
+  latency.x_format = ValueFormat::kRate;
+  latency.y_format = ValueFormat::kDurationUs;
+  ChartSeries p50{"p50", kP50, SeriesStyle::kLine, {}, {}}, p95{"p95", kP95, SeriesStyle::kLine, {}, {}},
+      p99{"p99", kP99, SeriesStyle::kLine, {}, {}};
+  ChartSpec rate;
+  rate.title = "Throughput vs offered rate";
+  rate.x_label = "offered requests/s";
+  rate.x_format = ValueFormat::kRate;
+  rate.y_format = ValueFormat::kRate;
+  ChartSeries achieved{"achieved/s", kP50, SeriesStyle::kLine, {}, {}}, offered{"offered/s", "#64748b", SeriesStyle::kDashed, {}, {}};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const LimitStep& st = *steps[i];
+    if (st.verdict == "bad") {
+      p95.marked.push_back(p95.points.size());
+      achieved.marked.push_back(achieved.points.size());
+    }
+    if (!st.latency.empty()) {
+      p50.points.emplace_back(st.offered_rps, static_cast<double>(st.latency.value_at_percentile(50)));
+      p95.points.emplace_back(st.offered_rps, static_cast<double>(st.latency.value_at_percentile(95)));
+      p99.points.emplace_back(st.offered_rps, static_cast<double>(st.latency.value_at_percentile(99)));
+    }
+    achieved.points.emplace_back(st.offered_rps, st.achieved_rps);
+    offered.points.emplace_back(st.offered_rps, st.offered_rps);
+  }
+  for (auto* series : {&p50, &p95, &p99, &achieved}) series->markers = PointMarkers::kVisible;
+  latency.series = {p50, p95, p99};
+  rate.series = {achieved, offered};
+  if (s.max_sustainable_rps) {
+    latency.bands.push_back({0, *s.max_sustainable_rps, "within the SLO", false});
+    rate.bands.push_back({0, *s.max_sustainable_rps, "within the SLO", false});
+  }
+  std::string verdict = "search verdict <b>" + escape_html(s.verdict) + "</b>: " + escape_html(s.note);
+  if (s.max_sustainable_rps) verdict += "; max_sustainable_rps " + escape_html(format_axis_value(*s.max_sustainable_rps, ValueFormat::kRate));
+  out += "<h2 id=\"limit\">Limit search</h2>\n<div class=\"sub\">SLO \"" + escape_html(s.slo) + "\"; " + verdict +
+         ". Marked points broke the SLO.</div>\n<div class=\"grid\">";
+  card(out, latency);
+  card(out, rate);
+  out += "</div>\n";
+}
+
+}  // namespace
+
 void append_charts(const ReportInputs& inputs, std::string& out) {
+  append_knee(*inputs.result, out);
   append_spectra(inputs, out);
   append_timeline(*inputs.result, out);
   append_profile(*inputs.result, out);

@@ -134,6 +134,7 @@ void append_navigation(const ReportInputs& inputs, std::string& out) {
   const RunResult& r = *inputs.result;
   out += "<nav class=\"toc\">";
   if (inputs.gate != nullptr || inputs.baseline != nullptr) out += "<a href=\"#changes\">Changes</a>";
+  if (r.limit_search) out += "<a href=\"#limit\">Limit search</a>";
   out += "<a href=\"#endpoints\">Endpoints</a><a href=\"#spectrum\">Percentiles</a>";
   if (!r.timeline.empty()) out += "<a href=\"#timeline\">Over time</a>";
   if (r.profile) out += "<a href=\"#resources\">Server and database</a>";

@@ -107,6 +107,39 @@ void read_load(const ObjectReader& top, LoadShape& shape) {
   }
 }
 
+// The "search" block. The SLO's rules are parsed by the search itself (analyzers/limit_search.h), which
+// owns the budget language; here only the shape and ranges of the block are checked.
+void read_search(const ObjectReader& top, Scenario& scenario) {
+  if (!top.has("search")) return;
+  const Json* object = top.object_field("search");
+  if (object == nullptr) return;
+  ObjectReader r(*object, top.pointer_of("search"), top.problems());
+  r.allow_only({"slo", "start_rps", "max_rps", "growth", "precision", "warm_up", "hold", "budget"});
+  SearchSpec spec;
+  if (!r.has("slo")) r.missing("slo", "\"slo\": \"p95 < 1s, error_rate < 1%\"");
+  spec.slo = r.string("slo").value_or("");
+  spec.start_rps = r.number("start_rps");
+  if (spec.start_rps && !(*spec.start_rps > 0 && *spec.start_rps <= kMaxTargetRps)) {
+    r.problem("start_rps", "must be > 0 and at most 1000000 (got " + got(r.at("start_rps")) + ")");
+  }
+  spec.max_rps = r.number("max_rps");
+  if (spec.max_rps && !(*spec.max_rps > 0 && *spec.max_rps <= kMaxTargetRps)) {
+    r.problem("max_rps", "must be > 0 and at most 1000000 (got " + got(r.at("max_rps")) + ")");
+  }
+  spec.growth = r.number("growth");
+  if (spec.growth && !(*spec.growth > 1)) r.problem("growth", "must be > 1, e.g. 2 (got " + got(r.at("growth")) + ")");
+  spec.precision = r.number("precision");
+  if (spec.precision && !(*spec.precision > 0 && *spec.precision < 1)) {
+    r.problem("precision", "must be a share in (0, 1), e.g. 0.05 for 5% (got " + got(r.at("precision")) + ")");
+  }
+  spec.warm_up = r.duration("warm_up");
+  spec.hold = r.duration("hold");
+  if (spec.hold && spec.hold->count() <= 0) r.problem("hold", "must be > 0 (got " + got(r.at("hold")) + ")");
+  spec.budget = r.duration("budget");
+  if (spec.budget && spec.budget->count() <= 0) r.problem("budget", "must be > 0 (got " + got(r.at("budget")) + ")");
+  scenario.search = std::move(spec);
+}
+
 void define(std::set<std::string>& defined, const std::string& name, const std::string& pointer, Problems& problems) {
   if (!defined.insert(name).second) problems.add(pointer, "variable \"" + name + "\" is defined twice; rename one");
 }
@@ -202,13 +235,14 @@ Scenario read_scenario(const Json& document, const std::string& base_directory, 
   Scenario scenario;
   if (!expect_object(document, "", problems)) return scenario;
   const ObjectReader top(document, "", problems);
-  top.allow_only({"$schema", "name", "description", "target", "load", "endpoints", "variables", "feeders", "random"});
+  top.allow_only({"$schema", "name", "description", "target", "load", "endpoints", "variables", "feeders", "random", "search"});
   if (!top.has("name")) top.missing("name", "\"name\": \"peak\"");
   scenario.name = top.string("name").value_or("");
   scenario.description = top.string("description").value_or("");
   StepContext context;
   read_target(top, scenario, context);
   read_load(top, scenario.shape);
+  read_search(top, scenario);
   context.model = scenario.shape.model;
   read_variables(top, scenario, context.defined);
   read_random(top, scenario, context.defined);

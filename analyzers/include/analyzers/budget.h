@@ -31,6 +31,7 @@ enum class BudgetMetric {
   kSlowQueryMean,     ///< worst mean execution time among the analyzer's slow-query findings, us
   kNoFindings,        ///< number of findings of kind `metric_name` (must be 0)
   kRecovery,          ///< time after the phase ends until per-second latency is back under the limit, us
+  kMaxSustainableRps, ///< a limit search's highest rate within its SLO (run --find-limit), requests/s (a floor)
 };
 
 /// The comparison a rule makes: the first two are ceilings, the last two floors.

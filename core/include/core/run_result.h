@@ -136,6 +136,10 @@ struct GeneratorHealth {
   int64_t requests_behind = 0;      ///< requests sent more than 1 ms after they were due
   double cpu_percent = 0;           ///< the generator's own CPU use over the run
   std::string note;                 ///< human explanation when saturated
+  /// When saturated, what ran out: "connections" (every connection was busy waiting for the server,
+  /// or the bound is too low), "cpu" (the generator's threads were busy) or "scheduler" (they waited
+  /// for a CPU other processes held); "" when not saturated or read from an older result.
+  std::string cause;
 };
 
 /// One sample of a watched process.
@@ -212,6 +216,38 @@ struct MergeInfo {
   int64_t start_skew_ms = 0;           ///< latest shard start minus earliest
 };
 
+/// One held rate of a limit search (run --find-limit, docs/run.md "Finding the limit").
+struct LimitStep {
+  double offered_rps = 0;        ///< the arrival rate the step planned
+  double achieved_rps = 0;       ///< completed requests / held duration (warm-up excluded)
+  double duration_s = 0;         ///< held duration, warm-up excluded
+  std::string verdict;           ///< "good", "bad", "generator_limited", "inconclusive" or "interrupted"
+  std::vector<std::string> broken;   ///< labels of the SLO rules the step broke ("p95", "error_rate")
+  std::vector<std::string> messages; ///< one line per SLO rule: measured value against its limit
+  int64_t requests = 0;          ///< completed requests, warm-up excluded
+  int64_t errors = 0;
+  Histogram latency{};           ///< whole run (request and flow endpoints merged), us, from the due time
+  GeneratorHealth generator;     ///< whether the generator could offer this rate
+};
+
+/// The outcome of a search for the highest arrival rate that keeps an SLO.
+struct LimitSearch {
+  std::string slo;               ///< the SLO as written ("p95 < 1s, error_rate < 1%")
+  /// "found" (bracketed within the precision), "time_budget" (bracket wider than the precision when
+  /// the budget ran out), "above_max" (still good at the highest rate allowed), "below_start" (failing
+  /// at the first step), "generator_limited" (perfgate could not offer the rate), "inconclusive" (a
+  /// step could not be judged), "interrupted" (stopped by a signal).
+  std::string verdict;
+  std::optional<double> max_sustainable_rps;  ///< highest good step; nullopt when no step was good
+  std::optional<double> first_failing_rps;    ///< lowest bad step; nullopt when none was bad
+  std::string broken_first;      ///< label of the SLO rule that broke at first_failing_rps ("" if none)
+  std::string note;              ///< one sentence on the verdict, for people
+  double precision = 0.05;       ///< the bracket width asked for, a share of max_sustainable_rps
+  double warm_up_s = 0;          ///< excluded from every step
+  double hold_s = 0;             ///< judged part of every step
+  std::vector<LimitStep> steps;  ///< in the order they ran
+};
+
 /// The whole result of one run.
 struct RunResult {
   int schema_version = kResultSchemaVersion;
@@ -232,6 +268,8 @@ struct RunResult {
   int64_t start_unix_ms = 0;          ///< wall-clock instant of the timeline's t = 0, ms since the epoch; 0: unknown
   std::optional<Segment> segment;     ///< a shard's result (run --segment K/N): the slice of the load it offered
   std::optional<MergeInfo> merge;     ///< a merged result (perfgate merge): its shards
+  /// A limit search (run --find-limit): every step; the endpoints above are the highest good step's.
+  std::optional<LimitSearch> limit_search;
 
   /// The endpoint named `name` in the overall list, or nullptr.
   [[nodiscard]] const EndpointStats* find_endpoint(const std::string& name) const;

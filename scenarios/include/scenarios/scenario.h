@@ -115,6 +115,19 @@ struct LoadShape {
   int64_t max_iterations = 0;       ///< closed model: stop after this many iterations in total (0: no limit)
 };
 
+/// The "search" block: settings of a limit search (run --find-limit, docs/scenarios.md); each may be
+/// overridden by its flag. Unset fields take the flags' defaults.
+struct SearchSpec {
+  std::string slo;                                  ///< budget rules, comma-separated ("p95 < 1s, error_rate < 1%")
+  std::optional<double> start_rps;                  ///< first step, > 0
+  std::optional<double> max_rps;                    ///< highest rate tried
+  std::optional<double> growth;                     ///< factor between steps before the first bad one, > 1
+  std::optional<double> precision;                  ///< bracket width to stop at, share of the rate (0, 1)
+  std::optional<std::chrono::microseconds> warm_up; ///< excluded start of each step
+  std::optional<std::chrono::microseconds> hold;    ///< judged part of each step
+  std::optional<std::chrono::microseconds> budget;  ///< planned time of the whole search
+};
+
 /// Variables from a CSV file, one row per iteration (sequential or random).
 struct CsvFeeder {
   std::string path;
@@ -144,6 +157,7 @@ struct Scenario {
   std::map<std::string, std::string> variables;  ///< constants (env-substituted at parse time)
   std::vector<std::string> secret_values;        ///< values to redact in every output
   std::string hash;                              ///< SHA-256 of the canonical form
+  std::optional<SearchSpec> search;              ///< a "search" block (limit search settings), if any
 
   /// Total duration of all stages.
   [[nodiscard]] std::chrono::microseconds duration() const;
