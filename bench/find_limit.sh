@@ -1,36 +1,59 @@
 #!/usr/bin/env bash
 # The limit search's accuracy protocol (bench/README.md "Finding the limit"): REPEATS searches with
-# `perfgate run --url ... --find-limit` against perfgate_delay_server with a worker pool, a server of
-# known capacity (WORKERS / DELAY requests per second). Each search must find max_sustainable_rps
-# within 10% of the capacity and name p95 as the rule that broke first; the target is 9 of 10.
-# A last search against the same server without a pool (capacity far above what one generator thread
-# offers) must end generator_limited.
-# Usage: bench/find_limit.sh [BUILD_DIR] [REPEATS] [WORKERS] [DELAY_MS]      (~1 minute per search)
+# `perfgate run --url ... --find-limit` against each of two loopback servers of known capacity:
+#   delay:   perfgate_delay_server --workers 4 --delay-ms 20: 4 requests in service at once, 20 ms each,
+#            the rest queue => 200 requests/s; above it the queue (and p95) grows: p95 must break first.
+#   testbed: perfgate-testbed --pool-size 4 --pool-hold-ms 20 --pool-timeout-ms 50 on GET /ready
+#            (select 1 through the pool): ~200 requests/s less the query's own time; above it requests
+#            wait 50 ms for a connection and get 503: error_rate must break first, p95 stays low.
+# Each search must find max_sustainable_rps within 10% of the capacity and name the right rule; the
+# bar is 9 of 10 per server. A last search against a server far faster than one generator thread
+# (no pool, 1 ms answers) must end generator_limited rather than report the generator's ceiling.
+# Usage: bench/find_limit.sh [BUILD_DIR] [REPEATS] [delay|testbed|generator ...]  (~1 min per search)
 set -euo pipefail
 
 build=${1:-build}
 repeats=${2:-10}
-workers=${3:-4}
-delay_ms=${4:-20}
+shift 2 || true
+parts=("${@:-delay testbed generator}")
+parts=(${parts[*]})
 port=18097
 slo="p95 < 250ms, error_rate < 1%"
+search_flags=(--find-limit-start 50 --find-limit-hold 4s --find-limit-warm-up 2s --threads 1 --quiet)
 
-[[ -x $build/bin/perfgate && -x $build/bench/perfgate_delay_server ]] || ninja -C "$build" perfgate perfgate_delay_server
+[[ -x $build/bin/perfgate && -x $build/bench/perfgate_delay_server && -x $build/bench/perfgate_testbed_serve ]] ||
+  ninja -C "$build" perfgate perfgate_delay_server perfgate_testbed_serve perfgate-testbed
 
 work=$(mktemp -d)
 server_pid=
-cleanup() { if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; fi; rm -rf "$work"; }
+stop_server() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  server_pid=
+}
+cleanup() { stop_server; rm -rf "$work"; }
 trap cleanup EXIT
 
-serve() {
-  if [[ -n $server_pid ]]; then kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; fi
-  "$build/bench/perfgate_delay_server" "$port" --delay-ms "$delay_ms" "$@" &
+serve_delay() {
+  stop_server
+  "$build/bench/perfgate_delay_server" "$port" "$@" &
   server_pid=$!
   for _ in $(seq 50); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return; fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then url="http://127.0.0.1:$port/"; return; fi
     sleep 0.1
   done
   echo "delay server did not start on port $port" >&2
+  exit 3
+}
+
+serve_testbed() {
+  stop_server
+  "$build/bench/perfgate_testbed_serve" "$@" >"$work/testbed.out" &
+  server_pid=$!
+  for _ in $(seq 600); do
+    if grep -q '^url ' "$work/testbed.out"; then url="$(sed -n 's/^url //p' "$work/testbed.out")/ready"; return; fi
+    sleep 0.1
+  done
+  echo "testbed did not start" >&2
   exit 3
 }
 
@@ -44,31 +67,51 @@ print(s["verdict"], fmt(s["max_sustainable_rps"]), fmt(s["first_failing_rps"]), 
 PY
 }
 
-capacity=$(python3 -c "print($workers / ($delay_ms / 1000.0))")
-echo "server: $workers workers x ${delay_ms} ms = capacity ${capacity} requests/s; SLO \"$slo\""
-echo "run verdict max_sustainable first_failing broken_first steps within10% named_p95"
-serve --workers "$workers"
-within=0
-named=0
-for i in $(seq "$repeats"); do
-  code=0
-  "$build/bin/perfgate" run --url "http://127.0.0.1:$port/" --find-limit "$slo" --find-limit-start 20 \
-    --find-limit-hold 5s --find-limit-warm-up 2s --threads 1 --quiet --out "$work/s$i.json" >/dev/null || code=$?
-  read -r verdict max first broken steps < <(summary "$work/s$i.json")
-  ok=$(python3 -c "print(1 if '$max' != '-' and abs($max / $capacity - 1) <= 0.10 else 0)" 2>/dev/null || echo 0)
-  nm=$([[ $broken == p95 ]] && echo 1 || echo 0)
-  within=$((within + ok))
-  named=$((named + nm))
-  echo "$i $verdict $max $first $broken $steps $ok $nm (exit $code)"
-done
-echo "within 10% of capacity: $within of $repeats; p95 named first: $named of $repeats"
+# series NAME CAPACITY EXPECTED_RULE: REPEATS searches against $url.
+series() {
+  local name=$1 capacity=$2 rule=$3 within=0 named=0
+  echo "== $name: capacity $capacity requests/s, SLO \"$slo\", expected to break first: $rule"
+  echo "run verdict max_sustainable first_failing broken_first steps within10% named"
+  for i in $(seq "$repeats"); do
+    local code=0
+    "$build/bin/perfgate" run --url "$url" --find-limit "$slo" "${search_flags[@]}" --out "$work/$name-$i.json" \
+      >/dev/null || code=$?
+    read -r verdict max first broken steps < <(summary "$work/$name-$i.json")
+    local ok nm
+    ok=$(python3 -c "print(1 if '$max' != '-' and abs(float('$max') / $capacity - 1) <= 0.10 else 0)")
+    nm=$([[ $broken == "$rule" ]] && echo 1 || echo 0)
+    within=$((within + ok))
+    named=$((named + nm))
+    echo "$i $verdict $max $first $broken $steps $ok $nm (exit $code)"
+  done
+  echo "$name: within 10% of capacity in $within of $repeats; $rule named first in $named of $repeats"
+}
 
-# Generator-bound: no pool, 1 ms answers; the generator (one thread) is the bottleneck long before
-# the server. The search must say so rather than report the generator's ceiling as the server's.
-delay_ms=1
-serve
-code=0
-"$build/bin/perfgate" run --url "http://127.0.0.1:$port/" --find-limit "p95 < 250ms" --find-limit-start 1000 \
-  --find-limit-max 1000000 --find-limit-growth 4 --find-limit-hold 3s --find-limit-warm-up 1s --threads 1 \
-  --quiet --out "$work/gen.json" >/dev/null || code=$?
-echo "generator-bound search: $(summary "$work/gen.json") (exit $code)"
+for part in "${parts[@]}"; do
+  case $part in
+    delay)
+      serve_delay --delay-ms 20 --workers 4
+      series delay 200 p95
+      ;;
+    testbed)
+      serve_testbed --pool-size 4 --pool-hold-ms 20 --pool-timeout-ms 50
+      series testbed 200 error_rate
+      ;;
+    generator)
+      serve_delay --delay-ms 1
+      code=0
+      "$build/bin/perfgate" run --url "$url" --find-limit "p95 < 250ms" --find-limit-start 2000 --find-limit-max 1000000 \
+        --find-limit-growth 4 --find-limit-hold 3s --find-limit-warm-up 1s --threads 1 --quiet --out "$work/gen.json" \
+        >/dev/null || code=$?
+      echo "== generator-bound search (server without a pool, 1 ms answers; one generator thread)"
+      echo "verdict max_sustainable first_failing broken_first steps: $(summary "$work/gen.json") (exit $code)"
+      python3 - "$work/gen.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["limit_search"]
+for st in s["steps"]:
+    print(f'  offered {st["offered_rps"]:.0f}/s achieved {st["achieved_rps"]:.0f}/s {st["verdict"]} {st["generator"].get("cause", "")}')
+print("  note:", s["note"])
+PY
+      ;;
+  esac
+done

@@ -45,6 +45,9 @@ CheckResult evaluate_findings_rule(const BudgetRule& rule, const Target& target)
 CheckResult evaluate_recovery(const BudgetRule& rule, const Target& target);
 /// Evaluates a memory slope rule against the slope's confidence interval.
 CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target);
+/// Evaluates a soak's leak rule: fails ("leak") only when the slope's interval excludes zero and the
+/// growth projected over the rule's span exceeds the limit.
+CheckResult evaluate_rss_growth(const BudgetRule& rule, const Target& target);
 
 /// The check skeleton for a rule on a target: id, kind, endpoint, phase, metric, unit.
 CheckResult make_check(const BudgetRule& rule, const Target& target);

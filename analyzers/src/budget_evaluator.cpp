@@ -135,6 +135,7 @@ CheckResult evaluate_rule(const BudgetRule& rule, const Target& target) {
   switch (rule.metric) {
     case BudgetMetric::kRecovery: return evaluate_recovery(rule, target);
     case BudgetMetric::kRssSlope: return evaluate_rss_slope(rule, target);
+    case BudgetMetric::kRssGrowth: return evaluate_rss_growth(rule, target);
     case BudgetMetric::kNoFindings: return evaluate_findings_rule(rule, target);
     case BudgetMetric::kMaxSustainableRps: return judge(rule, target, measure_search(target));
     case BudgetMetric::kLatency:

@@ -33,7 +33,7 @@ constexpr const char* kEntryKeys =
     "rps, peak_rss";
 
 bool is_server_metric(BudgetMetric m) {
-  return m == BudgetMetric::kPeakRss || m == BudgetMetric::kRssSlope || m == BudgetMetric::kCpu ||
+  return m == BudgetMetric::kPeakRss || m == BudgetMetric::kRssSlope || m == BudgetMetric::kRssGrowth || m == BudgetMetric::kCpu ||
          m == BudgetMetric::kCpuPerRequest || m == BudgetMetric::kPgConnections;
 }
 

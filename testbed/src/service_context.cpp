@@ -19,6 +19,9 @@ void with_connection(ServiceContext& ctx, httplib::Response& res,
   }
   try {
     work(*lease);
+    // The capacity knob: with every lease held H ms longer, the pool serves at most pool_size / H
+    // requests per second (plus the work), a known limit for run --find-limit (bench/find_limit.sh).
+    if (ctx.options.pool_hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ctx.options.pool_hold_ms));
   } catch (const std::exception& e) {
     ctx.stats.db_errors++;
     send_json(res, 500, {{"error", std::string("database error: ") + e.what()}});

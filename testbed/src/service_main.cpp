@@ -120,6 +120,9 @@ int main(int argc, char** argv) {
   app.add_option("--stream-chunk-delay-ms", options.stream_chunk_delay_ms,
                  "processing time per 1,000-row chunk of the streamed export")
       ->check(CLI::Range(0, 60000));
+  app.add_option("--pool-hold-ms", options.pool_hold_ms,
+                 "hold every database connection this much longer (capacity: pool-size / hold)")
+      ->check(CLI::Range(0, 600000));
   CLI11_PARSE(app, argc, argv);
   return serve(options);
 }

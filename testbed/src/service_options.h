@@ -18,6 +18,7 @@ struct ServiceOptions {
   int delay_ms = 0;             ///< added to every /reports response (regression knob)
   double delay_factor = 1.0;    ///< /reports responses take this many times their work time, >= 1
   int stream_chunk_delay_ms = 0;  ///< per-chunk processing time of the streamed export
+  int pool_hold_ms = 0;         ///< capacity knob: every database lease is held this much longer
 };
 
 }  // namespace perfgate::testbed_service

@@ -21,23 +21,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Ran {
-  int exit_code = -1;
-  std::string output;
-};
+using Ran = testing::CapturedRun;
 
-Ran run(const std::string& args) {
-  const std::string command = std::string(PERFGATE_BINARY) + " " + args + " 2>&1";
-  Ran ran;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return ran;
-  char buf[4096];
-  size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) ran.output.append(buf, n);
-  const int status = pclose(pipe);
-  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return ran;
-}
+Ran run(const std::string& args) { return testing::run_captured(std::string(PERFGATE_BINARY) + " " + args); }
 
 // A loopback port nothing listens on right now (the kernel's choice for an ephemeral bind).
 int free_port() {
@@ -113,7 +99,7 @@ TEST_F(FindLimit, BracketsAPooledServersCapacityAndNamesTheLatencyRule) {
   EXPECT_GT(*s.first_failing_rps, *s.max_sustainable_rps);
   EXPECT_EQ(s.broken_first, "p95") << r.output;
   EXPECT_GE(s.steps.size(), 4u);
-  for (const auto& step : s.steps) EXPECT_GT(step.latency.count(), 0);
+  for (const auto& step : s.steps) EXPECT_GT(step.latency.total_count(), 0);
   EXPECT_NE(r.output.find("max_sustainable_rps"), std::string::npos) << r.output;
   // The gate budgets the search's figure.
   {

@@ -31,6 +31,7 @@ enum class BudgetMetric {
   kSlowQueryMean,     ///< worst mean execution time among the analyzer's slow-query findings, us
   kNoFindings,        ///< number of findings of kind `metric_name` (must be 0)
   kRecovery,          ///< time after the phase ends until per-second latency is back under the limit, us
+  kRssGrowth,         ///< server RSS growth projected over `horizon_us` (a soak's leak verdict), bytes
   kMaxSustainableRps, ///< a limit search's highest rate within its SLO (run --find-limit), requests/s (a floor)
 };
 
@@ -54,6 +55,7 @@ struct BudgetRule {
   bool limit_is_share = false;   ///< kPgConnections: the limit is a share of max_connections
   double timeout_us = 0;         ///< kTimeoutShare: the duration beyond which a request counts
   double within_us = 0;          ///< kRecovery: how long recovery may take
+  double horizon_us = 0;         ///< kRssGrowth: the projection's span; 0: the run's measured duration
   double tolerance = 1.0;        ///< >= 1; ceilings on time figures fail only above limit * tolerance
   BudgetSeverity severity = BudgetSeverity::kFail;
 };
