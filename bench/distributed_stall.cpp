@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/child_process.h"
 #include "core/run_result_io.h"
 #include "core/segment.h"
-#include "cli/child_process.h"
 #include "loadgen/support/test_server.h"
 
 namespace {
@@ -42,9 +42,9 @@ bool run_with(const std::string& binary, const std::string& url, int n, const fs
   std::vector<std::string> files;
   for (int k = 1; k <= n; ++k) {
     files.push_back((dir / ("shard-" + std::to_string(k) + "-of-" + std::to_string(n) + ".json")).string());
-    shards.push_back(spawn(binary, {"run", "--url", url, "--rate", "500", "--duration", "15s", "--threads", "1",
-                                    "--quiet", "--segment", std::to_string(k) + "/" + std::to_string(n),
-                                    "--start-at", start, "--out", files.back()}));
+    shards.push_back(spawn(
+        binary, {"run", "--url", url, "--rate", "500", "--duration", "15s", "--threads", "1", "--quiet", "--segment",
+                 std::to_string(k) + "/" + std::to_string(n), "--start-at", start, "--out", files.back()}));
   }
   for (pid_t pid : shards) {
     if (pid < 0 || wait_exit(pid) != 0) {
@@ -82,12 +82,13 @@ bool run_with(const std::string& binary, const std::string& url, int n, const fs
   const double err90 = std::abs(c.p90 - truth_p90) / truth_p90;
   const double err99 = std::abs(c.p99 - truth_p99) / truth_p99;
   const bool ok = err90 <= 0.05 && err99 <= 0.05;
-  std::printf("N=%d requests=%lld achieved=%.1f/s target=%.1f/s skew=%lld ms  p90 %.1f ms (truth %.1f, %+.2f%%)  "
-              "p99 %.1f ms (truth %.1f, %+.2f%%)  %s\n",
-              n, static_cast<long long>(r->total_requests()), r->achieved_rps, r->target_rps.value_or(0),
-              static_cast<long long>(r->merge->start_skew_ms), c.p90 / 1000, truth_p90 / 1000,
-              100 * (c.p90 - truth_p90) / truth_p90, c.p99 / 1000, truth_p99 / 1000,
-              100 * (c.p99 - truth_p99) / truth_p99, ok ? "ok" : "MISSED");
+  std::printf(
+      "N=%d requests=%lld achieved=%.1f/s target=%.1f/s skew=%lld ms  p90 %.1f ms (truth %.1f, %+.2f%%)  "
+      "p99 %.1f ms (truth %.1f, %+.2f%%)  %s\n",
+      n, static_cast<long long>(r->total_requests()), r->achieved_rps, r->target_rps.value_or(0),
+      static_cast<long long>(r->merge->start_skew_ms), c.p90 / 1000, truth_p90 / 1000,
+      100 * (c.p90 - truth_p90) / truth_p90, c.p99 / 1000, truth_p99 / 1000, 100 * (c.p99 - truth_p99) / truth_p99,
+      ok ? "ok" : "MISSED");
   return ok && r->total_requests() == 7500;
 }
 

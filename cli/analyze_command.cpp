@@ -1,16 +1,17 @@
 // perfgate analyze: N+1 queries, missing indexes, slow queries and index hygiene from
-// pg_stat_statements, per endpoint (--probe-url, or every single GET endpoint of a scenario with
-// --probe) or from totals (--aggregate). Findings are
+// pg_stat_statements, per endpoint (--probe-url, named "GET /path?query"; or every single GET
+// endpoint of a scenario with --probe, named as in the scenario) or, given only --pg, from the
+// workload's totals (--aggregate says so explicitly). Findings are
 // information, so the exit code is 0 whatever is found; the gate judges them.
 #include <cstdio>
 
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "cli/command.h"
-#include "cli/run_observers.h"
-#include "cli/scenario_probes.h"
 #include "core/files.h"
 #include "core/run_result_io.h"
+#include "pipeline/run_session.h"
+#include "pipeline/scenario_probes.h"
 #include "scenarios/parser.h"
 
 namespace perfgate::cli {
@@ -76,7 +77,8 @@ ExitCode run_analyze(const AnalyzeOptions& options) {
   if (!options.snapshot_out.empty()) return write_snapshot(options);
   AnalyzeRequest request;
   request.dsn = options.dsn;
-  request.mode = options.aggregate ? AnalyzeMode::kAggregate : AnalyzeMode::kProbe;
+  // Like Dexter and PgHero, a database alone means its workload: pg_stat_statements totals.
+  request.mode = probing ? AnalyzeMode::kProbe : AnalyzeMode::kAggregate;
   request.probe.urls = options.probe_urls;
   request.probe.requests = options.requests;
   request.probe.scale_param = options.scale_param;
@@ -94,7 +96,10 @@ ExitCode run_analyze(const AnalyzeOptions& options) {
       return report_error(invalid_input("--probe " + options.probe_scenario +
                                         ": no single-step GET endpoint to probe (streams, polls and flows are skipped)"));
     }
-    for (const auto& p : probes) request.probe.urls.push_back(p.url);
+    for (const auto& p : probes) {
+      request.probe.urls.push_back(p.url);
+      request.probe.names.push_back(p.endpoint);
+    }
   } else if (!options.target.empty()) {
     return report_error(invalid_input("--target: only with --probe SCENARIO"));
   }
@@ -102,7 +107,6 @@ ExitCode run_analyze(const AnalyzeOptions& options) {
   if (options.min_calls < 0) return report_error(invalid_input("--min-calls: must be >= 0"));
   auto findings = options.since.empty() ? analyze_database(request) : analyze_since(options, request.options);
   if (!findings) return report_error(findings.error());
-  attribute_findings_to_endpoints(*findings, probes);
   std::fputs(findings_summary(*findings).c_str(), stdout);
   if (!options.out_path.empty()) {
     if (auto written = write_findings(*findings, options.out_path); !written) return report_error(written.error());
@@ -125,7 +129,7 @@ void add_analyze_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--scale-param", options->scale_param,
                   "Query parameter (e.g. limit) to double for a second probe that confirms N+1s");
   cmd->add_flag("--aggregate", options->aggregate,
-                "Analyse pg_stat_statements totals since the last reset (no endpoints; lower confidence)");
+                "Analyse pg_stat_statements totals since the last reset (the default without probes; no endpoints)");
   cmd->add_option("--snapshot-out", options->snapshot_out,
                   "Only write a pg_stat_statements snapshot here: the 'before' of a distributed run (docs/distributed.md)");
   cmd->add_option("--since", options->since, "Analyse what ran since this --snapshot-out snapshot (run-delta), with --result");

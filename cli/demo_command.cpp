@@ -15,16 +15,15 @@
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "cli/command.h"
-#include "cli/scenario_probes.h"
 #include "cli/run_summary.h"
-#include "cli/stop_signals.h"
+#include "core/child_processes.h"
 #include "core/files.h"
-#include "core/run_context.h"
 #include "core/run_result_io.h"
 #include "core/units.h"
 #include "loadgen/engine.h"
 #include "loadgen/progress.h"
-#include "profiler/profiler.h"
+#include "pipeline/run_session.h"
+#include "pipeline/scenario_probes.h"
 #include "reports/gate_console.h"
 #include "reports/html_report.h"
 #include "reports/junit.h"
@@ -53,38 +52,6 @@ std::string budgets_dir() {
   return env != nullptr && *env != '\0' ? env : PERFGATE_BUDGETS_DIR;
 }
 
-// Starts the profiler when the engine starts, so its samples share the run's clock and t = 0, and
-// puts the profile into the result when the run ends.
-class DemoObserver final : public RunObserver {
- public:
-  DemoObserver(ProfilerOptions options, RunObserver* progress) : options_(std::move(options)), progress_(progress) {}
-
-  void on_start(const std::vector<PhaseInfo>& phases) override {
-    auto profiler = Profiler::start(options_, SteadyClock::instance(), SteadyClock::instance().now());
-    if (profiler) {
-      profiler_ = std::move(profiler).value();
-    } else {
-      std::fprintf(stderr, "perfgate: warning: profiler not started: %s\n", profiler.error().message.c_str());
-    }
-    if (progress_ != nullptr) progress_->on_start(phases);
-  }
-  void on_interval(const LiveStatus& status) override {
-    if (progress_ != nullptr) progress_->on_interval(status);
-  }
-  void on_phase_change(const PhaseInfo& phase) override {
-    if (progress_ != nullptr) progress_->on_phase_change(phase);
-  }
-  void on_finish(RunResult& result) override {
-    if (profiler_) result.profile = profiler_->finish(result.phases, result.total_requests());
-    if (progress_ != nullptr) progress_->on_finish(result);
-  }
-
- private:
-  ProfilerOptions options_;
-  RunObserver* progress_;
-  std::unique_ptr<Profiler> profiler_;
-};
-
 // Every flag is checked here, before PostgreSQL is started and seeded: a typo must cost nothing.
 Result<Scenario> demo_scenario(const DemoOptions& o, const std::string& base_url) {
   auto duration = parse_duration(o.duration);
@@ -106,23 +73,25 @@ Result<Scenario> demo_scenario(const DemoOptions& o, const std::string& base_url
   return scenario;
 }
 
-Findings analyze(const Scenario& scenario, const PgCluster& cluster, RunDeltaCapture* capture, double requests) {
+Findings analyze(const Scenario& scenario, const PgCluster& cluster, RunSession& session, double requests) {
   const auto probes = probes_for_scenario(scenario);
   AnalyzeRequest request;
   request.dsn = cluster.dsn();
   request.probe.requests = 10;
   request.probe.scale_param = "limit";
-  for (const auto& p : probes) request.probe.urls.push_back(p.url);
+  for (const auto& p : probes) {
+    request.probe.urls.push_back(p.url);
+    request.probe.names.push_back(p.endpoint);
+  }
   Findings findings;
   if (auto probed = analyze_database(request); probed) {
     findings = std::move(probed).value();
-    attribute_findings_to_endpoints(findings, probes);
   } else {
     findings.inconclusive = true;
     findings.notes.push_back("probing failed: " + probed.error().message);
   }
-  if (capture != nullptr) {
-    if (auto delta = capture->finish(requests); delta) {
+  if (session.has_query_capture()) {
+    if (auto delta = session.analyze(requests); delta) {
       merge_findings(findings, *delta);
     } else {
       findings.inconclusive = true;
@@ -148,7 +117,7 @@ ExitCode run_demo(const DemoOptions& o) {
   for (const char* name : {"result.json", "report.html"}) {
     if (auto st = check_output_path(o.out_dir + "/" + name, "--out"); !st) return report_error(st.error());
   }
-  install_cluster_signal_cleanup();
+  install_child_cleanup_on_signals();
   step(1, "Starting a throw-away PostgreSQL 15 with pg_stat_statements and hypopg");
   auto cluster = PgCluster::start();
   if (!cluster) return report_error(cluster.error());
@@ -159,7 +128,9 @@ ExitCode run_demo(const DemoOptions& o) {
   service.dsn = (*cluster)->dsn();
   service.scale = o.data_scale;
   service.log_path = o.out_dir + "/testbed.log";
-  std::filesystem::create_directories(o.out_dir);
+  std::error_code created;
+  std::filesystem::create_directories(o.out_dir, created);
+  if (created) return report_error(io_error("--out " + o.out_dir + ": " + created.message()));
   auto testbed = TestbedProcess::start(service);
   if (!testbed) return report_error(testbed.error());
   std::fprintf(stderr, "      %s, pid %ld\n", (*testbed)->base_url().c_str(), (*testbed)->pid());
@@ -167,38 +138,30 @@ ExitCode run_demo(const DemoOptions& o) {
   auto scenario = demo_scenario(o, (*testbed)->base_url());
   if (!scenario) return report_error(scenario.error());
   step(3, "Offering load (open model, latency from each request's due time); sampling the service and PostgreSQL");
-  auto capture = RunDeltaCapture::begin((*cluster)->dsn());
-  if (!capture) std::fprintf(stderr, "perfgate: warning: no query capture: %s\n", capture.error().message.c_str());
+  InstrumentOptions instruments;
+  instruments.watch_pids.push_back((*testbed)->pid());
+  instruments.pg_dsn = (*cluster)->dsn();
+  instruments.pg_interval = "1s";
+  auto session = RunSession::prepare(instruments, QueryCapture::kRunDelta, SteadyClock::instance());
+  if (!session) return report_error(session.error());
   std::optional<ConsoleProgress> progress;
   if (!o.quiet) {
     progress.emplace(stderr, ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
   }
-  ProfilerOptions profiling;
-  profiling.processes.pids.push_back((*testbed)->pid());
-  profiling.pg_dsn = (*cluster)->dsn();
-  DemoObserver observer(profiling, progress ? &*progress : nullptr);
   EngineOptions engine;
   engine.threads = o.threads;
   StopSignal stop;
-  RunContext context = collect_run_context();
-  Result<RunResult> result = invalid_input("unreachable");
-  {
-    StopOnSignals signals(stop);
-    result = run_load(*scenario, engine, SteadyClock::instance(), &observer, &stop);
-  }
+  Result<RunResult> result = (*session)->run(*scenario, engine, progress ? &*progress : nullptr, stop);
   if (!result) return report_error(result.error());
   RunResult& r = *result;
-  context.scenario_name = scenario->name;
-  context.scenario_hash = scenario->hash;
-  context.target = redact_url(r.context.target);
-  context.command_line = "perfgate demo";
-  r.context = context;
+  (*session)->record_context(r, *scenario, "perfgate demo");
+  r.context.target = redact_url(r.context.target);
   r.labels["demo"] = "true";
 
   Findings findings;
   if (!stop.stop_requested()) {
     step(4, "Probing each report endpoint alone: queries per request, N+1, indexes proved with hypopg");
-    findings = analyze(*scenario, **cluster, capture ? capture->get() : nullptr, static_cast<double>(r.total_requests()));
+    findings = analyze(*scenario, **cluster, **session, static_cast<double>(requests_in_all_phases(r)));
   } else {
     // Absence of findings proves nothing when nothing was analysed: the gate must say INCONCLUSIVE.
     findings.inconclusive = true;

@@ -111,27 +111,6 @@ Result<SearchSetup> resolve_search(const FindLimitFlags& f, const Scenario& scen
   return setup;
 }
 
-Result<RunResult> run_search(const Scenario& scenario, const SearchSetup& setup, const EngineOptions& engine,
-                             RunObserver* observer, const StopSignal* stop,
-                             const std::function<Status(int)>& before_step) {
-  int index = 0;
-  const StepRunner runner = [&](double rate) -> Result<RunResult> {
-    if (before_step) {
-      if (auto st = before_step(index); !st) return st.error();
-    }
-    ++index;
-    Scenario step = scenario;
-    // Each step starts at its rate (no ramp from zero): the warm-up phase absorbs the transient and is
-    // excluded, so the judged part is the service's steady state at that rate.
-    step.shape.start_target = rate;
-    step.shape.stages.clear();
-    if (setup.plan.warm_up.count() > 0) step.shape.stages.push_back(Stage{setup.plan.warm_up, rate, "warm-up"});
-    step.shape.stages.push_back(Stage{setup.plan.hold, rate, "step " + rate_text(rate) + "/s"});
-    return run_load(step, engine, SteadyClock::instance(), observer, stop);
-  };
-  return find_limit(setup.slo, setup.slo_text, setup.plan, runner);
-}
-
 void print_search_summary(std::FILE* out, const LimitSearch& s) {
   std::fprintf(out, "limit search  SLO \"%s\"  (each step: %.1fs warm-up excluded, %.1fs judged)\n", s.slo.c_str(),
                s.warm_up_s, s.hold_s);

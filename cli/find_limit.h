@@ -1,6 +1,6 @@
 #pragma once
-// `perfgate run --find-limit`: the flags of a limit search, their merge with a scenario's "search"
-// block, and the step runner over the load engine (the search itself is analyzers/limit_search.h).
+// `perfgate run --find-limit`: the flags of a limit search and their merge with a scenario's "search"
+// block (the search is analyzers/limit_search.h, run over a RunSession by pipeline/limit_search_run.h).
 // Private to the CLI.
 
 #include <CLI/CLI.hpp>
@@ -10,7 +10,6 @@
 
 #include "analyzers/limit_search.h"
 #include "core/run_result.h"
-#include "loadgen/engine.h"
 #include "scenarios/scenario.h"
 
 namespace perfgate::cli {
@@ -44,13 +43,6 @@ bool search_requested(const FindLimitFlags& flags, const Scenario& scenario);
 /// it can be measured and that the scenario can be searched (open model). Errors are kInvalidInput
 /// naming the flag or "FILE: search.FIELD", with the column of a bad SLO rule.
 Result<SearchSetup> resolve_search(const FindLimitFlags& flags, const Scenario& scenario, const SloMeasurability& can);
-
-/// Runs the search: each step is `scenario` with its stages replaced by warm-up + hold at the step's
-/// rate. `before_step(i)` runs before step i (0-based), e.g. to restart the profiler; it may be empty.
-/// A stop request ends the search after the current step (the result is marked partial).
-Result<RunResult> run_search(const Scenario& scenario, const SearchSetup& setup, const EngineOptions& engine,
-                             RunObserver* observer, const StopSignal* stop,
-                             const std::function<Status(int)>& before_step);
 
 /// Prints the steps, the verdict and max_sustainable_rps.
 void print_search_summary(std::FILE* out, const LimitSearch& search);

@@ -6,7 +6,6 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
@@ -44,7 +43,8 @@ std::string utc_run_id() {
 
 // The CSV files the scenario's feeders name, as written in the file (relative to it), with their
 // contents: they go into the ConfigMap beside the scenario so the shards find them.
-Result<std::vector<std::pair<std::string, std::string>>> feeder_files(const std::string& path, const std::string& text) {
+Result<std::vector<std::pair<std::string, std::string>>> feeder_files(const std::string& path,
+                                                                      const std::string& text) {
   std::vector<std::pair<std::string, std::string>> out;
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, false, true);
   if (j.is_discarded() || !j.is_object() || !j.contains("feeders") || !j["feeders"].is_array()) return out;
@@ -74,7 +74,8 @@ ExitCode run_kubernetes_render(KubernetesRenderCommand c) {
     double peak = scenario->shape.start_target;
     for (const auto& s : scenario->shape.stages) peak = std::max(peak, s.target);
     if (static_cast<int64_t>(peak) < c.render.shards) {
-      return report_error(invalid_input("--shards: " + std::to_string(c.render.shards) + " shards but the scenario peaks at " +
+      return report_error(invalid_input("--shards: " + std::to_string(c.render.shards) +
+                                        " shards but the scenario peaks at " +
                                         std::to_string(static_cast<int64_t>(peak)) +
                                         " virtual users: some shards would have none; use at most that many shards"));
     }
@@ -82,8 +83,10 @@ ExitCode run_kubernetes_render(KubernetesRenderCommand c) {
   auto text = read_file(scenario_path(c.scenario));
   if (!text) return report_error(text.error());
   c.render.scenario_text = *text;
-  if (auto files = feeder_files(scenario_path(c.scenario), *text); files) c.render.scenario_files = std::move(*files);
-  else return report_error(files.error());
+  if (auto files = feeder_files(scenario_path(c.scenario), *text); files)
+    c.render.scenario_files = std::move(*files);
+  else
+    return report_error(files.error());
   if (!c.budgets.empty()) {
     auto budgets = read_file(c.budgets);
     if (!budgets) return report_error(budgets.error().with_context("--budgets"));
@@ -111,7 +114,9 @@ void add_kubernetes_command(CLI::App& app, CommandSlot& slot) {
   auto c = std::make_shared<KubernetesRenderCommand>();
   c->render.run_id.clear();
   KubernetesRenderOptions& r = c->render;
-  CLI::App* render = cmd->add_subcommand("render", "Print the manifests of a sharded run: scenario ConfigMap, results volume, shard Indexed Job, merge Job");
+  CLI::App* render = cmd->add_subcommand(
+      "render",
+      "Print the manifests of a sharded run: scenario ConfigMap, results volume, shard Indexed Job, merge Job");
   render->add_option("scenario", c->scenario, "Scenario file or bundled scenario name")->required();
   render->add_option("--shards", r.shards, "Number of shards N (parallel pods)")->required();
   render->add_option("--name", r.name, "Prefix of the objects (DNS-1123 label, default perfgate)");
@@ -123,11 +128,15 @@ void add_kubernetes_command(CLI::App& app, CommandSlot& slot) {
   render->add_option("--rate-scale", c->rate_scale, "Multiply every rate / user target");
   render->add_option("--storage-class", r.storage_class, "StorageClass of the results volume (default: the cluster's)");
   render->add_option("--storage-size", r.storage_size, "Size of the results volume (default 1Gi)");
-  render->add_option("--access-mode", r.access_mode, "Results volume access mode (default ReadWriteMany; ReadWriteOnce on one node)");
-  render->add_option("--env-secret", r.env_secret, "Secret whose keys become the shards' environment (scenario ${VARS})");
-  render->add_option("--pg-secret", r.pg_secret, "Secret with key 'dsn': sample PostgreSQL once for the run (profile Job)");
+  render->add_option("--access-mode", r.access_mode,
+                     "Results volume access mode (default ReadWriteMany; ReadWriteOnce on one node)");
+  render->add_option("--env-secret", r.env_secret,
+                     "Secret whose keys become the shards' environment (scenario ${VARS})");
+  render->add_option("--pg-secret", r.pg_secret,
+                     "Secret with key 'dsn': sample PostgreSQL once for the run (profile Job)");
   render->add_option("--barrier-timeout", r.barrier_timeout_s, "Seconds the shards wait for each other (default 600)");
-  render->add_option("--run-id", r.run_id, "Results directory of this run under /results/NAME (default: UTC timestamp)");
+  render->add_option("--run-id", r.run_id,
+                     "Results directory of this run under /results/NAME (default: UTC timestamp)");
   render->add_option("-o,--out", c->out, "Write the manifests here (default '-': standard output)");
   render->callback([c, &slot] { slot.run = [c] { return run_kubernetes_render(*c); }; });
 }

@@ -1,8 +1,10 @@
 // perfgate: load replay, profiling, query analysis, CI gating and reports for HTTP report endpoints.
 #include <cstdio>
+#include <exception>
 #include <string>
 
 #include "cli/command.h"
+#include "core/child_processes.h"
 #include "core/run_context.h"
 
 namespace perfgate::cli {
@@ -54,5 +56,17 @@ int main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stdout);
     return static_cast<int>(ExitCode::kUsage);
   }
-  return static_cast<int>(slot.run());
+  // The error rule's last line of defence: an exception no adapter caught is a tool failure (exit 3),
+  // reported on one line after every process perfgate started is stopped. By the time the handler
+  // runs, unwinding has run the owners' destructors; the registry catches anything they missed.
+  try {
+    return static_cast<int>(slot.run());
+  } catch (const std::exception& e) {
+    perfgate::stop_registered_children();
+    std::fprintf(stderr, "perfgate: error: internal failure: %s\n", e.what());
+  } catch (...) {
+    perfgate::stop_registered_children();
+    std::fprintf(stderr, "perfgate: error: internal failure: unknown exception\n");
+  }
+  return static_cast<int>(ExitCode::kToolFailure);
 }

@@ -43,14 +43,18 @@ ExitCode run_merge(const MergeCommandOptions& o) {
     if (!result) return report_error(result.error());
     shards.push_back(ShardResult{path, std::move(*result)});
   }
-  for (const auto& path : absent) std::fprintf(stderr, "perfgate: warning: %s: no such shard result (counted as missing)\n", path.c_str());
-  if (shards.empty()) return report_error(invalid_input("no shard result could be read; give the files 'perfgate run --segment K/N --out FILE' wrote"));
+  for (const auto& path : absent)
+    std::fprintf(stderr, "perfgate: warning: %s: no such shard result (counted as missing)\n", path.c_str());
+  if (shards.empty())
+    return report_error(
+        invalid_input("no shard result could be read; give the files 'perfgate run --segment K/N --out FILE' wrote"));
   auto merged = merge_shards(shards, MergeOptions{std::chrono::duration_cast<std::chrono::milliseconds>(*skew)});
   if (!merged) return report_error(merged.error());
   if (!o.profile.empty()) {
     auto profile = read_run_result(o.profile);
     if (!profile) return report_error(profile.error().with_context("--profile"));
-    if (auto st = attach_profile(*merged, *profile, o.profile); !st) return report_error(st.error().with_context("--profile"));
+    if (auto st = attach_profile(*merged, *profile, o.profile); !st)
+      return report_error(st.error().with_context("--profile"));
   }
   std::string command = "perfgate merge";
   for (const auto& path : o.shards) command += " " + path;
@@ -66,10 +70,12 @@ ExitCode run_merge(const MergeCommandOptions& o) {
                 joined(info.missing_segments, info.segment_count).c_str());
   }
   if (!info.partial_segments.empty()) {
-    std::printf("PARTIAL: interrupted or failed segment(s) %s\n", joined(info.partial_segments, info.segment_count).c_str());
+    std::printf("PARTIAL: interrupted or failed segment(s) %s\n",
+                joined(info.partial_segments, info.segment_count).c_str());
   }
   for (const ShardSummary& s : info.shards) {
-    if (s.generator.saturated) std::printf("segment %s generator saturated: %s\n", s.segment.to_string().c_str(), s.generator.note.c_str());
+    if (s.generator.saturated)
+      std::printf("segment %s generator saturated: %s\n", s.segment.to_string().c_str(), s.generator.note.c_str());
   }
   print_run_summary(stdout, *merged, o.out);
   return ExitCode::kPass;
@@ -79,11 +85,13 @@ ExitCode run_merge(const MergeCommandOptions& o) {
 
 void add_merge_command(CLI::App& app, CommandSlot& slot) {
   auto o = std::make_shared<MergeCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("merge", "Merge the shard results of a distributed run (run --segment K/N) into one result");
+  CLI::App* cmd =
+      app.add_subcommand("merge", "Merge the shard results of a distributed run (run --segment K/N) into one result");
   cmd->add_option("shards", o->shards, "Shard result files (a missing file counts as a missing segment)")->required();
   cmd->add_option("-o,--out", o->out, "Merged result file (written atomically)")->required();
   cmd->add_option("--max-skew", o->max_skew, "Largest accepted difference between shard start times (default 1s)");
-  cmd->add_option("--profile", o->profile, "A 'perfgate profile' result taken beside the target during the run: attach it");
+  cmd->add_option("--profile", o->profile,
+                  "A 'perfgate profile' result taken beside the target during the run: attach it");
   cmd->callback([o, &slot] { slot.run = [o] { return run_merge(*o); }; });
 }
 

@@ -7,16 +7,17 @@
 
 #include "cli/command.h"
 #include "cli/find_limit.h"
-#include "cli/run_observers.h"
+#include "cli/instruments.h"
 #include "cli/run_summary.h"
 #include "cli/shard_flags.h"
-#include "cli/stop_signals.h"
 #include "core/files.h"
 #include "core/run_context.h"
 #include "core/run_result_io.h"
 #include "core/units.h"
 #include "loadgen/engine.h"
 #include "loadgen/progress.h"
+#include "pipeline/limit_search_run.h"
+#include "pipeline/run_session.h"
 #include "scenarios/parser.h"
 
 namespace perfgate::cli {
@@ -39,7 +40,7 @@ struct RunOptions {
   std::string method = "GET";
   std::vector<std::string> headers;
   std::string body;
-  InstrumentFlags instruments;
+  InstrumentOptions instruments;
   std::string findings_out;
   bool insecure = false;
   std::string give_up_after = "10s";
@@ -160,7 +161,12 @@ std::string write_output(const std::string& what, const std::string& path, const
 ExitCode run_run(const RunOptions& options) {
   auto scenario = build_scenario(options);
   if (!scenario) return report_error(scenario.error());
-  if (options.threads < 0) return report_error(invalid_input("--threads: must be >= 0 (0: one per core)"));
+  if (options.threads < 0 || options.threads > 1024) {
+    return report_error(invalid_input("--threads: must be 0..1024 (got " + std::to_string(options.threads) + "; 0: one per core)"));
+  }
+  if (options.connections > 100000) {
+    return report_error(invalid_input("--connections: must be at most 100000 (got " + std::to_string(options.connections) + ")"));
+  }
   if (!options.findings_out.empty() && options.instruments.pg_dsn.empty()) {
     return report_error(invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
   }
@@ -174,7 +180,7 @@ ExitCode run_run(const RunOptions& options) {
   std::optional<SearchSetup> search;
   if (search_requested(options.search, *scenario)) {
     if (!options.shard.segment.empty()) return report_error(invalid_input("--find-limit: runs on one generator; remove --segment"));
-    const InstrumentFlags& w = options.instruments;
+    const InstrumentOptions& w = options.instruments;
     SloMeasurability can;
     can.server_profiled = !w.watch_pids.empty() || !w.watch_pattern.empty() || !w.spawn.empty();
     can.postgres_sampled = !w.pg_dsn.empty();
@@ -188,11 +194,10 @@ ExitCode run_run(const RunOptions& options) {
   // Last of the checks: with --barrier this waits for the other shards.
   auto shard = resolve_shard_flags(options.shard, options.instruments);
   if (!shard) return report_error(shard.error());
-  auto instruments = RunInstruments::prepare(options.instruments, SteadyClock::instance());
-  if (!instruments) return report_error(instruments.error());
-  RunInstruments* watch = instruments->get();
+  auto session = RunSession::prepare(options.instruments, QueryCapture::kRunDelta, SteadyClock::instance());
+  if (!session) return report_error(session.error());
+  RunSession* watch = session->get();
 
-  RunContext context = collect_run_context();
   EngineOptions engine;
   engine.give_up_after = *give_up;
   engine.threads = options.threads;
@@ -204,40 +209,22 @@ ExitCode run_run(const RunOptions& options) {
   std::optional<ConsoleProgress> progress;
   if (!options.quiet) {
     progress.emplace(stderr, ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
-    if (watch != nullptr) progress->set_extra_text([watch] { return watch->live_text(); });
+    if (watch->profiling()) progress->set_extra_text([watch] { return watch->live_text(); });
   }
-  ObserverChain observers;
-  observers.add(watch);
-  observers.add(progress ? &*progress : nullptr);
-  Result<RunResult> result = invalid_input("unreachable");
-  {
-    StopOnSignals signals(stop);
-    if (search) {
-      // The profiler hands its samples over at the end of each step; later steps get a fresh one.
-      const auto before_step = [watch](int index) -> Status {
-        if (index == 0 || watch == nullptr) return {};
-        return watch->restart_profiler();
-      };
-      result = run_search(*scenario, *search, engine, &observers, &stop, before_step);
-    } else {
-      result = run_load(*scenario, engine, SteadyClock::instance(), &observers, &stop);
-    }
-  }
-  if (watch != nullptr) watch->stop_server();
+  RunObserver* shown = progress ? &*progress : nullptr;
+  Result<RunResult> result =
+      search ? run_limit_search(*watch, *scenario, search->slo, search->slo_text, search->plan, engine, shown, stop)
+             : watch->run(*scenario, engine, shown, stop);
   if (!result) return report_error(result.error());
   RunResult& r = *result;
-  const std::string target = r.context.target;
-  r.context = context;
-  r.context.scenario_name = scenario->name;
-  r.context.scenario_hash = scenario->hash;
-  r.context.target = redact_url(target);
   std::vector<std::string> secrets = scenario->secret_values;
   secrets.push_back(dsn_password(options.instruments.pg_dsn));
-  r.context.command_line = redact_command_line(own_command_line(), secrets);
+  watch->record_context(r, *scenario, redact_command_line(own_command_line(), secrets));
+  r.context.target = redact_url(r.context.target);
 
   std::optional<Findings> findings;
   std::optional<Error> analysis_error;
-  if (watch != nullptr && watch->has_query_capture()) {
+  if (watch->has_query_capture()) {
     auto analysed = watch->analyze(static_cast<double>(requests_in_all_phases(r)));
     if (analysed) findings = std::move(*analysed);
     else analysis_error = analysed.error().with_context("query analysis");
@@ -299,14 +286,7 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--method", o->method, "Quick mode: HTTP method");
   cmd->add_option("-H,--header", o->headers, "Quick mode: header 'Name: value' (repeatable)");
   cmd->add_option("--body", o->body, "Quick mode: request body, or @file");
-  InstrumentFlags& w = o->instruments;
-  cmd->add_option("--watch-pid", w.watch_pids, "Profile this server process and its children (repeatable)");
-  cmd->add_option("--watch-pattern", w.watch_pattern, "Profile processes whose command line matches this regex");
-  cmd->add_option("--spawn", w.spawn, "Start this server command (sh -c), profile it, stop it at the end");
-  cmd->add_option("--ready", w.ready_url, "With --spawn: wait until this loopback URL answers 200");
-  cmd->add_option("--ready-timeout", w.ready_timeout, "How long to wait for --ready (default 30s)");
-  cmd->add_option("--sample-interval", w.sample_interval, "Process sampling interval (default 100ms)");
-  cmd->add_option("--pg", w.pg_dsn, "PostgreSQL DSN: sample activity and analyse the run's pg_stat_statements delta");
+  add_instrument_flags(cmd, o->instruments);
   cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");
   cmd->add_option("--give-up-after", o->give_up_after,
                   "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");

@@ -3,11 +3,10 @@
 // distributed/shard_start.h, so run_command.cpp only passes the outcome to the engine.
 
 #include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 
-#include "cli/run_observers.h"
+#include "pipeline/run_session.h"
 #include "core/result.h"
 #include "core/segment.h"
 
@@ -33,6 +32,6 @@ void add_shard_flags(CLI::App* cmd, ShardFlags& flags);
 /// Parses the flags and waits at the barrier if one is given, before any load. Errors (kInvalidInput)
 /// name the flag; a sharded run may not profile (`instruments`): the profiler and the PostgreSQL
 /// sampler run once, beside the target, not once per shard. kUnavailable: peers missing at the barrier.
-Result<ShardStart> resolve_shard_flags(const ShardFlags& flags, const InstrumentFlags& instruments);
+Result<ShardStart> resolve_shard_flags(const ShardFlags& flags, const InstrumentOptions& instruments);
 
 }  // namespace perfgate::cli

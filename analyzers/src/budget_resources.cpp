@@ -26,9 +26,17 @@ const char* kind_name(FindingKind kind) {
   return "";
 }
 
+// A finding of the whole run (run-delta) belongs to the run's only endpoint when it has one.
+bool sole_endpoint(const Target& target) {
+  if (target.run_endpoints == nullptr) return false;
+  int n = 0;
+  for (const auto& e : *target.run_endpoints) n += e.kind != "step" ? 1 : 0;
+  return n == 1;
+}
+
 bool finding_in_scope(const Finding& f, const Target& target) {
   return target.endpoint.empty() || f.endpoint == target.endpoint ||
-         f.endpoint.substr(0, f.endpoint.find('?')) == target.endpoint;
+         f.endpoint.substr(0, f.endpoint.find('?')) == target.endpoint || (f.endpoint.empty() && sole_endpoint(target));
 }
 
 // Findings of the rule's kind that belong to no endpoint of the run: probed under another name (a URL

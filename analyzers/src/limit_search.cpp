@@ -53,25 +53,16 @@ std::string unmeasurable(const BudgetRule& rule, const SloMeasurability& can) {
 // Below this share of the offered rate actually sent, a step measured the generator, not the service.
 constexpr double kMinSentShare = 0.95;
 
-// Requests started per second in the judged (not excluded) phases, from the timeline (an interval
-// across a phase boundary counts pro rata); nullopt when
-// the result has no timeline or phases.
+// Requests started per second over the whole step (warm-up included: the schedule does not pause
+// between phases), from the timeline; nullopt when the result has no timeline or phases. The whole
+// step rather than the judged phase, because the last interval also holds the drain after the
+// schedule, so a share of it by time would undercount the sends.
 std::optional<double> sent_rps(const RunResult& r) {
-  double sent = 0;
-  int64_t span_ms = 0;
-  for (const auto& p : r.phases) {
-    if (p.excluded) continue;
-    span_ms += p.end_ms - p.start_ms;
-    // Intervals need not align with phases: each contributes the share of it inside the phase.
-    for (const auto& i : r.timeline) {
-      const int64_t overlap = std::min(p.end_ms, i.t_ms + i.duration_ms) - std::max(p.start_ms, i.t_ms);
-      if (overlap > 0 && i.duration_ms > 0) {
-        sent += static_cast<double>(i.sent) * static_cast<double>(overlap) / static_cast<double>(i.duration_ms);
-      }
-    }
-  }
+  int64_t sent = 0, span_ms = 0;
+  for (const auto& p : r.phases) span_ms += p.end_ms - p.start_ms;
+  for (const auto& i : r.timeline) sent += i.sent;
   if (span_ms <= 0 || r.timeline.empty()) return std::nullopt;
-  return sent * 1000.0 / static_cast<double>(span_ms);
+  return static_cast<double>(sent) * 1000.0 / static_cast<double>(span_ms);
 }
 
 // Labels of rules whose figure is a latency (lateness adds to it): percentiles, max, mean, named metrics.

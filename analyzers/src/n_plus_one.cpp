@@ -1,7 +1,7 @@
 // N+1 round trips: a key lookup (or single-row write) run once per row of a parent statement.
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <cstdio>
 #include <optional>
 
 #include "analysis_internal.h"
@@ -127,84 +127,61 @@ void detect_n_plus_one(const Workload& workload, const std::vector<StatementGrou
   if (workload.scaled_delta) scaled = group_statements(*workload.scaled_delta, options);
   const double growth_needed = 1 + 0.5 * (workload.scale_factor - 1);
 
-  struct Child {
-    Lookup lookup;
-    ParentMatch parent;
-    std::optional<double> growth;
-    std::optional<double> parent_growth;
-  };
-  std::map<std::string, std::vector<Child>> by_parent;
   for (const auto& g : groups) {
     auto lookup = as_lookup(g, schema, requests, options);
     if (!lookup) continue;
-    Child child{*lookup, find_parent(*lookup, groups, schema, requests), std::nullopt, std::nullopt};
+    const ParentMatch parent = find_parent(*lookup, groups, schema, requests);
+    std::optional<double> growth, parent_growth;
     if (workload.scaled_delta) {
-      child.growth = calls_per_request_in(scaled, g.key, workload.scaled_requests) / lookup->calls_per_request;
+      growth = calls_per_request_in(scaled, g.key, workload.scaled_requests) / lookup->calls_per_request;
       // Constant per request at twice the page size: a fixed number of lookups, not one per row.
-      if (*child.growth < 1.2) continue;
-      if (child.parent.parent) {
-        const double before = child.parent.parent->per_request(static_cast<double>(child.parent.parent->total.calls), requests);
-        child.parent_growth = calls_per_request_in(scaled, child.parent.parent->key, workload.scaled_requests) / before;
+      if (*growth < 1.2) continue;
+      if (parent.parent) {
+        const double before = parent.parent->per_request(static_cast<double>(parent.parent->total.calls), requests);
+        parent_growth = calls_per_request_in(scaled, parent.parent->key, workload.scaled_requests) / before;
       }
     }
-    by_parent[child.parent.parent ? child.parent.parent->key : "self:" + g.key].push_back(child);
-  }
-
-  for (auto& [parent_key, children] : by_parent) {
-    std::sort(children.begin(), children.end(),
-              [](const Child& a, const Child& b) { return a.lookup.calls_per_request > b.lookup.calls_per_request; });
-    const Child& head = children.front();
+    // One finding per lookup statement: each has its own table, count and fix, and a budget or a
+    // baseline can follow each one (a view lazy-loading two associations is two N+1s).
     Finding f;
     f.kind = FindingKind::kNPlusOne;
     f.endpoint = workload.endpoint;
-    f.query = head.lookup.group->total.query;
-    f.query_id = head.lookup.group->query_ids.front();
-    f.table = head.lookup.table;
-    if (!head.lookup.key.empty()) f.columns = {head.lookup.key};
-    double round_trips = 0, db_ms = 0, rows = 0, calls = 0;
-    bool all_confirmed = true;
-    std::vector<std::string> fixes;
-    for (const auto& c : children) {
-      f.queries.push_back(c.lookup.group->total.query);
-      round_trips += c.lookup.calls_per_request;
-      db_ms += c.lookup.group->per_request(c.lookup.group->total.total_exec_time_ms, requests);
-      rows += static_cast<double>(c.lookup.group->total.rows);
-      calls += static_cast<double>(c.lookup.group->total.calls);
-      fixes.push_back(fix_for(c.lookup));
-      const bool parent_constant = c.parent_growth && *c.parent_growth > 0.75 && *c.parent_growth < 1.34;
-      if (!(c.growth && *c.growth >= growth_needed && parent_constant)) all_confirmed = false;
-    }
+    f.query = g.total.query;
+    f.queries = {g.total.query};
+    f.query_id = g.query_ids.front();
+    f.table = lookup->table;
+    if (!lookup->key.empty()) f.columns = {lookup->key};
+    const double round_trips = lookup->calls_per_request;
+    const double db_ms = g.per_request(g.total.total_exec_time_ms, requests);
     f.calls_per_request = round_trips;
-    f.rows_per_call = calls > 0 ? rows / calls : 0;
+    f.rows_per_call = g.rows_per_call();
     f.evidence["round_trips_per_request"] = round_trips;
     f.evidence["db_ms_per_request"] = db_ms;
-    f.evidence["statements"] = static_cast<double>(children.size());
-    const bool write = is_write(head.lookup.group->shape.kind);
-    std::string suggestion;
-    for (const auto& fix : fixes) suggestion += (suggestion.empty() ? "" : "\n") + fix;
-    f.suggestion = suggestion;
-    if (head.parent.parent) {
-      f.evidence["parent_rows_per_request"] = head.parent.rows_per_request;
-      f.notes.push_back("parent: " + head.parent.parent->total.query);
-      if (head.parent.score == 0) f.notes.push_back("parent matched by row counts only (no foreign key or name link)");
+    f.suggestion = fix_for(*lookup);
+    if (parent.parent) {
+      f.evidence["parent_rows_per_request"] = parent.rows_per_request;
+      f.notes.push_back("parent: " + parent.parent->total.query);
+      if (parent.score == 0) f.notes.push_back("parent matched by row counts only (no foreign key or name link)");
     } else {
       f.notes.push_back("no parent statement whose rows per request match the calls per request");
     }
-    if (head.growth) f.evidence["scale_growth"] = *head.growth;
-    if (head.parent_growth) f.evidence["parent_scale_growth"] = *head.parent_growth;
-    if (all_confirmed) f.confidence = Confidence::kConfirmed;
-    else if (head.parent.parent || head.growth) f.confidence = Confidence::kLikely;
+    if (growth) f.evidence["scale_growth"] = *growth;
+    if (parent_growth) f.evidence["parent_scale_growth"] = *parent_growth;
+    const bool parent_constant = parent_growth && *parent_growth > 0.75 && *parent_growth < 1.34;
+    if (growth && *growth >= growth_needed && parent_constant) f.confidence = Confidence::kConfirmed;
+    else if (parent.parent || growth) f.confidence = Confidence::kLikely;
     else f.confidence = Confidence::kPossible;
     if (requests <= 0) {
       f.notes.push_back("request count unknown: per-request figures are totals");
       f.confidence = std::min(f.confidence, Confidence::kPossible);
     }
     f.severity = requests > 0 ? severity_of(round_trips, db_ms, options.n_plus_one_min_calls) : Severity::kMedium;
+    const bool write = is_write(g.shape.kind);
     char line[256];
     std::snprintf(line, sizeof line, "%s%s: %.1f %s per request on %s%s", write ? "N+1 writes" : "N+1 queries",
                   workload.endpoint.empty() ? "" : (" in " + workload.endpoint).c_str(), round_trips,
                   write ? "single-row writes" : "lookups", f.table.c_str(),
-                  children.size() > 1 ? (" (+" + std::to_string(children.size() - 1) + " more statements)").c_str() : "");
+                  lookup->key.empty() ? "" : (" by " + lookup->key).c_str());
     f.summary = line;
     out.findings.push_back(std::move(f));
   }

@@ -63,7 +63,7 @@ Result<Window> measure(StatsSource& stats, HttpGetter& http, const std::string& 
   if (!after) return after.error();
   if (ok == 0) return unavailable("every request to " + url + " failed (last: " + last_failure + ")");
   if (failed > 0) {
-    notes.push_back(url + ": " + std::to_string(failed) + " of " + std::to_string(requests) +
+    notes.push_back(std::to_string(failed) + " of " + std::to_string(requests) +
                     " requests failed (last: " + last_failure + "); per-request figures count all requests");
   }
   // Failed requests may still have run queries, so divide by every request made.
@@ -118,8 +118,21 @@ Result<std::string> scale_url(const std::string& url, const std::string& param, 
   return invalid_input("--scale-param " + param + ": " + url + " has no '" + param + "=' query parameter to scale");
 }
 
+std::string probe_endpoint_name(const std::string& url) {
+  size_t start = 0;
+  const size_t scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    const size_t path = url.find_first_of("/?#", scheme + 3);
+    start = path == std::string::npos ? url.size() : path;
+  }
+  std::string rest = url.substr(start, url.find('#', start) == std::string::npos ? std::string::npos : url.find('#', start) - start);
+  if (rest.empty() || rest.front() != '/') rest = "/" + rest;
+  return "GET " + rest;
+}
+
 Result<std::vector<Workload>> probe_endpoints(StatsSource& stats, HttpGetter& http, const ProbeOptions& options) {
   if (auto valid = validate_probe_options(options); !valid) return valid.error();
+  if (options.names.size() > options.urls.size()) return invalid_input("probe: more endpoint names than URLs");
   // Background activity (other clients, autovacuum-triggered statements) measured with no requests.
   auto idle_before = stats.snapshot();
   if (!idle_before) return idle_before.error();
@@ -129,12 +142,13 @@ Result<std::vector<Workload>> probe_endpoints(StatsSource& stats, HttpGetter& ht
   const StatsDelta idle = diff_snapshots(*idle_before, *idle_after);
 
   std::vector<Workload> out;
-  for (const auto& url : options.urls) {
+  for (size_t i = 0; i < options.urls.size(); ++i) {
+    const std::string& url = options.urls[i];
     std::vector<std::string> notes;
     auto base = measure(stats, http, url, options.requests, notes);
     if (!base) return base.error();
     Workload w;
-    w.endpoint = "GET " + url;
+    w.endpoint = i < options.names.size() && !options.names[i].empty() ? options.names[i] : probe_endpoint_name(url);
     w.requests = base->requests;
     w.delta = subtract_baseline(base->delta, idle);
     w.scale_factor = options.scale_factor;
@@ -148,8 +162,9 @@ Result<std::vector<Workload>> probe_endpoints(StatsSource& stats, HttpGetter& ht
     } else if (!options.scale_param.empty()) {
       notes.push_back("not probed at a second scale: no '" + options.scale_param + "=' parameter");
     }
+    // Every note names its endpoint: they are printed together after all endpoints were probed.
     for (const auto& n : notes) {
-      w.delta.note += (w.delta.note.empty() ? "" : "; ") + n;
+      w.delta.note += (w.delta.note.empty() ? w.endpoint + ": " : "; ") + n;
     }
     out.push_back(std::move(w));
   }

@@ -30,12 +30,15 @@ Result<Findings> analyze_database(const AnalyzeRequest& request) {
   Findings findings = analyze_workloads(input, db->get(), request.options);
   if (request.mode == AnalyzeMode::kAggregate) {
     findings.notes.insert(findings.notes.begin(),
-                          "aggregate mode: totals since the last pg_stat_statements reset, no endpoint or request "
-                          "counts; N+1 findings are at most 'possible' (probe endpoints for confirmation)");
+                          "workload analysis: pg_stat_statements totals since the last reset, no endpoint or request "
+                          "counts; attributing findings to endpoints needs probes (--probe-url URL or --probe "
+                          "SCENARIO), and N+1 findings are at most 'possible' without them");
   }
   // Probe notes about failed requests ride in the delta notes; surface them even when conclusive.
   for (const auto& w : input.workloads) {
-    if (!w.delta.inconclusive && !w.delta.note.empty()) findings.notes.push_back(w.delta.note);
+    if (w.delta.inconclusive || w.delta.note.empty()) continue;
+    const bool named = w.endpoint.empty() || w.delta.note.starts_with(w.endpoint + ": ");
+    findings.notes.push_back(named ? w.delta.note : w.endpoint + ": " + w.delta.note);
   }
   return findings;
 }

@@ -36,7 +36,8 @@ StatsSnapshot read_snapshot(const json& j) {
     throw FieldError{"/kind", std::string("not a PostgreSQL snapshot (expected \"kind\": \"") + kKind +
                                   "\", written by 'perfgate analyze --snapshot-out')"};
   }
-  if (field<int>(j, "", "version") != kVersion) throw FieldError{"/version", "unsupported version (this perfgate reads 1)"};
+  if (field<int>(j, "", "version") != kVersion)
+    throw FieldError{"/version", "unsupported version (this perfgate reads 1)"};
   StatsSnapshot s;
   s.dealloc = field<int64_t>(j, "", "dealloc");
   s.stats_reset = field<std::string>(j, "", "stats_reset");

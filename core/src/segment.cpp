@@ -58,8 +58,8 @@ Result<int64_t> parse_rfc3339_ms(std::string_view text) {
     return invalid_input("\"" + shown + "\": expected an RFC 3339 time such as 2026-12-04T12:00:00Z");
   };
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') ||
-      text[13] != ':' || text[16] != ':' || !parse_int(text.substr(0, 4), year) || !parse_int(text.substr(5, 2), month) ||
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
+      text[16] != ':' || !parse_int(text.substr(0, 4), year) || !parse_int(text.substr(5, 2), month) ||
       !parse_int(text.substr(8, 2), day) || !parse_int(text.substr(11, 2), hour) ||
       !parse_int(text.substr(14, 2), minute) || !parse_int(text.substr(17, 2), second)) {
     return fail();
@@ -86,12 +86,12 @@ Result<int64_t> parse_rfc3339_ms(std::string_view text) {
     if (!parse_int(text.substr(pos + 1, 2), oh) || !parse_int(text.substr(pos + 4, 2), om) || oh > 23 || om > 59) {
       return fail();
     }
-    offset_s = (text[pos] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    offset_s = (text[pos] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
   } else {
     return fail();
   }
   const int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
+  const int64_t seconds = days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second - offset_s;
   return seconds * 1000 + millis;
 }
 

@@ -1,9 +1,8 @@
 #include "distributed/kubernetes.h"
 
 #include <cmath>
-#include <regex>
-
 #include <nlohmann/json.hpp>
+#include <regex>
 
 namespace perfgate {
 namespace {
@@ -41,10 +40,9 @@ ordered_json config_items(const KubernetesRenderOptions& o) {
 }
 
 ordered_json volumes(const KubernetesRenderOptions& o) {
-  return ordered_json::array({ordered_json{{"name", "scenario"},
-                                           {"configMap", {{"name", o.name + "-scenario"}, {"items", config_items(o)}}}},
-                              ordered_json{{"name", "results"},
-                                           {"persistentVolumeClaim", {{"claimName", o.name + "-results"}}}}});
+  return ordered_json::array(
+      {ordered_json{{"name", "scenario"}, {"configMap", {{"name", o.name + "-scenario"}, {"items", config_items(o)}}}},
+       ordered_json{{"name", "results"}, {"persistentVolumeClaim", {{"claimName", o.name + "-results"}}}}});
 }
 
 ordered_json mounts() {
@@ -73,8 +71,10 @@ ordered_json job(const KubernetesRenderOptions& o, const std::string& suffix, co
   // A shard that failed must not be retried: a retry would offer its slice late and alone, so the
   // merge names it instead. The same holds for the merge and profile steps, which are cheap to rerun.
   spec["backoffLimit"] = 0;
-  spec["template"] = ordered_json{{"metadata", {{"labels", metadata(o, suffix, component)["labels"]}}}, {"spec", pod_spec}};
-  return ordered_json{{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata(o, suffix, component)}, {"spec", spec}};
+  spec["template"] =
+      ordered_json{{"metadata", {{"labels", metadata(o, suffix, component)["labels"]}}}, {"spec", pod_spec}};
+  return ordered_json{
+      {"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata(o, suffix, component)}, {"spec", spec}};
 }
 
 std::string run_dir(const KubernetesRenderOptions& o) { return std::string(kResults) + "/" + o.name + "/" + o.run_id; }
@@ -104,7 +104,8 @@ std::string merge_script(const KubernetesRenderOptions& o) {
   for (int k = 1; k <= o.shards; ++k) shards += " " + dir + "/shard-" + std::to_string(k) + ".json";
   std::string script = "set -u\nmkdir -p " + dir + "\ndeadline=$(( $(date +%s) + " + std::to_string(wait_seconds(o)) +
                        " ))\n"
-                       "while [ \"$(ls " + dir + "/exit-* 2>/dev/null | wc -l)\" -lt " + n +
+                       "while [ \"$(ls " +
+                       dir + "/exit-* 2>/dev/null | wc -l)\" -lt " + n +
                        " ] && [ \"$(date +%s)\" -lt \"$deadline\" ]; do sleep 5; done\n";
   std::string profile;
   std::string findings;
@@ -125,9 +126,12 @@ std::string merge_script(const KubernetesRenderOptions& o) {
   if (o.budgets_text.empty()) {
     script += "perfgate report " + dir + "/merged.json -o " + dir + "/report.html\n";
   } else {
-    script += "perfgate gate " + dir + "/merged.json --budgets " + std::string(kScenarioDir) + "/budgets.json" + findings +
-              " --out " + dir + "/gate.json --junit " + dir + "/junit.xml\nrc=$?\n"
-              "perfgate report " + dir + "/merged.json --gate " + dir + "/gate.json -o " + dir + "/report.html\n"
+    script += "perfgate gate " + dir + "/merged.json --budgets " + std::string(kScenarioDir) + "/budgets.json" +
+              findings + " --out " + dir + "/gate.json --junit " + dir +
+              "/junit.xml\nrc=$?\n"
+              "perfgate report " +
+              dir + "/merged.json --gate " + dir + "/gate.json -o " + dir +
+              "/report.html\n"
               "exit \"$rc\"\n";
   }
   return script;
@@ -140,7 +144,9 @@ std::string profile_script(const KubernetesRenderOptions& o) {
   return "set -u\nmkdir -p " + dir + "/barrier\ndeadline=$(( $(date +%s) + " + std::to_string(o.barrier_timeout_s) +
          " ))\nwhile [ \"$(ls " + dir + "/barrier/ready-* 2>/dev/null | wc -l)\" -lt " + std::to_string(o.shards) +
          " ] && [ \"$(date +%s)\" -lt \"$deadline\" ]; do sleep 1; done\n"
-         "perfgate analyze --pg \"$PERFGATE_PG_DSN\" --snapshot-out " + dir + "/pg-before.json\n"
+         "perfgate analyze --pg \"$PERFGATE_PG_DSN\" --snapshot-out " +
+         dir +
+         "/pg-before.json\n"
          "exec perfgate profile --pg \"$PERFGATE_PG_DSN\" --duration " +
          std::to_string(static_cast<int>(std::ceil(o.run_seconds)) + 15) + "s --out " + dir + "/profile.json\n";
 }
@@ -153,14 +159,17 @@ ordered_json pg_env(const KubernetesRenderOptions& o) {
 Status validate(const KubernetesRenderOptions& o) {
   static const std::regex kLabel("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   if (o.name.empty() || o.name.size() > 40 || !std::regex_match(o.name, kLabel)) {
-    return invalid_input("--name: \"" + o.name + "\" must be 1..40 characters of a-z, 0-9 and '-', starting and ending "
+    return invalid_input("--name: \"" + o.name +
+                         "\" must be 1..40 characters of a-z, 0-9 and '-', starting and ending "
                          "with a letter or digit (a Kubernetes DNS-1123 label; suffixes are added)");
   }
   if (!o.kube_namespace.empty() && (o.kube_namespace.size() > 63 || !std::regex_match(o.kube_namespace, kLabel))) {
-    return invalid_input("--namespace: \"" + o.kube_namespace + "\" is not a Kubernetes namespace name (DNS-1123 label)");
+    return invalid_input("--namespace: \"" + o.kube_namespace +
+                         "\" is not a Kubernetes namespace name (DNS-1123 label)");
   }
   if (o.shards < 1 || o.shards > kMaxShards) {
-    return invalid_input("--shards: must be in 1.." + std::to_string(kMaxShards) + " (got " + std::to_string(o.shards) + ")");
+    return invalid_input("--shards: must be in 1.." + std::to_string(kMaxShards) + " (got " + std::to_string(o.shards) +
+                         ")");
   }
   if (o.image.empty()) return invalid_input("--image: must not be empty");
   if (o.run_id.empty() || o.run_id.size() > 63 || !std::regex_match(o.run_id, kLabel)) {
@@ -169,7 +178,8 @@ Status validate(const KubernetesRenderOptions& o) {
   if (o.scenario_text.empty()) return invalid_input("scenario: the file is empty");
   if (!(o.run_seconds > 0)) return invalid_input("scenario: the load shape has no duration");
   if (o.access_mode != "ReadWriteMany" && o.access_mode != "ReadWriteOnce" && o.access_mode != "ReadWriteOncePod") {
-    return invalid_input("--access-mode: \"" + o.access_mode + "\" must be ReadWriteMany, ReadWriteOnce or ReadWriteOncePod");
+    return invalid_input("--access-mode: \"" + o.access_mode +
+                         "\" must be ReadWriteMany, ReadWriteOnce or ReadWriteOncePod");
   }
   for (const auto& [path, content] : o.scenario_files) {
     if (path.empty() || path.front() == '/' || path.find("..") != std::string::npos || path == "scenario.json" ||
@@ -194,16 +204,20 @@ Result<std::string> render_kubernetes(const KubernetesRenderOptions& o) {
   ordered_json data{{"scenario.json", o.scenario_text}};
   if (!o.budgets_text.empty()) data["budgets.json"] = o.budgets_text;
   for (size_t i = 0; i < o.scenario_files.size(); ++i) data["file-" + std::to_string(i)] = o.scenario_files[i].second;
-  items.push_back(ordered_json{{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", metadata(o, "scenario", "scenario")}, {"data", data}});
+  items.push_back(ordered_json{
+      {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", metadata(o, "scenario", "scenario")}, {"data", data}});
 
   ordered_json pvc_spec{{"accessModes", ordered_json::array({o.access_mode})},
                         {"resources", {{"requests", {{"storage", o.storage_size}}}}}};
   if (!o.storage_class.empty()) pvc_spec["storageClassName"] = o.storage_class;
-  items.push_back(ordered_json{{"apiVersion", "v1"}, {"kind", "PersistentVolumeClaim"},
-                               {"metadata", metadata(o, "results", "results")}, {"spec", pvc_spec}});
+  items.push_back(ordered_json{{"apiVersion", "v1"},
+                               {"kind", "PersistentVolumeClaim"},
+                               {"metadata", metadata(o, "results", "results")},
+                               {"spec", pvc_spec}});
 
   ordered_json shard = container(o, "shard", shard_script(o));
-  if (!o.env_secret.empty()) shard["envFrom"] = ordered_json::array({ordered_json{{"secretRef", {{"name", o.env_secret}}}}});
+  if (!o.env_secret.empty())
+    shard["envFrom"] = ordered_json::array({ordered_json{{"secretRef", {{"name", o.env_secret}}}}});
   items.push_back(job(o, "shards", "shard",
                       ordered_json{{"completionMode", "Indexed"}, {"completions", o.shards}, {"parallelism", o.shards}},
                       std::move(shard)));

@@ -19,8 +19,9 @@ Status check_shards(const std::vector<ShardResult>& shards, const MergeOptions& 
   for (const ShardResult& s : shards) {
     const RunResult& r = s.result;
     if (!r.segment) {
-      return invalid_input(s.path + ": segment: missing; this is not a shard's result (run each shard with "
-                                    "'perfgate run SCENARIO --segment K/N')");
+      return invalid_input(s.path +
+                           ": segment: missing; this is not a shard's result (run each shard with "
+                           "'perfgate run SCENARIO --segment K/N')");
     }
     if (r.context.scenario_hash != first.result.context.scenario_hash) {
       return invalid_input(s.path + ": context.scenario_hash: " + r.context.scenario_hash + " (scenario \"" +
@@ -51,10 +52,11 @@ Status check_shards(const std::vector<ShardResult>& shards, const MergeOptions& 
     if (latest == nullptr || s.result.start_unix_ms > latest->result.start_unix_ms) latest = &s;
   }
   if (earliest != nullptr && latest->result.start_unix_ms - earliest->result.start_unix_ms > options.max_skew.count()) {
-    return invalid_input(latest->path + ": start_unix_ms: started " +
-                         std::to_string(latest->result.start_unix_ms - earliest->result.start_unix_ms) + " ms after " +
-                         earliest->path + ", more than the allowed skew of " + std::to_string(options.max_skew.count()) +
-                         " ms; start the shards together (--start-at) on clocks kept in sync (NTP), or raise --max-skew");
+    return invalid_input(
+        latest->path + ": start_unix_ms: started " +
+        std::to_string(latest->result.start_unix_ms - earliest->result.start_unix_ms) + " ms after " + earliest->path +
+        ", more than the allowed skew of " + std::to_string(options.max_skew.count()) +
+        " ms; start the shards together (--start-at) on clocks kept in sync (NTP), or raise --max-skew");
   }
   return {};
 }
@@ -163,7 +165,8 @@ RunContext merged_context(const std::vector<const ShardResult*>& ordered) {
 
 Status attach_profile(RunResult& merged, const RunResult& profile_run, const std::string& profile_path) {
   if (!profile_run.profile) {
-    return invalid_input(profile_path + ": profile: missing; give the result of 'perfgate profile' run beside the target");
+    return invalid_input(profile_path +
+                         ": profile: missing; give the result of 'perfgate profile' run beside the target");
   }
   int64_t profile_start = profile_run.start_unix_ms;
   if (profile_start <= 0) {
@@ -172,8 +175,9 @@ Status attach_profile(RunResult& merged, const RunResult& profile_run, const std
     profile_start = *parsed;
   }
   if (merged.start_unix_ms <= 0) {
-    return invalid_input("the shards carry no start_unix_ms, so the profile cannot be placed on their timeline; "
-                         "rerun the shards with this perfgate version");
+    return invalid_input(
+        "the shards carry no start_unix_ms, so the profile cannot be placed on their timeline; "
+        "rerun the shards with this perfgate version");
   }
   // Samples before the shards started or after they ended still show the server's state around the
   // run (idle memory, the drain); they stay, at negative or late times, and only the phase windows
@@ -199,9 +203,11 @@ Status attach_profile(RunResult& merged, const RunResult& profile_run, const std
 Result<RunResult> merge_shards(const std::vector<ShardResult>& shards, const MergeOptions& options) {
   if (auto st = check_shards(shards, options); !st) return st.error();
   std::vector<const ShardResult*> ordered;
+  ordered.reserve(shards.size());
   for (const ShardResult& s : shards) ordered.push_back(&s);
-  std::sort(ordered.begin(), ordered.end(),
-            [](const ShardResult* a, const ShardResult* b) { return a->result.segment->index < b->result.segment->index; });
+  std::sort(ordered.begin(), ordered.end(), [](const ShardResult* a, const ShardResult* b) {
+    return a->result.segment->index < b->result.segment->index;
+  });
   const RunResult& first = ordered.front()->result;
 
   RunResult m;
@@ -273,8 +279,10 @@ Result<RunResult> merge_shards(const std::vector<ShardResult>& shards, const Mer
     summary.achieved_rps = r.achieved_rps;
     summary.generator = r.generator;
     info.shards.push_back(std::move(summary));
-    if (is_complete(r)) ++complete;
-    else info.partial_segments.push_back(r.segment->index);
+    if (is_complete(r))
+      ++complete;
+    else
+      info.partial_segments.push_back(r.segment->index);
   }
   for (int k = 1; k <= info.segment_count; ++k) {
     const bool present = std::any_of(ordered.begin(), ordered.end(),
@@ -292,11 +300,11 @@ Result<RunResult> merge_shards(const std::vector<ShardResult>& shards, const Mer
 
   const bool whole = info.missing_segments.empty() && info.partial_segments.empty();
   m.partial = !whole;
-  m.status = whole ? "complete" : (complete == 0 && std::all_of(ordered.begin(), ordered.end(), [](const ShardResult* s) {
-                                     return s->result.status == "failed";
-                                   })
-                                       ? "failed"
-                                       : "partial");
+  m.status = whole ? "complete"
+                   : (complete == 0 && std::all_of(ordered.begin(), ordered.end(),
+                                                   [](const ShardResult* s) { return s->result.status == "failed"; })
+                          ? "failed"
+                          : "partial");
   m.merge = std::move(info);
   return m;
 }

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "core/files.h"
 
@@ -37,8 +36,9 @@ Result<std::map<int, int64_t>> read_peers(const std::string& dir, const Segment&
     nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("segment") || !j.contains("clock_unix_ms") ||
         !j["segment"].is_string() || !j["clock_unix_ms"].is_number_integer()) {
-      return invalid_input(path + ": not a perfgate barrier file (expected segment and clock_unix_ms); "
-                                  "use an empty directory per run for --barrier");
+      return invalid_input(path +
+                           ": not a perfgate barrier file (expected segment and clock_unix_ms); "
+                           "use an empty directory per run for --barrier");
     }
     auto segment = parse_segment(j["segment"].get<std::string>());
     if (!segment) return invalid_input(path + ": segment: " + segment.error().message);
@@ -79,7 +79,8 @@ Result<int64_t> from_barrier(const ShardStartOptions& o, const std::function<boo
         return invalid_input((fs::path(o.barrier_dir) / ready_name(Segment{index, o.segment.count})).string() +
                              ": clock_unix_ms: " + format_ms(clock - now) + " ahead of this host's clock (shard " +
                              o.segment.to_string() + "), more than the allowed skew of " +
-                             format_ms(o.max_skew.count()) + "; keep the shards' clocks in sync (NTP) or raise --max-skew");
+                             format_ms(o.max_skew.count()) +
+                             "; keep the shards' clocks in sync (NTP) or raise --max-skew");
       }
     }
     if (static_cast<int>(peers->size()) == o.segment.count) {
@@ -92,7 +93,10 @@ Result<int64_t> from_barrier(const ShardStartOptions& o, const std::function<boo
       for (int k = 1; k <= o.segment.count; ++k) {
         if (peers->count(k) == 0) missing += (missing.empty() ? "" : ", ") + Segment{k, o.segment.count}.to_string();
       }
-      return unavailable("--barrier " + o.barrier_dir + ": segment(s) " + missing + (now >= deadline ? " did not arrive within " + format_ms(o.barrier_timeout.count()) : " had not arrived when the shard was stopped") + "; no load was sent");
+      return unavailable("--barrier " + o.barrier_dir + ": segment(s) " + missing +
+                         (now >= deadline ? " did not arrive within " + format_ms(o.barrier_timeout.count())
+                                          : " had not arrived when the shard was stopped") +
+                         "; no load was sent");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -115,8 +119,9 @@ Result<int64_t> resolve_shard_start(const ShardStartOptions& o, const std::funct
   if (!at) return invalid_input("--start-at: " + at.error().message);
   const int64_t late = wall_clock_unix_ms() - *at;
   if (late > o.max_skew.count()) {
-    return invalid_input("--start-at: " + o.start_at + " was " + format_ms(late) + " ago on this host's clock, more than the allowed skew of " +
-                         format_ms(o.max_skew.count()) + ": this shard started too late or its clock is apart from its peers'; "
+    return invalid_input("--start-at: " + o.start_at + " was " + format_ms(late) +
+                         " ago on this host's clock, more than the allowed skew of " + format_ms(o.max_skew.count()) +
+                         ": this shard started too late or its clock is apart from its peers'; "
                          "choose a start far enough ahead for every shard to be ready, or raise --max-skew");
   }
   return *at;

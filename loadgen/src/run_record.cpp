@@ -199,9 +199,17 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
   // Requests that complete after the schedule ended are counted, so is the time they took: a server
   // that answers 40 of 50 requests/s leaves a backlog that drains after the end, and dividing all of
   // them by the schedule's length alone would report 50 achieved (k6 likewise divides by the whole
-  // test including its graceful stop).
+  // test including its graceful stop). Even a server that keeps up answers the last request one
+  // service time after the end; that much is the window shifted by the latency, not a backlog, so
+  // only the drain beyond the slowest endpoint's p99 service time (queueing excluded) counts.
   const auto drain = !record.stopped && record.elapsed > plan.duration ? record.elapsed - plan.duration : std::chrono::nanoseconds(0);
-  const double achieved_s = measured_s + static_cast<double>(drain.count()) / 1e9;
+  double service_p99_s = 0;
+  for (const auto& e : r.endpoints) {
+    if (e.kind != "step" && !e.service_time.empty()) {
+      service_p99_s = std::max(service_p99_s, static_cast<double>(e.service_time.value_at_percentile(99)) / 1e6);
+    }
+  }
+  const double achieved_s = measured_s + std::max(0.0, static_cast<double>(drain.count()) / 1e9 - service_p99_s);
   r.achieved_rps = achieved_s > 0 ? static_cast<double>(r.total_requests()) / achieved_s : 0;
   r.status = run_status(record, r.total_requests(), r.total_errors());
   return r;

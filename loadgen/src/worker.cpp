@@ -157,8 +157,11 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     if (u.busy || u.ready > now || u.global_index >= active) continue;
     if (iteration_quota_ >= 0 && iterations_started_ >= iteration_quota_) break;
     // Ready before the previous check yet not released then: the user was inactive (not yet ramped
-    // in), so its iteration begins now; otherwise it begins when its think time ended.
-    const MonoTime begin = u.ready < previous_check_ ? now : u.ready;
+    // in), so its iteration begins now; otherwise it begins when its think time ended. A user that
+    // never ran (ready at 0) begins now too: when the first check comes after the start (a thread
+    // scheduled late on a busy machine), "when its think time ended" would be the clock's epoch and
+    // its first request an hour-long timeout.
+    const MonoTime begin = u.ready < previous_check_ || u.ready < start ? now : u.ready;
     u.busy = true;
     Pending p;
     p.due = p.flow_due = begin;

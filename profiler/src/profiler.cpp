@@ -1,5 +1,6 @@
 #include "profiler/profiler.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -8,6 +9,23 @@
 #include "profiler/profile_summary.h"
 
 namespace perfgate {
+namespace {
+
+// Moves every sample from the profiler's clock (t = 0 when it started, before the run) onto the
+// run's timeline and drops what was sampled before the first request was due: the run's phases
+// start there, and a sample from before it would count idle CPU into the first phase.
+void shift_to_timeline(Profile& profile, int64_t offset_ms) {
+  if (offset_ms == 0) return;
+  for (auto& timeline : profile.processes) {
+    for (auto& s : timeline.samples) s.t_ms -= offset_ms;
+    std::erase_if(timeline.samples, [](const ProcessSample& s) { return s.t_ms < 0; });
+    if (timeline.exited_at_ms >= 0) timeline.exited_at_ms = std::max<int64_t>(0, timeline.exited_at_ms - offset_ms);
+  }
+  for (auto& s : profile.postgres) s.t_ms -= offset_ms;
+  std::erase_if(profile.postgres, [](const PgSample& s) { return s.t_ms < 0; });
+}
+
+}  // namespace
 
 struct Profiler::State {
   ProfilerOptions options;
@@ -135,7 +153,7 @@ LiveSnapshot Profiler::live() const {
 }
 
 Profile Profiler::finish(const std::vector<PhaseInfo>& phases, int64_t total_requests,
-                         const PhaseRequests& requests_by_phase) {
+                         const PhaseRequests& requests_by_phase, std::optional<MonoTime> timeline_start) {
   stop();
   Profile profile;
   State& s = *state_;
@@ -149,6 +167,7 @@ Profile Profiler::finish(const std::vector<PhaseInfo>& phases, int64_t total_req
   profile.notes.insert(profile.notes.end(), s.notes.begin(), s.notes.end());
   s.notes.clear();
   s.pg_errors = 0;
+  if (timeline_start) shift_to_timeline(profile, s.t_ms(*timeline_start));
   summarize_profile(profile, phases, total_requests, requests_by_phase);
   return profile;
 }

@@ -9,37 +9,11 @@
 #include <cstring>
 #include <thread>
 
+#include "core/child_processes.h"
 #include "core/clock.h"
 
 namespace perfgate {
 namespace {
-
-// Process groups of live servers, readable from a signal handler (lock-free atomics only).
-constexpr int kMaxServers = 16;
-std::atomic<int64_t> g_live_groups[kMaxServers];
-
-void register_group(int64_t pgid) {
-  for (auto& slot : g_live_groups) {
-    int64_t empty = 0;
-    if (slot.compare_exchange_strong(empty, pgid)) return;
-  }
-}
-
-void unregister_group(int64_t pgid) {
-  for (auto& slot : g_live_groups) {
-    int64_t expected = pgid;
-    if (slot.compare_exchange_strong(expected, 0)) return;
-  }
-}
-
-extern "C" void stop_servers_on_signal(int sig) {
-  for (auto& slot : g_live_groups) {
-    const int64_t pgid = slot.load();
-    if (pgid > 0) kill(static_cast<pid_t>(-pgid), SIGTERM);
-  }
-  std::signal(sig, SIG_DFL);
-  raise(sig);
-}
 
 std::string describe_exit(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -69,7 +43,7 @@ Result<std::unique_ptr<SpawnedServer>> SpawnedServer::start(const SpawnOptions& 
   std::unique_ptr<SpawnedServer> server(new SpawnedServer());
   server->pid_ = pid;
   server->stop_grace_ = options.stop_grace;
-  register_group(pid);
+  server->registry_slot_ = register_child(ChildProcess{pid, StopScope::kProcessGroup, SIGTERM, ""});
   if (options.ready_url.empty()) return server;
 
   const Clock& clock = SteadyClock::instance();
@@ -79,7 +53,8 @@ Result<std::unique_ptr<SpawnedServer>> SpawnedServer::start(const SpawnOptions& 
     int status = 0;
     if (waitpid(pid, &status, WNOHANG) == pid) {
       server->reaped_ = true;
-      unregister_group(pid);
+      unregister_child(server->registry_slot_);
+      server->registry_slot_ = -1;
       return unavailable("--spawn '" + options.command + "': " + describe_exit(status) +
                          " before " + options.ready_url + " answered");
     }
@@ -102,7 +77,8 @@ bool SpawnedServer::running() {
   if (waitpid(static_cast<pid_t>(pid_), &status, WNOHANG) == pid_) {
     reaped_ = true;
     kill(static_cast<pid_t>(-pid_), SIGTERM);  // the shell is gone; its children must not linger
-    unregister_group(pid_);
+    unregister_child(registry_slot_);
+    registry_slot_ = -1;
   }
   return !reaped_;
 }
@@ -123,17 +99,8 @@ void SpawnedServer::stop() {
   kill(-pid, SIGKILL);
   if (!reaped_) waitpid(pid, nullptr, 0);
   reaped_ = true;
-  unregister_group(pid_);
-}
-
-void install_spawn_signal_cleanup() {
-  static std::atomic<bool> installed{false};
-  if (installed.exchange(true)) return;
-  struct sigaction sa {};
-  sa.sa_handler = stop_servers_on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  unregister_child(registry_slot_);
+  registry_slot_ = -1;
 }
 
 }  // namespace perfgate

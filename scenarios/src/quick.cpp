@@ -42,6 +42,7 @@ Result<Scenario> scenario_from_quick(const QuickOptions& options) {
   if (options.duration > kMaxLoadDuration) return flag_error("--duration", "must be at most 168h (got " + std::to_string(options.duration.count() / 3'600'000'000LL) + "h)");
   if (options.connections < 0) return flag_error("--connections", "must be >= 0 (got " + std::to_string(options.connections) + "); 0 lets the engine choose");
   if (options.timeout.count() <= 0) return flag_error("--timeout", "must be > 0 (got " + std::to_string(options.timeout.count()) + "us); e.g. 10s");
+  if (options.timeout > std::chrono::hours(1)) return flag_error("--timeout", "must be at most 1h (got " + std::to_string(options.timeout.count() / 1'000'000) + "s)");
   if (const std::string why = check_method(options.method); !why.empty()) return flag_error("--method", why);
 
   Scenario scenario;

@@ -10,13 +10,14 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 #include <vector>
 
-#include "child_registry.h"
+#include "core/child_processes.h"
 #include "subprocess.h"
 
 namespace perfgate {
@@ -112,11 +113,15 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
   std::unique_ptr<PgCluster> cluster(new PgCluster());
   cluster->bin_dir_ = options.bin_dir;
   cluster->database_ = options.database;
-  char pattern[] = "/tmp/perfgate-pg-XXXXXX";
-  if (mkdtemp(pattern) == nullptr) return io_error(std::string("mkdtemp /tmp: ") + std::strerror(errno));
+  // $TMPDIR as mkdtemp(3) users expect (tests point it at a directory they check and remove); the
+  // server's Unix socket lives in this directory, so a path too long for a socket falls back to /tmp.
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string parent = tmpdir != nullptr && *tmpdir != '\0' && std::strlen(tmpdir) < 60 ? tmpdir : "/tmp";
+  std::string pattern = parent + "/perfgate-pg-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) return io_error("mkdtemp " + parent + ": " + std::strerror(errno));
   cluster->root_dir_ = pattern;
   cluster->data_dir_ = cluster->root_dir_ + "/data";
-  if (identity->switches() && chown(pattern, identity->uid, identity->gid) != 0) {
+  if (identity->switches() && chown(pattern.c_str(), identity->uid, identity->gid) != 0) {
     return io_error(cluster->root_dir_ + ": chown to postgres: " + std::strerror(errno));
   }
 
@@ -153,7 +158,7 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
     if (!spawned) return spawned.error();
     cluster->pid_ = spawned->pid;
     cluster->port_ = *port;
-    cluster->registry_slot_ = testbed_detail::register_child(spawned->pid, cluster->root_dir_, SIGQUIT);
+    cluster->registry_slot_ = register_child(ChildProcess{spawned->pid, StopScope::kProcess, SIGQUIT, cluster->root_dir_});
 
     Status ready = cluster->wait_until_ready(60s);
     if (ready) break;
@@ -186,7 +191,7 @@ Status PgCluster::wait_until_ready(std::chrono::milliseconds timeout) {
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (waitpid(static_cast<pid_t>(pid_), &status, WNOHANG) == static_cast<pid_t>(pid_)) {
-      testbed_detail::unregister_child(registry_slot_);
+      unregister_child(registry_slot_);
       registry_slot_ = -1;
       pid_ = 0;
       return unavailable("postgres exited during startup; log tail (" + log_path() + "):\n" +
@@ -229,7 +234,7 @@ Result<std::string> PgCluster::psql(const std::string& sql, std::string_view dat
 
 void PgCluster::stop_server() {
   if (pid_ <= 0) return;
-  testbed_detail::unregister_child(registry_slot_);
+  unregister_child(registry_slot_);
   registry_slot_ = -1;
   // SIGINT is PostgreSQL's "fast" shutdown: roll back sessions, checkpoint, exit.
   testbed_detail::stop_process(static_cast<pid_t>(pid_), SIGINT, 10s);

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "child_registry.h"
+#include "core/child_processes.h"
 #include "subprocess.h"
 
 namespace perfgate {
@@ -93,7 +93,7 @@ Result<std::unique_ptr<TestbedProcess>> TestbedProcess::start(const TestbedProce
 
   std::unique_ptr<TestbedProcess> process(new TestbedProcess());
   process->pid_ = spawned->pid;
-  process->registry_slot_ = testbed_detail::register_child(spawned->pid, "", SIGTERM);
+  process->registry_slot_ = register_child(ChildProcess{spawned->pid, StopScope::kProcess, SIGTERM, ""});
   std::string seen;
   const auto started_at = std::chrono::steady_clock::now();
   const int port = read_port(spawned->stdout_fd, options.startup_timeout, seen);
@@ -104,7 +104,7 @@ Result<std::unique_ptr<TestbedProcess>> TestbedProcess::start(const TestbedProce
     const bool exited = std::chrono::steady_clock::now() < started_at + options.startup_timeout &&
                         testbed_detail::wait_for_exit(spawned->pid, std::chrono::seconds(2));
     if (exited) {
-      testbed_detail::unregister_child(process->registry_slot_);
+      unregister_child(process->registry_slot_);
       process->registry_slot_ = -1;
       process->pid_ = 0;
     }
@@ -124,7 +124,7 @@ std::string TestbedProcess::base_url() const { return "http://127.0.0.1:" + std:
 
 void TestbedProcess::stop(std::chrono::milliseconds grace) {
   if (pid_ <= 0) return;
-  testbed_detail::unregister_child(registry_slot_);
+  unregister_child(registry_slot_);
   registry_slot_ = -1;
   testbed_detail::stop_process(static_cast<pid_t>(pid_), SIGTERM, grace);
   pid_ = 0;

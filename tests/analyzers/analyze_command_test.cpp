@@ -45,8 +45,17 @@ TEST_F(AnalyzeCommand, WritesFindingsAndExitsZeroWhateverItFinds) {
   std::filesystem::remove(out);
 }
 
+TEST_F(AnalyzeCommand, ADatabaseAloneIsAnalysedAsAWorkloadSayingEndpointsNeedProbes) {
+  sql("SELECT * FROM orders WHERE customer_id = 8");
+  const CommandRun r = perfgate("analyze --pg '" + cluster_->dsn() + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("(aggregate)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("missing_index"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("attributing findings to endpoints needs probes"), std::string::npos) << r.output;
+}
+
 TEST_F(AnalyzeCommand, ExitsTwoOnBadInputAndThreeWhenTheDatabaseIsUnreachable) {
-  EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "'").exit_code, 2);
+  EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --aggregate --probe-url http://127.0.0.1:1/x").exit_code, 2);
   EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --probe-url http://127.0.0.1:1/x --requests 0").exit_code, 2);
   EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --probe-url http://127.0.0.1:1/x?a=1 --scale-param limit").exit_code, 2);
   const CommandRun down = perfgate("analyze --aggregate --pg 'host=127.0.0.1 port=1 password=hunter2 connect_timeout=2'");

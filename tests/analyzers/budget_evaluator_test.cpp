@@ -230,6 +230,10 @@ TEST(BudgetEvaluator, FindingsForEndpointsTheRunDoesNotKnowMakeAnEndpointRuleInc
   delta.findings = {run_wide};
   EXPECT_EQ(only("no n_plus_one", kSales, &delta), Verdict::kInconclusive);
   EXPECT_EQ(only("no n_plus_one", {}, &delta), Verdict::kFail);  // the whole run's rule sees it
+  // A run of one endpoint (quick mode): the whole run's findings are that endpoint's.
+  RunResult single = quick;
+  single.endpoints.resize(1);
+  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &delta, 1.0, single)[0].verdict, Verdict::kFail);
   // ...unless the endpoint was probed alone (its own statements were measured) or the same query is
   // attributed to another endpoint of the run.
   delta.queries_per_request["reports.sales"] = 2;

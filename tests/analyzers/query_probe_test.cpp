@@ -63,7 +63,7 @@ TEST(ProbeEndpoints, AttributesStatementsPerEndpointMinusTheIdleBaseline) {
   ASSERT_TRUE(w.ok()) << w.error().message;
   ASSERT_EQ(w->size(), 1u);
   const Workload& x = (*w)[0];
-  EXPECT_EQ(x.endpoint, "GET http://127.0.0.1:1/orders?limit=10");
+  EXPECT_EQ(x.endpoint, "GET /orders?limit=10");
   EXPECT_EQ(x.requests, 4);
   ASSERT_EQ(x.delta.statements.size(), 2u);
   for (const auto& s : x.delta.statements) EXPECT_EQ(s.calls, s.query_id == "c" ? 40 : 4);
@@ -74,6 +74,29 @@ TEST(ProbeEndpoints, AttributesStatementsPerEndpointMinusTheIdleBaseline) {
     }
   }
   EXPECT_EQ(app.gets, 8);
+}
+
+TEST(ProbeEndpointName, IsTheMethodAndPathWithQueryWithoutSchemeHostPortOrFragment) {
+  EXPECT_EQ(probe_endpoint_name("http://127.0.0.1:36081/reports/sales?limit=50"), "GET /reports/sales?limit=50");
+  EXPECT_EQ(probe_endpoint_name("https://[::1]:8443/a/b#top"), "GET /a/b");
+  EXPECT_EQ(probe_endpoint_name("http://localhost:8080"), "GET /");
+  EXPECT_EQ(probe_endpoint_name("http://localhost:8080?x=1"), "GET /?x=1");
+}
+
+TEST(ProbeEndpoints, TakesGivenNamesAndNamesTheEndpointInEveryNote) {
+  FakeApp app;
+  ProbeOptions o;
+  o.urls = {"http://127.0.0.1:1/orders?limit=10", "http://127.0.0.1:1/other"};
+  o.names = {"orders.list"};
+  o.requests = 2;
+  o.scale_param = "limit";
+  o.idle_window = std::chrono::milliseconds(0);
+  auto w = probe_endpoints(app, app, o);
+  ASSERT_TRUE(w.ok()) << w.error().message;
+  ASSERT_EQ(w->size(), 2u);
+  EXPECT_EQ((*w)[0].endpoint, "orders.list");
+  EXPECT_EQ((*w)[1].endpoint, "GET /other");
+  EXPECT_EQ((*w)[1].delta.note, "GET /other: not probed at a second scale: no 'limit=' parameter");
 }
 
 TEST(ProbeEndpoints, FailsNamingTheUrlWhenEveryRequestFails) {

@@ -1,20 +1,19 @@
 // A distributed run simulated with local processes: N `perfgate run --segment K/N` shards of the
 // built binary against one loopback server, then `perfgate merge` and `perfgate gate` on their files.
 // (Kubernetes cannot run in CI; docs/distributed.md says how the same commands run as an Indexed Job.)
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
 
+#include "cli/child_process.h"
 #include "core/files.h"
 #include "core/run_result_io.h"
 #include "core/segment.h"
-#include "cli/child_process.h"
 #include "loadgen/support/test_server.h"
 
 namespace perfgate {
@@ -67,9 +66,10 @@ class DistributedCli : public ::testing::Test {
   // The arguments of shard K of N of a quick-mode run at `rate` for `duration`, all started at `start`.
   std::vector<std::string> shard_args(const std::string& url, int k, int n, const std::string& rate,
                                       const std::string& duration, const std::string& start) const {
-    return {"run",     "--url",       url,  "--rate",     rate, "--duration", duration, "--threads",
-            "1",       "--quiet",     "--segment", std::to_string(k) + "/" + std::to_string(n), "--start-at", start,
-            "--out",   path("shard-" + std::to_string(k) + ".json")};
+    return {"run",        "--url",      url,         "--rate",
+            rate,         "--duration", duration,    "--threads",
+            "1",          "--quiet",    "--segment", std::to_string(k) + "/" + std::to_string(n),
+            "--start-at", start,        "--out",     path("shard-" + std::to_string(k) + ".json")};
   }
 
   fs::path dir_;
@@ -89,8 +89,8 @@ TEST_F(DistributedCli, ShardsTogetherOfferExactlyTheScenariosLoadAndMergeIntoOne
     std::vector<pid_t> shards;
     for (int k = 1; k <= n; ++k) shards.push_back(spawn(shard_args(url, k, n, "400", "1s", start)));
     // The server (this test process) profiled once, beside it, not by the shards.
-    const pid_t profiler = spawn({"profile", "--pid", std::to_string(::getpid()), "--duration", "2500ms", "--out",
-                                  path("profile.json")});
+    const pid_t profiler =
+        spawn({"profile", "--pid", std::to_string(::getpid()), "--duration", "2500ms", "--out", path("profile.json")});
     for (pid_t pid : shards) EXPECT_EQ(wait_exit(pid), 0);
     EXPECT_EQ(wait_exit(profiler), 0);
     std::string files;
@@ -157,7 +157,8 @@ TEST_F(DistributedCli, AKilledShardMakesTheMergedResultPartialNamingItAndTheGate
   ASSERT_EQ(merged.exit_code, 0) << merged.output;
   EXPECT_NE(merged.output.find("missing segment(s) 2/3"), std::string::npos) << merged.output;
   EXPECT_NE(merged.output.find("interrupted or failed segment(s) 3/3"), std::string::npos) << merged.output;
-  EXPECT_NE(merged.output.find("[PARTIAL: a segment is missing or was interrupted]"), std::string::npos) << merged.output;
+  EXPECT_NE(merged.output.find("[PARTIAL: a segment is missing or was interrupted]"), std::string::npos)
+      << merged.output;
   auto m = read_run_result(path("merged.json"));
   ASSERT_TRUE(m.ok()) << m.error().message;
   EXPECT_EQ(m->status, "partial");
@@ -165,7 +166,9 @@ TEST_F(DistributedCli, AKilledShardMakesTheMergedResultPartialNamingItAndTheGate
   EXPECT_EQ(m->merge->partial_segments, std::vector<int>{3});
   EXPECT_EQ(m->total_requests(), 150 + interrupted->total_requests());
 
-  ASSERT_TRUE(write_file_atomically(path("budgets.json"), R"({"schema_version": 1, "budgets": [{"rules": ["error_rate <= 1%"]}]})").ok());
+  ASSERT_TRUE(write_file_atomically(path("budgets.json"),
+                                    R"({"schema_version": 1, "budgets": [{"rules": ["error_rate <= 1%"]}]})")
+                  .ok());
   const Ran gate = run("gate " + path("merged.json") + " --budgets " + path("budgets.json"));
   EXPECT_NE(gate.output.find("INCONCLUSIVE"), std::string::npos) << gate.output;
   EXPECT_NE(gate.output.find("partial"), std::string::npos) << gate.output;
@@ -191,7 +194,8 @@ TEST_F(DistributedCli, BadShardInputIsRefusedBeforeAnyLoadNamingTheFlagFileAndFi
 
   // A peer at the barrier that split the load into 3, not 2.
   fs::create_directories(path("barrier"));
-  ASSERT_TRUE(write_file_atomically(path("barrier/ready-1-of-3.json"), R"({"segment": "1/3", "clock_unix_ms": 1})").ok());
+  ASSERT_TRUE(
+      write_file_atomically(path("barrier/ready-1-of-3.json"), R"({"segment": "1/3", "clock_unix_ms": 1})").ok());
   r = run("run --url " + url + " --rate 10 --duration 1s --quiet --segment 2/2 --barrier " + path("barrier") +
           " --out " + path("x.json"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
@@ -199,8 +203,8 @@ TEST_F(DistributedCli, BadShardInputIsRefusedBeforeAnyLoadNamingTheFlagFileAndFi
   // A peer whose clock runs a minute ahead of this host's.
   fs::remove_all(path("barrier"));
   fs::create_directories(path("barrier"));
-  ASSERT_TRUE(write_file_atomically(path("barrier/ready-1-of-2.json"),
-                                    R"({"segment": "1/2", "clock_unix_ms": )" + std::to_string(now_unix_ms() + 60'000) + "}")
+  ASSERT_TRUE(write_file_atomically(path("barrier/ready-1-of-2.json"), R"({"segment": "1/2", "clock_unix_ms": )" +
+                                                                           std::to_string(now_unix_ms() + 60'000) + "}")
                   .ok());
   r = run("run --url " + url + " --rate 10 --duration 1s --quiet --segment 2/2 --barrier " + path("barrier") +
           " --out " + path("x.json"));

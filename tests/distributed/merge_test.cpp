@@ -63,7 +63,8 @@ RunResult shard(int index, int count, int samples, std::vector<int64_t>* all = n
 
 std::vector<ShardResult> shards_of(int count, int samples, std::vector<int64_t>* all = nullptr) {
   std::vector<ShardResult> out;
-  for (int k = count; k >= 1; --k) out.push_back({"shard-" + std::to_string(k) + ".json", shard(k, count, samples, all)});
+  for (int k = count; k >= 1; --k)
+    out.push_back({"shard-" + std::to_string(k) + ".json", shard(k, count, samples, all)});
   return out;
 }
 

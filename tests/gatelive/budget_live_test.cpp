@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/child_processes.h"
 #include "analyzers/verdict.h"
 #include "core/files.h"
 #include "core/run_result_io.h"
@@ -53,7 +54,7 @@ class BudgetLive : public ::testing::Test {
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    install_cluster_signal_cleanup();
+    install_child_cleanup_on_signals();
     auto cluster = PgCluster::start();
     ASSERT_TRUE(cluster.ok()) << "PostgreSQL is required: " << cluster.error().message;
     cluster_ = std::move(cluster).value();

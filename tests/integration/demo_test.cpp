@@ -2,7 +2,9 @@
 // report service, offers load, analyzes, gates and reports, and leaves nothing running.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -59,6 +61,25 @@ TEST(Demo, RunsEndToEndAndItsGateFailsThePathologicalEndpointsOnly) {
   ASSERT_TRUE(result->profile.has_value());
   EXPECT_FALSE(result->profile->processes.empty());
   EXPECT_FALSE(result->profile->postgres.empty());
+  // Regression: the demo's profile gets each phase's requests, so a phase-scoped CPU budget is
+  // checked against a real figure (it used to be 0 in every phase).
+  bool phase_with_requests = false;
+  for (const auto& phase : result->phase_stats) {
+    int64_t requests = 0;
+    for (const auto& e : phase.endpoints) requests += e.kind == "step" ? 0 : e.requests;
+    if (requests == 0) continue;
+    phase_with_requests = true;
+    ASSERT_EQ(result->profile->phases.count(phase.phase), 1u) << phase.phase;
+    EXPECT_GT(result->profile->phases.at(phase.phase).cpu_us_per_request, 0) << phase.phase;
+  }
+  EXPECT_TRUE(phase_with_requests);
+  EXPECT_GT(result->profile->summary.cpu_us_per_request, 0);
+  // The samples are on the run's timeline: none from before the first request was due (the
+  // offset itself is checked exactly in tests/pipeline/run_session_test.cpp, on the same RunSession).
+  for (const auto& timeline : result->profile->processes) {
+    ASSERT_FALSE(timeline.samples.empty());
+    EXPECT_GE(timeline.samples.front().t_ms, 0);
+  }
 
   auto gate_text = read_file((out / "gate.json").string());
   ASSERT_TRUE(gate_text.ok());
@@ -80,6 +101,27 @@ TEST(Demo, RunsEndToEndAndItsGateFailsThePathologicalEndpointsOnly) {
   EXPECT_EQ(pids.size(), 2u) << output;
   for (const long pid : pids) EXPECT_NE(::kill(static_cast<pid_t>(pid), 0), 0) << "pid " << pid << " still running";
   fs::remove_all(out);
+}
+
+// The demo's output directory is checked before anything is started: an unwritable --out exits 2
+// and leaves no PostgreSQL, no report service and no data directory behind (it used to die with an
+// uncaught filesystem_error after starting both, leaving the cluster and its directory in /tmp).
+TEST(Demo, UnwritableOutExitsBeforeStartingAnythingAndLeavesNothingBehind) {
+  char dir[] = "/tmp/perfgate-demo-tmpdir-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  ::chmod(dir, 0755);  // the throw-away cluster would run as the postgres user
+  int code = -1;
+  const std::string output = run_and_capture("TMPDIR=" + std::string(dir) + " " + std::string(PERFGATE_BINARY) +
+                                                 " demo --duration 2s --quiet --out /proc/x/y 2>&1",
+                                             code);
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_NE(output.find("--out"), std::string::npos) << output;
+  EXPECT_EQ(output.find("terminate called"), std::string::npos) << output;
+  EXPECT_TRUE(printed_pids(output).empty()) << output;
+  std::vector<std::string> left;
+  for (const auto& entry : fs::directory_iterator(dir)) left.push_back(entry.path().string());
+  EXPECT_TRUE(left.empty()) << left.front();
+  fs::remove_all(dir);
 }
 
 }  // namespace

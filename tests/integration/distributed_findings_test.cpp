@@ -31,7 +31,8 @@ TEST_F(DistributedFindings, TheRunDeltaOfTwoShardsIsDividedByTheMergedRequests) 
   auto ran = run_perfgate({"analyze", "--pg", dsn(), "--snapshot-out", path("before.json")});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
   const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   const std::string start = format_rfc3339_ms(now_ms + 1000);
   const std::string url = service_->base_url() + "/reports/sales?limit=20";
   // The two shards one after the other would do too; started together they are a distributed run.
@@ -73,7 +74,8 @@ TEST_F(DistributedFindings, TheRunDeltaOfTwoShardsIsDividedByTheMergedRequests) 
 TEST_F(DistributedFindings, ASnapshotFileOfAnotherKindIsRefusedNamingTheField) {
   ASSERT_TRUE(write_file_atomically(path("not-a-snapshot.json"), R"({"kind": "something-else"})").ok());
   ASSERT_TRUE(write_file_atomically(path("r.json"), "{}").ok());
-  const auto ran = run_perfgate({"analyze", "--pg", dsn(), "--since", path("not-a-snapshot.json"), "--result", path("r.json")});
+  const auto ran =
+      run_perfgate({"analyze", "--pg", dsn(), "--since", path("not-a-snapshot.json"), "--result", path("r.json")});
   EXPECT_EQ(ran.exit_code, 2) << ran.output;
   EXPECT_NE(ran.output.find("not-a-snapshot.json"), std::string::npos) << ran.output;
   EXPECT_NE(ran.output.find("kind"), std::string::npos) << ran.output;

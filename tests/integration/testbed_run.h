@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/child_processes.h"
 #include "testbed/pg_cluster.h"
 #include "testbed/testbed_process.h"
 
@@ -87,7 +88,7 @@ inline int free_port() {
 /// test failure, never a skip).
 inline PgCluster* shared_cluster() {
   static std::unique_ptr<PgCluster> cluster = [] {
-    install_cluster_signal_cleanup();
+    install_child_cleanup_on_signals();
     auto started = PgCluster::start();
     if (!started.ok()) {
       ADD_FAILURE() << "PgCluster::start: " << started.error().message;

@@ -2,6 +2,7 @@
 // service on a real PostgreSQL.
 #include <gtest/gtest.h>
 
+#include "core/child_processes.h"
 #include "loadgen/engine.h"
 #include "scenarios/parser.h"
 #include "testbed/pg_cluster.h"
@@ -13,7 +14,7 @@ namespace {
 class BundledFlows : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    install_cluster_signal_cleanup();
+    install_child_cleanup_on_signals();
     auto cluster = PgCluster::start();
     ASSERT_TRUE(cluster.ok()) << cluster.error().message;
     cluster_ = std::move(*cluster).release();

@@ -1,4 +1,5 @@
 // Integration: starting, readiness-polling and stopping a real server process on loopback.
+#include "core/child_processes.h"
 #include "profiler/spawned_server.h"
 
 #include <gtest/gtest.h>
@@ -79,12 +80,12 @@ TEST(SpawnedServer, GivesUpAfterTheReadyTimeoutAndKillsTheCommand) {
 
 TEST(SpawnedServer, StopsTheServerGroupWhenPerfgateIsTerminatedBySignal) {
   // The server's own child: only a signal to the whole group reaches it (the shell's parent-death
-  // signal does not), so this fails without install_spawn_signal_cleanup.
+  // signal does not), so this fails without install_child_cleanup_on_signals.
   const std::string pid_file = "/tmp/perfgate-spawn-" + std::to_string(getpid()) + ".pid";
   unlink(pid_file.c_str());
   const pid_t perfgate_like = fork();
   if (perfgate_like == 0) {
-    install_spawn_signal_cleanup();
+    install_child_cleanup_on_signals();
     SpawnOptions o;
     o.command = "sleep 30 & echo $! > " + pid_file + ".tmp && mv " + pid_file + ".tmp " + pid_file + "; wait";
     auto server = SpawnedServer::start(o);

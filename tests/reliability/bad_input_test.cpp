@@ -230,6 +230,9 @@ std::vector<BadInput> cases() {
   run_flags("FlagRateInfinite", {"--url", url, "--rate", "inf"}, {"--rate", "at most 1000000"});
   run_flags("FlagUsersAboveBound", {"--url", url, "--vus", "1000000"}, {"--vus", "at most 100000"});
   run_flags("FlagDurationAboveBound", {"--url", url, "--rate", "5", "--duration", "169h"}, {"--duration", "at most 168h"});
+  run_flags("FlagTimeoutAboveBound", {"--url", url, "--rate", "5", "--timeout", "2h"}, {"--timeout", "at most 1h"});
+  run_flags("FlagConnectionsAboveBound", {"--url", url, "--rate", "5", "--connections", "1000000"}, {"--connections", "at most 100000"});
+  run_flags("FlagThreadsAboveBound", {"--url", url, "--rate", "5", "--threads", "5000"}, {"--threads", "0..1024"});
   run_flags("FlagBadGiveUpAfter", {"--url", url, "--rate", "5", "--give-up-after", "never"}, {"--give-up-after"});
   run_scenario("ScenarioRateAboveBound", scenario(R"({"duration": "1s", "target_rps": 1e9})", kEndpoint),
                {"@s.json:4:", "load.stages[0].target_rps", "at most 1000000"});
@@ -249,6 +252,8 @@ std::vector<BadInput> cases() {
                {"@outdir", "--out", "is a directory"}});
   c.push_back({"OutInProc", {}, {"run", "--quiet", "--out", "/proc/x.json", "--url", url, "--rate", "5"},
                {"--out /proc/x.json", "cannot write"}});
+  c.push_back({"ProfileOutIsADirectory", {{"outdir/x", ""}},
+               {"profile", "--pattern", "no-such-process-xyz", "--duration", "1s", "--out", "@outdir"}, {"@outdir", "--out", "is a directory"}});
   c.push_back({"FindingsOutIsADirectory", {{"fdir/x", ""}},
                {"run", "--quiet", "--out", "@out.json", "--url", url, "--rate", "5", "--pg", "host=127.0.0.1 port=1",
                 "--findings-out", "@fdir"},

@@ -162,6 +162,8 @@ TEST_F(NoSilent, ADirectoryNamedLikeABundledScenarioDoesNotShadowIt) {
   const auto o = perfgate({"run", "tiny", "--quiet", "--out", path("out.json")}, env);
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_GT(server.count(), 0);
+  const auto validated = perfgate({"scenario", "validate", "tiny"}, env);
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
   // A path (with a '/') still means the path.
   expect_refused(perfgate({"run", "./tiny", "--quiet", "--out", path("out2.json")}, env), {"./tiny", "directory"});
 }
@@ -288,6 +290,28 @@ TEST_F(NoSilent, TlsToAPlainHttpPortSaysTheHandshakeFailed) {
   EXPECT_EQ(o.exit_code, 3) << o.err;
   EXPECT_NE(o.err.find("TLS handshake failed"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("plain HTTP? try http://"), std::string::npos) << o.err;
+}
+
+TEST_F(NoSilent, GateDoesNotPassAFindingsRuleOnFindingsNamedForAnotherEndpoint) {
+  auto good = read_file(std::string(PERFGATE_SOURCE_DIR) + "/fuzz/corpus/result_reader_fuzz/full_result.json");
+  ASSERT_TRUE(good.ok());
+  write("r.json", *good);  // one endpoint, reports.sales, from a scenario
+  write("b.json", R"({"schema_version": 1, "budgets": [{"endpoint": "reports.sales", "rules": ["no n_plus_one"]}]})");
+  auto findings = [](const std::string& endpoint) {
+    return R"({"schema_version": 1, "source": "probe", "findings": [{"kind": "n_plus_one", "severity": "critical",
+               "confidence": "confirmed", "endpoint": ")" + endpoint + R"(", "query": "select * from products where id = $1"}]})";
+  };
+  for (const std::string& endpoint : {std::string("GET /reports/sales?limit=50"), std::string("GET http://127.0.0.1:8080/reports/sales")}) {
+    write("f.json", findings(endpoint));
+    const auto o = perfgate({"gate", path("r.json"), "--budgets", path("b.json"), "--findings", path("f.json"), "--strict"});
+    EXPECT_EQ(o.exit_code, 1) << "an inconclusive check fails --strict: " << o.out << o.err;
+    EXPECT_NE(o.out.find("name no endpoint of this run"), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find("no n_plus_one findings"), std::string::npos) << "passed: " << o.out;
+  }
+  // The run's own endpoint name: the finding fails the rule.
+  write("f.json", findings("reports.sales"));
+  const auto named = perfgate({"gate", path("r.json"), "--budgets", path("b.json"), "--findings", path("f.json")});
+  EXPECT_EQ(named.exit_code, 1) << named.out << named.err;
 }
 
 TEST_F(NoSilent, AchievedRateCountsTheDrainAndTheHintBlamesTheConnectionBound) {

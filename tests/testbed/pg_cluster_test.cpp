@@ -1,3 +1,4 @@
+#include "core/child_processes.h"
 #include "testbed/pg_cluster.h"
 
 #include <gtest/gtest.h>
@@ -91,7 +92,7 @@ TEST(PgCluster, SigtermToTheOwnerStopsItsClustersAndRemovesTheirDirectories) {
   const pid_t owner = fork();
   ASSERT_GE(owner, 0);
   if (owner == 0) {
-    install_cluster_signal_cleanup();
+    install_child_cleanup_on_signals();
     auto cluster = PgCluster::start();
     if (!cluster.ok()) _exit(1);
     const std::string line = std::to_string((*cluster)->pid()) + " " + (*cluster)->root_dir() + "\n";

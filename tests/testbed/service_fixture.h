@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "core/child_processes.h"
 #include "testbed/pg_cluster.h"
 #include "testbed/testbed_process.h"
 
@@ -20,7 +21,7 @@ namespace perfgate::testing {
 /// a test failure, never a skip).
 inline PgCluster* shared_cluster() {
   static std::unique_ptr<PgCluster> cluster = [] {
-    install_cluster_signal_cleanup();
+    install_child_cleanup_on_signals();
     auto started = PgCluster::start();
     if (!started.ok()) {
       ADD_FAILURE() << "PgCluster::start: " << started.error().message;

@@ -26,6 +26,9 @@ std::unique_ptr<HttpGetter> make_curl_getter(std::chrono::milliseconds timeout);
 
 struct ProbeOptions {
   std::vector<std::string> urls;
+  /// Endpoint names parallel to `urls` (a scenario's endpoint names); a missing or empty name
+  /// becomes probe_endpoint_name(url).
+  std::vector<std::string> names;
   int requests = 20;                         ///< per URL (and per scale), > 0
   std::string scale_param;                   ///< e.g. "limit": probe again with it multiplied; "" off
   double scale_factor = 2;                   ///< > 1
@@ -39,7 +42,11 @@ Status validate_probe_options(const ProbeOptions& options);
 /// the URL has no such parameter or its value is not a positive number.
 Result<std::string> scale_url(const std::string& url, const std::string& param, double factor);
 
-/// Probes every URL; one Workload per URL named "GET <url>". Errors: kUnavailable when a snapshot
+/// The name of an endpoint probed by URL: "GET /path?query", without scheme, host, port or
+/// fragment, so that budgets and baselines can name it across runs on any port.
+std::string probe_endpoint_name(const std::string& url);
+
+/// Probes every URL; one Workload per URL, named by `names` or else probe_endpoint_name(url). Errors: kUnavailable when a snapshot
 /// fails or when every request to a URL failed (the URL and the cause are named).
 Result<std::vector<Workload>> probe_endpoints(StatsSource& stats, HttpGetter& http, const ProbeOptions& options);
 

@@ -14,24 +14,24 @@ namespace perfgate {
 
 /// What to render. Names follow Kubernetes' DNS-1123 label rules.
 struct KubernetesRenderOptions {
-  std::string name = "perfgate";         ///< prefix of every object; 1..40 of [a-z0-9-], starting and ending alphanumeric
-  std::string kube_namespace;            ///< "" : no namespace field (kubectl's current one)
-  std::string image = "perfgate:latest"; ///< image with /usr/local/bin/perfgate (deploy/Dockerfile)
-  int shards = 1;                        ///< N, 1..1000
-  std::string scenario_text;             ///< the scenario file, verbatim, for the ConfigMap
-  std::string budgets_text;              ///< budgets file for the gate; "" : the merge step only reports
+  std::string name = "perfgate";  ///< prefix of every object; 1..40 of [a-z0-9-], starting and ending alphanumeric
+  std::string kube_namespace;     ///< "" : no namespace field (kubectl's current one)
+  std::string image = "perfgate:latest";  ///< image with /usr/local/bin/perfgate (deploy/Dockerfile)
+  int shards = 1;                         ///< N, 1..1000
+  std::string scenario_text;              ///< the scenario file, verbatim, for the ConfigMap
+  std::string budgets_text;               ///< budgets file for the gate; "" : the merge step only reports
   /// Files the scenario reads (CSV feeders): path relative to the scenario file -> content, mounted
   /// at the same relative place beside it. Paths must be relative and stay below the scenario's directory.
   std::vector<std::pair<std::string, std::string>> scenario_files;
-  std::vector<std::string> run_args;     ///< extra `perfgate run` flags for every shard (--target, --time-scale, ...)
-  double run_seconds = 0;                ///< planned length of the schedule (after --time-scale), > 0
-  std::string storage_class;             ///< "" : the cluster's default
+  std::vector<std::string> run_args;  ///< extra `perfgate run` flags for every shard (--target, --time-scale, ...)
+  double run_seconds = 0;             ///< planned length of the schedule (after --time-scale), > 0
+  std::string storage_class;          ///< "" : the cluster's default
   std::string storage_size = "1Gi";
   std::string access_mode = "ReadWriteMany";  ///< shards on several nodes need ReadWriteMany
-  std::string env_secret;                ///< "" or a Secret whose keys become environment variables of the shards
-  std::string pg_secret;                 ///< "" or a Secret with key `dsn`: render the central PostgreSQL profile Job
-  int barrier_timeout_s = 600;           ///< how long shards wait for each other (image pulls, scheduling)
-  std::string run_id = "run";            ///< results go to /results/NAME/RUN_ID, fresh for each rendered run; [a-z0-9-]
+  std::string env_secret;                     ///< "" or a Secret whose keys become environment variables of the shards
+  std::string pg_secret;        ///< "" or a Secret with key `dsn`: render the central PostgreSQL profile Job
+  int barrier_timeout_s = 600;  ///< how long shards wait for each other (image pulls, scheduling)
+  std::string run_id = "run";   ///< results go to /results/NAME/RUN_ID, fresh for each rendered run; [a-z0-9-]
 };
 
 /// Renders the manifests as one JSON `List` (kubectl apply -f accepts it). Errors (kInvalidInput,

@@ -16,11 +16,11 @@ namespace perfgate {
 /// How a shard finds its start instant. With neither `start_at` nor `barrier_dir` there is none.
 struct ShardStartOptions {
   Segment segment;
-  std::string start_at;        ///< RFC 3339 instant, shared by every shard ("" : not given)
-  std::string barrier_dir;     ///< directory shared by every shard ("" : no barrier)
-  std::chrono::milliseconds max_skew{1000};             ///< largest accepted clock difference, >= 0
-  std::chrono::milliseconds barrier_timeout{600'000};   ///< how long to wait for the other shards
-  std::chrono::milliseconds barrier_margin{2000};       ///< start this long after the last shard arrived
+  std::string start_at;                                ///< RFC 3339 instant, shared by every shard ("" : not given)
+  std::string barrier_dir;                             ///< directory shared by every shard ("" : no barrier)
+  std::chrono::milliseconds max_skew{1000};            ///< largest accepted clock difference, >= 0
+  std::chrono::milliseconds barrier_timeout{600'000};  ///< how long to wait for the other shards
+  std::chrono::milliseconds barrier_margin{2000};      ///< start this long after the last shard arrived
 };
 
 /// Resolves the start instant in ms since the Unix epoch (0: no shared start). `--start-at`: parsed,

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,10 +54,13 @@ class Profiler {
 
   /// Stops sampling and returns the timelines with summaries per phase and overall (see
   /// profiler/profile_summary.h); `total_requests` is the run's warm-up-excluded request count for
-  /// cpu_us_per_request, `requests_by_phase` the same per phase. Call once; later calls return an
-  /// empty profile.
+  /// cpu_us_per_request, `requests_by_phase` the same per phase. When `timeline_start` is given
+  /// (a time on the profiler's clock, at or after the `run_start` given to start()), every sample
+  /// is moved onto a timeline that starts there and earlier samples are dropped, before the one
+  /// summary is computed. Call once; later calls return an empty profile.
   Profile finish(const std::vector<PhaseInfo>& phases, int64_t total_requests,
-                 const PhaseRequests& requests_by_phase = {});
+                 const PhaseRequests& requests_by_phase = {},
+                 std::optional<MonoTime> timeline_start = std::nullopt);
 
  private:
   struct State;

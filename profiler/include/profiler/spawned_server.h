@@ -1,6 +1,7 @@
 #pragma once
 // `--spawn 'CMD' --ready URL`: start the server under test, wait until it answers, watch it, and stop
-// it at the end, on exceptions (destructor) and on SIGINT/SIGTERM (install_spawn_signal_cleanup).
+// it at the end, on exceptions (destructor) and on SIGINT/SIGTERM (the server is registered in
+// core/child_processes.h; install_child_cleanup_on_signals).
 
 #include <chrono>
 #include <cstdint>
@@ -44,12 +45,9 @@ class SpawnedServer {
   SpawnedServer() = default;
   int64_t pid_ = 0;
   bool reaped_ = false;
+  int registry_slot_ = -1;  // in core/child_processes.h
   std::chrono::milliseconds stop_grace_{5000};
 };
-
-/// Installs SIGINT/SIGTERM handlers (once) that send SIGTERM to every live spawned server's process
-/// group and then re-raise the signal with its default action. For callers without their own handler.
-void install_spawn_signal_cleanup();
 
 /// One blocking HTTP/1.0 GET to a loopback http:// URL; returns the status code.
 /// Errors: kInvalidInput for a non-loopback or malformed URL; kUnavailable when connecting, sending

@@ -3,7 +3,7 @@
 // (as the `postgres` user when running as root, since the server refuses root), pg_stat_statements
 // preloaded with track = all, hypopg available, a free loopback port, trust auth on loopback only.
 // Stopped by PID and its directory removed on destruction, on stop(), and on SIGINT/SIGTERM
-// (install_cluster_signal_cleanup). Nothing is left running or on disk.
+// (install_child_cleanup_on_signals, core/child_processes.h). Nothing is left running or on disk.
 
 #include <chrono>
 #include <map>
@@ -69,9 +69,5 @@ class PgCluster {
   long pid_ = 0;
   int registry_slot_ = -1;  // in the SIGINT/SIGTERM cleanup table
 };
-
-/// Installs SIGINT/SIGTERM handlers (once) that stop every live PgCluster and then re-raise the
-/// signal with its default action, so Ctrl-C never leaves a server behind.
-void install_cluster_signal_cleanup();
 
 }  // namespace perfgate

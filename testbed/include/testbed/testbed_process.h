@@ -1,8 +1,8 @@
 #pragma once
 // Launches the bundled report service (the `perfgate-testbed` binary) as a child process, for the
 // demo and the integration tests: start it against a database, learn its port, stop it by PID.
-// The child is registered with the same SIGINT/SIGTERM cleanup as PgCluster
-// (install_cluster_signal_cleanup), so Ctrl-C never leaves it running.
+// The child is registered in core/child_processes.h like PgCluster, so Ctrl-C
+// (install_child_cleanup_on_signals) never leaves it running.
 
 #include <chrono>
 #include <memory>

@@ -1,6 +1,6 @@
-#include "cli/stop_signals.h"
+#include "stop_on_signals.h"
 
-namespace perfgate::cli {
+namespace perfgate::pipeline_detail {
 namespace {
 
 StopSignal* g_stop = nullptr;
@@ -34,4 +34,4 @@ StopOnSignals::~StopOnSignals() {
   g_stop = nullptr;
 }
 
-}  // namespace perfgate::cli
+}  // namespace perfgate::pipeline_detail

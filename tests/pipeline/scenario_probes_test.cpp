@@ -1,8 +1,8 @@
-#include "cli/scenario_probes.h"
+#include "pipeline/scenario_probes.h"
 
 #include <gtest/gtest.h>
 
-namespace perfgate::cli {
+namespace perfgate {
 namespace {
 
 Endpoint get(const std::string& name, const std::string& path) {
@@ -41,22 +41,6 @@ TEST(ScenarioProbes, RendersFirstValuesAndSkipsWhatCannotBeProbedAlone) {
   EXPECT_EQ(probes[2].url, "http://127.0.0.1:9/reports/by-user?user_id=7");
 }
 
-TEST(ScenarioProbes, FindingsAndQueryCountsTakeTheEndpointNames) {
-  const std::vector<EndpointProbe> probes = {{"reports.sales", "http://h/reports/sales?limit=50"}};
-  Findings findings;
-  Finding f;
-  f.endpoint = "GET http://h/reports/sales?limit=50";
-  f.summary = "N+1 queries in GET http://h/reports/sales?limit=50: 100 lookups";
-  findings.findings.push_back(f);
-  findings.queries_per_request["GET http://h/reports/sales?limit=50"] = 101;
-  findings.queries_per_request["GET http://h/other"] = 2;
-  attribute_findings_to_endpoints(findings, probes);
-  EXPECT_EQ(findings.findings[0].endpoint, "reports.sales");
-  EXPECT_EQ(findings.findings[0].summary, "N+1 queries in reports.sales: 100 lookups");
-  EXPECT_EQ(findings.queries_per_request.at("reports.sales"), 101);
-  EXPECT_EQ(findings.queries_per_request.at("GET http://h/other"), 2);
-}
-
 TEST(ScenarioProbes, MergeKeepsOneFindingPerKindAndQuery) {
   Findings probed;
   Finding index;
@@ -82,4 +66,4 @@ TEST(ScenarioProbes, MergeKeepsOneFindingPerKindAndQuery) {
 }
 
 }  // namespace
-}  // namespace perfgate::cli
+}  // namespace perfgate

@@ -6,7 +6,7 @@
 
 #include "loadgen/engine.h"
 
-namespace perfgate::cli {
+namespace perfgate::pipeline_detail {
 
 /// While alive, SIGINT and SIGTERM call `stop.request_stop()` once and then revert to the handlers
 /// that were installed before (so a second signal acts as it did before: default death, or the
@@ -23,4 +23,4 @@ class StopOnSignals {
   struct sigaction old_term_ {};
 };
 
-}  // namespace perfgate::cli
+}  // namespace perfgate::pipeline_detail

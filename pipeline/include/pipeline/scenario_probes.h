@@ -10,7 +10,7 @@
 #include "analyzers/findings.h"
 #include "scenarios/scenario.h"
 
-namespace perfgate::cli {
+namespace perfgate {
 
 /// A probe URL and the scenario endpoint it stands for.
 struct EndpointProbe {
@@ -23,12 +23,8 @@ struct EndpointProbe {
 /// cannot be rendered that way are skipped.
 std::vector<EndpointProbe> probes_for_scenario(const Scenario& scenario);
 
-/// Renames the analyzer's "GET <url>" endpoints (findings and queries per request) to the
-/// scenario's endpoint names, so that per-endpoint budgets apply to them.
-void attribute_findings_to_endpoints(Findings& findings, const std::vector<EndpointProbe>& probes);
-
 /// Adds `extra`'s findings whose kind and query are not in `findings` yet (the run delta's view
 /// next to the probes' per-endpoint view), and its notes.
 void merge_findings(Findings& findings, const Findings& extra);
 
-}  // namespace perfgate::cli
+}  // namespace perfgate

@@ -1,9 +1,9 @@
-#include "cli/scenario_probes.h"
+#include "pipeline/scenario_probes.h"
 
 #include <set>
 #include <utility>
 
-namespace perfgate::cli {
+namespace perfgate {
 namespace {
 
 std::map<std::string, std::string> first_values(const Scenario& scenario) {
@@ -53,25 +53,6 @@ std::vector<EndpointProbe> probes_for_scenario(const Scenario& scenario) {
   return probes;
 }
 
-void attribute_findings_to_endpoints(Findings& findings, const std::vector<EndpointProbe>& probes) {
-  std::map<std::string, std::string> names;
-  for (const auto& p : probes) names["GET " + p.url] = p.endpoint;
-  for (auto& f : findings.findings) {
-    const auto it = names.find(f.endpoint);
-    if (it == names.end()) continue;
-    for (size_t at = f.summary.find(it->first); at != std::string::npos; at = f.summary.find(it->first, at)) {
-      f.summary.replace(at, it->first.size(), it->second);
-    }
-    f.endpoint = it->second;
-  }
-  std::map<std::string, double> renamed;
-  for (const auto& [endpoint, count] : findings.queries_per_request) {
-    const auto it = names.find(endpoint);
-    renamed[it != names.end() ? it->second : endpoint] = count;
-  }
-  findings.queries_per_request = std::move(renamed);
-}
-
 void merge_findings(Findings& findings, const Findings& extra) {
   std::set<std::pair<int, std::string>> seen;
   for (const auto& f : findings.findings) seen.emplace(static_cast<int>(f.kind), f.query);
@@ -82,4 +63,4 @@ void merge_findings(Findings& findings, const Findings& extra) {
   findings.inconclusive = findings.inconclusive || extra.inconclusive;
 }
 
-}  // namespace perfgate::cli
+}  // namespace perfgate

@@ -1,0 +1,98 @@
+#include "core/child_processes.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <string>
+
+namespace perfgate {
+namespace {
+
+// A child that sleeps until it is signalled; kProcessGroup: it leads its own process group.
+pid_t start_sleeper(StopScope scope = StopScope::kProcess) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (scope == StopScope::kProcessGroup) setpgid(0, 0);
+    for (;;) pause();
+  }
+  if (scope == StopScope::kProcessGroup) setpgid(pid, pid);
+  return pid;
+}
+
+bool alive(pid_t pid) { return kill(pid, 0) == 0; }
+
+TEST(ChildProcesses, StopRegisteredChildrenStopsEachChildAndRemovesItsDirectory) {
+  char dir[] = "/tmp/perfgate-registry-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const pid_t sleeper = start_sleeper();
+  ASSERT_GT(sleeper, 0);
+  const int slot = register_child(ChildProcess{sleeper, StopScope::kProcess, SIGTERM, dir});
+  ASSERT_GE(slot, 0);
+  EXPECT_GE(registered_children(), 1);
+  EXPECT_GE(stop_registered_children(), 1);
+  EXPECT_FALSE(alive(sleeper));  // reaped by the registry, so not even a zombie
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  EXPECT_EQ(registered_children(), 0);
+  unregister_child(slot);
+}
+
+TEST(ChildProcesses, AnUnregisteredChildIsLeftToItsOwner) {
+  const pid_t sleeper = start_sleeper();
+  ASSERT_GT(sleeper, 0);
+  unregister_child(register_child(ChildProcess{sleeper, StopScope::kProcess, SIGTERM, ""}));
+  stop_registered_children();
+  EXPECT_TRUE(alive(sleeper));
+  kill(sleeper, SIGKILL);
+  waitpid(sleeper, nullptr, 0);
+}
+
+// Two handlers used to overwrite each other; the registry stops its children and then hands the
+// signal to whatever handler was installed before it (here one that exits with 42).
+TEST(ChildProcesses, ASignalStopsEveryChildThenRunsThePreviousHandler) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  const pid_t perfgate_like = fork();
+  if (perfgate_like == 0) {
+    struct sigaction previous {};
+    previous.sa_handler = [](int) { _exit(42); };
+    sigemptyset(&previous.sa_mask);
+    sigaction(SIGTERM, &previous, nullptr);
+    install_child_cleanup_on_signals();
+    const pid_t sleeper = start_sleeper(StopScope::kProcessGroup);
+    register_child(ChildProcess{sleeper, StopScope::kProcessGroup, SIGTERM, ""});
+    if (write(fds[1], &sleeper, sizeof sleeper) != sizeof sleeper) _exit(1);
+    raise(SIGTERM);
+    _exit(0);  // not reached: the previous handler exits with 42
+  }
+  close(fds[1]);
+  pid_t sleeper = 0;
+  ASSERT_EQ(read(fds[0], &sleeper, sizeof sleeper), static_cast<ssize_t>(sizeof sleeper));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(perfgate_like, &status, 0), perfgate_like);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 42);
+  EXPECT_FALSE(alive(sleeper));
+  if (alive(sleeper)) kill(sleeper, SIGKILL);
+}
+
+TEST(ChildProcesses, WithTheDefaultActionTheProcessStillDiesByTheSignal) {
+  const pid_t perfgate_like = fork();
+  if (perfgate_like == 0) {
+    signal(SIGINT, SIG_DFL);
+    install_child_cleanup_on_signals();
+    raise(SIGINT);
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(perfgate_like, &status, 0), perfgate_like);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
+}
+
+}  // namespace
+}  // namespace perfgate
