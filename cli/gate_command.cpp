@@ -44,6 +44,11 @@ ExitCode run_gate_command(const GateOptions& options) {
   if (options.baseline_path.empty() && options.budgets_path.empty()) {
     return report_error(invalid_input("gate: nothing to check; give --baseline FILE and/or --budgets FILE"));
   }
+  for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--out", options.out_path},
+                                   {"--junit", options.junit_path}, {"--markdown", options.markdown_path}}) {
+    if (path.empty()) continue;
+    if (auto st = check_output_path(path, flag); !st) return report_error(st.error());
+  }
   GateInputs inputs;
   inputs.compare = options.compare;
   auto abs = parse_duration(options.min_effect_abs);

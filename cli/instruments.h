@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "analyzers/findings.h"
+#include "core/findings.h"
 #include "core/run_result.h"
 #include "pipeline/run_session.h"
 

@@ -4,15 +4,14 @@
 #include <memory>
 #include <optional>
 
+#include "analyzers/gate.h"
 #include "cli/command.h"
 #include "core/files.h"
+#include "core/findings.h"
+#include "core/gate_report.h"
 #include "core/run_result_io.h"
 #include "reports/html_report.h"
 #include "reports/markdown_report.h"
-
-#include "analyzers/findings.h"
-#include "analyzers/gate.h"
-#include "analyzers/verdict.h"
 
 namespace perfgate::cli {
 namespace {
@@ -50,6 +49,9 @@ Result<AnalyzerInputs> read_analyzer_inputs(const ReportOptions& options) {
 }
 
 ExitCode run_report(const ReportOptions& options) {
+  if (options.output_path != "-") {
+    if (auto st = check_output_path(options.output_path, "-o"); !st) return report_error(st.error());
+  }
   auto result = read_run_result(options.result_path);
   if (!result) return report_error(result.error());
   std::optional<RunResult> baseline;

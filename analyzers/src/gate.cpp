@@ -28,8 +28,11 @@ GateReport run_gate(const GateInputs& inputs) {
     c.kind = "run";
     c.metric = "complete";
     c.verdict = Verdict::kInconclusive;
-    c.message = "the run is " + (result.status != "complete" ? result.status : std::string("partial")) +
-                ": its figures cover only part of the scenario; rerun to completion";
+    c.message = result.status == "failed"
+                    ? std::string("the run failed: no request succeeded, so it measured nothing about the service; fix the "
+                                  "target and rerun")
+                    : "the run is " + (result.status != "complete" ? result.status : std::string("partial")) +
+                          ": its figures cover only part of the scenario; rerun to completion";
     report.checks.push_back(std::move(c));
   }
   if (result.generator.saturated) {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "analyzers/verdict.h"
+#include "core/gate_report.h"
 
 namespace perfgate::gate_render {
 

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "analyzers/findings.h"
-#include "analyzers/verdict.h"
+#include "core/findings.h"
+#include "core/gate_report.h"
 
 namespace perfgate::reports_detail {
 

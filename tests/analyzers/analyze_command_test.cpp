@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "analyzers/findings.h"
 #include "analyzers/pg_fixture.h"
+#include "core/findings.h"
 
 namespace perfgate {
 namespace {

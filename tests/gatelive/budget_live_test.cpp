@@ -11,8 +11,8 @@
 #include <string>
 
 #include "core/child_processes.h"
-#include "analyzers/verdict.h"
 #include "core/files.h"
+#include "core/gate_report.h"
 #include "core/run_result_io.h"
 #include "reports/xml_check.h"
 #include "testbed/pg_cluster.h"

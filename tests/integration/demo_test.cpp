@@ -10,11 +10,11 @@
 #include <filesystem>
 #include <map>
 #include <regex>
-#include <vector>
 #include <string>
+#include <vector>
 
-#include "analyzers/verdict.h"
 #include "core/files.h"
+#include "core/gate_report.h"
 #include "core/run_result_io.h"
 
 namespace perfgate {

@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "analyzers/synthetic_run.h"
-#include "analyzers/verdict.h"
 #include "core/files.h"
+#include "core/gate_report.h"
 #include "core/run_result_io.h"
 #include "reports/xml_check.h"
 

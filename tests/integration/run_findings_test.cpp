@@ -3,8 +3,8 @@
 // unindexed region filter are found; their fixed and indexed twins are not.
 #include <gtest/gtest.h>
 
-#include "analyzers/findings.h"
 #include "core/files.h"
+#include "core/findings.h"
 #include "integration/testbed_run.h"
 
 namespace perfgate {

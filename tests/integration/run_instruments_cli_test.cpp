@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <thread>
 
-#include "analyzers/findings.h"
 #include "core/files.h"
+#include "core/findings.h"
 #include "core/run_result_io.h"
 #include "integration/testbed_run.h"
 

@@ -254,6 +254,10 @@ std::vector<BadInput> cases() {
                {"--out /proc/x.json", "cannot write"}});
   c.push_back({"ProfileOutIsADirectory", {{"outdir/x", ""}},
                {"profile", "--pattern", "no-such-process-xyz", "--duration", "1s", "--out", "@outdir"}, {"@outdir", "--out", "is a directory"}});
+  c.push_back({"GateOutIsADirectory", {{"r.json", good}, {"b.json", budgets(R"({"p95": "1s"})")}, {"gd/x", ""}},
+               {"gate", "@r.json", "--budgets", "@b.json", "--junit", "@gd"}, {"@gd", "--junit", "is a directory"}});
+  c.push_back({"ReportOutIsADirectory", {{"r.json", good}, {"rd/x", ""}}, {"report", "@r.json", "-o", "@rd"},
+               {"@rd", "-o", "is a directory"}});
   c.push_back({"FindingsOutIsADirectory", {{"fdir/x", ""}},
                {"run", "--quiet", "--out", "@out.json", "--url", url, "--rate", "5", "--pg", "host=127.0.0.1 port=1",
                 "--findings-out", "@fdir"},

@@ -184,6 +184,11 @@ TEST_F(NoSilent, ARunWhereNothingConnectsStopsEarlyIsFailedAndNeverABaseline) {
   const auto save = perfgate({"baseline", "save", path("r.json"), "--to", path("base.json")});
   expect_refused(save, {path("r.json"), "failed", "cannot be a baseline"});
   EXPECT_FALSE(std::filesystem::exists(path("base.json")));
+
+  write("b.json", R"({"schema_version": 1, "budgets": [{"p95": "1s"}]})");
+  const auto gate = perfgate({"gate", path("r.json"), "--budgets", path("b.json"), "--strict"});
+  EXPECT_EQ(gate.exit_code, 1) << gate.out << gate.err;
+  EXPECT_NE(gate.out.find("the run failed: no request succeeded"), std::string::npos) << gate.out;
 }
 
 TEST_F(NoSilent, AnOldResultWithEveryRequestFailedOrNoneIsNeverABaseline) {

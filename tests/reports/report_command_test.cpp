@@ -1,9 +1,5 @@
 // The built binary's `report` and `trend` subcommands, end to end on files written in the test.
 #include <gtest/gtest.h>
-
-#include "analyzers/findings.h"
-#include "analyzers/verdict.h"
-
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -11,6 +7,8 @@
 #include <sstream>
 
 #include "core/files.h"
+#include "core/findings.h"
+#include "core/gate_report.h"
 #include "core/run_result_io.h"
 #include "reports/report_fixture.h"
 

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "analyzers/budget.h"
-#include "analyzers/findings.h"
-#include "analyzers/verdict.h"
+#include "core/findings.h"
+#include "core/gate_report.h"
 #include "core/run_result.h"
 
 namespace perfgate {

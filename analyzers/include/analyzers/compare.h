@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/verdict.h"
+#include "core/gate_report.h"
 #include "core/run_result.h"
 
 namespace perfgate {

@@ -1,13 +1,13 @@
 #pragma once
 // The CI gate (docs/budgets.md): budgets and baseline comparison over one run, combined into one
-// GateReport (analyzers/verdict.h) with an overall verdict.
+// GateReport (core/gate_report.h) with an overall verdict.
 
 #include <string>
 
 #include "analyzers/budget.h"
 #include "analyzers/compare.h"
-#include "analyzers/findings.h"
-#include "analyzers/verdict.h"
+#include "core/findings.h"
+#include "core/gate_report.h"
 #include "core/run_result.h"
 
 namespace perfgate {

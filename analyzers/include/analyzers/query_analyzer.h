@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "analyzers/database.h"
-#include "analyzers/findings.h"
 #include "analyzers/query_stats.h"
+#include "core/findings.h"
 
 namespace perfgate {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/findings.h"
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_probe.h"
+#include "core/findings.h"
 
 namespace perfgate {
 

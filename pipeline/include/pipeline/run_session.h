@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/findings.h"
 #include "core/clock.h"
+#include "core/findings.h"
 #include "core/result.h"
 #include "core/run_context.h"
 #include "core/run_result.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzers/findings.h"
+#include "core/findings.h"
 #include "scenarios/scenario.h"
 
 namespace perfgate {

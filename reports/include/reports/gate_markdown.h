@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "analyzers/verdict.h"
+#include "core/gate_report.h"
 
 namespace perfgate {
 

@@ -2,8 +2,8 @@
 // What a report renders: one run, and optionally its baseline, the query analyzer's findings and the
 // gate's decision. Analyzers compute; reports only render (STYLE.md rule 7).
 
-#include "analyzers/findings.h"
-#include "analyzers/verdict.h"
+#include "core/findings.h"
+#include "core/gate_report.h"
 #include "core/run_result.h"
 
 namespace perfgate {

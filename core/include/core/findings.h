@@ -1,6 +1,7 @@
 #pragma once
 // What the query analyzer found (docs/analyzer.md). Produced by analyzers/query_analyzer.h,
-// consumed by the gate (budgets such as "no N+1") and the reports.
+// consumed by the gate (budgets such as "no N+1") and the reports; the model lives in core so that
+// reports depend on core only.
 
 #include <cstdint>
 #include <map>

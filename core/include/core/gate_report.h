@@ -1,6 +1,7 @@
 #pragma once
 // The gate's decision (docs/budgets.md): one check per budget and per baseline comparison, each with
-// a verdict, the measured value, the limit and where. Produced by analyzers/gate.h, rendered by reports.
+// a verdict, the measured value, the limit and where. Produced by analyzers/gate.h, rendered by reports;
+// the model lives in core so that reports depend on core only.
 
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
-#include "analyzers/findings.h"
-
 #include <gtest/gtest.h>
+
+#include "core/findings.h"
 
 namespace perfgate {
 namespace {

@@ -1,9 +1,9 @@
-// GateReport vocabulary and JSON I/O (analyzers/verdict.h).
+// GateReport vocabulary and JSON I/O (core/gate_report.h).
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "analyzers/verdict.h"
 #include "core/files.h"
+#include "core/gate_report.h"
 #include "core/json_locate.h"
 #include "core/units.h"
 

@@ -1,7 +1,7 @@
 #include <nlohmann/json.hpp>
 
-#include "analyzers/findings.h"
 #include "core/files.h"
+#include "core/findings.h"
 #include "core/json_locate.h"
 
 namespace perfgate {
