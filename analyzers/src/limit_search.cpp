@@ -2,7 +2,6 @@
 #include "analyzers/limit_search.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -65,11 +64,11 @@ std::optional<double> sent_rps(const RunResult& r) {
   return static_cast<double>(sent) * 1000.0 / static_cast<double>(span_ms);
 }
 
-// Labels of rules whose figure is a latency (lateness adds to it): percentiles, max, mean, named metrics.
-bool is_latency_rule(const std::string& label) {
-  return label == "mean" || label == "max" ||
-         (label.size() > 1 && label[0] == 'p' && std::isdigit(static_cast<unsigned char>(label[1]))) ||
-         label.find(".p") != std::string::npos || label.find(".max") != std::string::npos;
+LimitStep generator_limited(LimitStep& s, const RunResult& step) {
+  s.verdict = "generator_limited";
+  s.broken.clear();
+  s.messages.push_back(step.generator.note);
+  return s;
 }
 
 // How far past its limit a check went, relative to the limit (for "which SLO broke first").
@@ -137,18 +136,25 @@ LimitStep judge_step(const BudgetSet& slo, double offered_rps, const RunResult& 
   for (const auto& e : step.endpoints) {
     if (e.kind != "step") s.latency.merge(e.latency);
   }
-  // The checks see the step as unsaturated; whether the generator explains a failure is decided below.
-  // Requests that waited for a busy connection waited for the server: with the bound at one second of
-  // arrivals, every connection is busy only when responses are that late. The latency from the due
-  // time includes the wait and is the service's figure, so such a step is judged as it is.
-  RunResult judged_view;
-  const RunResult* judged = &step;
-  if (step.generator.saturated) {
-    judged_view = step;
-    judged_view.generator.saturated = false;
-    judged = &judged_view;
+  // A generator short of CPU (its own, or the machine's) sends late. A step it did not even send is
+  // the generator's limit. Otherwise its lateness is in the latency from the due time, and the
+  // service's own part is the service time (send -> done): judged on that, a breach is the service's.
+  // Requests that waited for a busy connection (cause "connections") waited for the server: every
+  // connection is busy only when responses are late, so such a step is judged as it is.
+  const bool generator_short = step.generator.saturated && step.generator.cause != "connections";
+  if (generator_short) {
+    const std::optional<double> sent = sent_rps(step);
+    if (sent && *sent < kMinSentShare * offered_rps) return generator_limited(s, step);
   }
-  const std::vector<CheckResult> checks = evaluate_budgets(slo, *judged, nullptr);
+  RunResult view = step;
+  view.generator.saturated = false;
+  if (generator_short) {
+    for (auto& e : view.endpoints) e.latency = e.service_time;
+    for (auto& ps : view.phase_stats) {
+      for (auto& e : ps.endpoints) e.latency = e.service_time;
+    }
+  }
+  const std::vector<CheckResult> checks = evaluate_budgets(slo, view, nullptr);
   bool inconclusive = false;
   std::vector<const CheckResult*> failed;
   for (const auto& c : checks) {
@@ -160,22 +166,13 @@ LimitStep judge_step(const BudgetSet& slo, double offered_rps, const RunResult& 
   std::stable_sort(failed.begin(), failed.end(),
                    [](const CheckResult* a, const CheckResult* b) { return excess_of(*a) > excess_of(*b); });
   for (const CheckResult* c : failed) s.broken.push_back(c->metric);
-  // A generator short of CPU (its own, or the machine's) sends late, and the lateness is counted as
-  // latency. The step is the generator's limit rather than the service's when the generator did not
-  // send the rate, or when every broken rule is a latency figure that the worst lateness explains.
-  if (step.generator.saturated && step.generator.cause != "connections") {
-    const std::optional<double> sent = sent_rps(step);
-    bool explained = !failed.empty();
-    for (const CheckResult* c : failed) {
-      if (!is_latency_rule(c->metric) || !c->limit || c->measured - step.generator.max_schedule_lag_us > *c->limit) {
-        explained = false;
-      }
-    }
-    if (explained || (sent && *sent < kMinSentShare * offered_rps)) {
-      s.verdict = "generator_limited";
-      s.broken.clear();
-      s.messages.push_back(step.generator.note);
-      return s;
+  if (generator_short && failed.empty()) {
+    // Within the SLO on service time; if the lateness alone breaks it, whether the service would keep
+    // the SLO at this rate offered on time is unknown.
+    view.endpoints = step.endpoints;
+    view.phase_stats = step.phase_stats;
+    for (const auto& c : evaluate_budgets(slo, view, nullptr)) {
+      if (c.verdict == Verdict::kFail) return generator_limited(s, step);
     }
   }
   if (!failed.empty())

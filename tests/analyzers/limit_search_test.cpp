@@ -28,6 +28,7 @@ struct SimulatedService {
     e.requests = n;
     const double latency = rate <= capacity_rps ? fast_us : fast_us + (rate - capacity_rps) / capacity_rps * 5e6;
     e.latency.record(static_cast<int64_t>(latency), n);
+    e.service_time.record(static_cast<int64_t>(latency), n);
     if (rate >= error_from_rps) e.errors.add(Outcome::kStatus5xx, n / 10);
     r.endpoints.push_back(std::move(e));
     r.achieved_rps = std::min(rate, capacity_rps);
@@ -37,8 +38,11 @@ struct SimulatedService {
       r.generator.cause = "cpu";
       r.generator.note = "generator could not keep up";
       r.generator.max_schedule_lag_us = 3e6;
+      // The service answered in time once each request was sent.
       r.endpoints.back().latency.reset();
       r.endpoints.back().latency.record(2'500'000, n);
+      r.endpoints.back().service_time.reset();
+      r.endpoints.back().service_time.record(static_cast<int64_t>(fast_us), n);
     }
     return r;
   }
@@ -125,14 +129,14 @@ TEST(LimitSearch, AGeneratorThatCannotOfferTheRateIsNamedAndStops) {
   EXPECT_NE(s.note.find("could not offer 80"), std::string::npos) << s.note;
 }
 
-TEST(LimitSearch, LatenessFarBelowTheBreachIsTheServersNotTheGenerators) {
+TEST(LimitSearch, ASlowServiceTimeIsTheServersBreachEvenWhenTheGeneratorWasLate) {
   SimulatedService service;
   RunResult r = service.step(400);  // p95 far above 100 ms
   r.generator.saturated = true;
   r.generator.cause = "scheduler";
-  r.generator.max_schedule_lag_us = 40'000;  // 40 ms of lateness cannot explain seconds
+  r.generator.max_schedule_lag_us = 40'000;
   LimitStep step = judge_step(slo("p95 < 100ms"), 400, r);
-  EXPECT_EQ(step.verdict, "bad");
+  EXPECT_EQ(step.verdict, "bad") << "the service time itself breaks the SLO";
   // ... unless the generator did not even send the rate.
   PhaseInfo judged;
   judged.name = "step";
