@@ -29,6 +29,8 @@ void add_scenario_command(CLI::App& app, CommandSlot& slot);
 void add_profile_command(CLI::App& app, CommandSlot& slot);
 void add_report_command(CLI::App& app, CommandSlot& slot);
 void add_trend_command(CLI::App& app, CommandSlot& slot);
+/// perfgate history add RESULT | history show (cli/history_command.cpp).
+void add_history_command(CLI::App& app, CommandSlot& slot);
 void add_gate_command(CLI::App& app, CommandSlot& slot);
 void add_baseline_command(CLI::App& app, CommandSlot& slot);
 /// perfgate merge SHARD.json... -o RESULT.json (cli/merge_command.cpp).

@@ -179,7 +179,13 @@ ExitCode run_demo(const DemoOptions& o) {
   const GateReport gate = run_gate(gate_inputs);
 
   step(6, "Writing the result, findings, gate verdict and reports");
-  if (auto st = write_outputs(o.out_dir, r, findings, gate); !st) return report_error(st.error());
+  if (auto st = write_outputs(o.out_dir, r, findings, gate); !st) {
+    // The load ran and cannot be run again: keep at least the result, next to the directory or in /tmp.
+    Error first = io_error("");
+    auto saved = write_file_or_fallback(o.out_dir + "/result.json", run_result_to_json(r), &first);
+    if (saved) std::fprintf(stderr, "perfgate: the result was written to %s\n", saved->c_str());
+    return report_error(st.error());
+  }
   print_run_summary(stdout, r, o.out_dir + "/result.json");
   std::printf("\nWhat the query analyzer found:\n%s\n", findings_summary(findings).c_str());
   std::printf("%s\n", gate_report_to_console(gate).c_str());

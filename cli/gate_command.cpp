@@ -10,6 +10,7 @@
 #include "core/files.h"
 #include "core/run_result_io.h"
 #include "core/units.h"
+#include "history/baseline_history.h"
 #include "reports/gate_console.h"
 #include "reports/gate_markdown.h"
 #include "reports/junit.h"
@@ -20,6 +21,8 @@ namespace {
 struct GateOptions {
   std::string result_path;
   std::string baseline_path;
+  std::string baseline_history;                ///< BRANCH[:N]: pool the branch's last N good runs
+  std::string history_store = "perfgate-history";
   std::string budgets_path;
   std::string findings_path;
   std::string out_path;
@@ -41,8 +44,8 @@ Status append_step_summary(const std::string& path, const std::string& markdown)
 }
 
 ExitCode run_gate_command(const GateOptions& options) {
-  if (options.baseline_path.empty() && options.budgets_path.empty()) {
-    return report_error(invalid_input("gate: nothing to check; give --baseline FILE and/or --budgets FILE"));
+  if (options.baseline_path.empty() && options.baseline_history.empty() && options.budgets_path.empty()) {
+    return report_error(invalid_input("gate: nothing to check; give --baseline FILE (or --baseline-history BRANCH[:N]) and/or --budgets FILE"));
   }
   for (const auto& [flag, path] : {std::pair<const char*, const std::string&>{"--out", options.out_path},
                                    {"--junit", options.junit_path}, {"--markdown", options.markdown_path}}) {
@@ -67,6 +70,18 @@ ExitCode run_gate_command(const GateOptions& options) {
     baseline = std::move(*b);
     inputs.baseline = &*baseline;
     inputs.baseline_path = options.baseline_path;
+  } else if (!options.baseline_history.empty()) {
+    auto spec = parse_baseline_history(options.baseline_history);
+    if (!spec) return report_error(spec.error());
+    auto store = open_history_store(options.history_store);
+    if (!store) return report_error(store.error());
+    std::string description;
+    auto pooled = load_history_baseline(**store, *spec, result->context.scenario_hash, description);
+    if (!pooled) return report_error(pooled.error());
+    baseline = std::move(*pooled);
+    inputs.baseline = &*baseline;
+    inputs.baseline_path = description;
+    std::fprintf(stderr, "perfgate: baseline pooled from %s\n", description.c_str());
   }
   std::optional<BudgetSet> budgets;
   if (!options.budgets_path.empty()) {
@@ -110,6 +125,11 @@ void add_gate_command(CLI::App& app, CommandSlot& slot) {
       "gate", "Judge a run against budgets and/or a baseline (exit 1 on a failed budget or a clear regression)");
   cmd->add_option("result", o->result_path, "Result JSON written by 'perfgate run'")->required();
   cmd->add_option("--baseline", o->baseline_path, "Baseline result to compare with ('perfgate baseline save')");
+  cmd->add_option("--baseline-history", o->baseline_history,
+                  "Pool the last N good runs of BRANCH in the history as the baseline (BRANCH[:N], N default 5)")
+      ->excludes("--baseline");
+  cmd->add_option("--store", o->history_store, "History for --baseline-history: a directory or postgresql:// URI")
+      ->capture_default_str();
   cmd->add_option("--budgets", o->budgets_path, "Budgets file (docs/budgets.md)");
   cmd->add_option("--findings", o->findings_path, "Findings JSON from the query analyzer, for findings budgets");
   cmd->add_option("--out", o->out_path, "Write the gate report as JSON");

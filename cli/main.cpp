@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   cli::add_profile_command(app, slot);
   cli::add_report_command(app, slot);
   cli::add_trend_command(app, slot);
+  cli::add_history_command(app, slot);
   cli::add_gate_command(app, slot);
   cli::add_baseline_command(app, slot);
   cli::add_merge_command(app, slot);

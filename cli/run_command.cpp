@@ -44,6 +44,8 @@ struct RunOptions {
   std::string findings_out;
   bool insecure = false;
   std::string give_up_after = "10s";
+  std::string label;    ///< stored in the result's labels["label"] (trend and history name the run by it)
+  std::string git_sha;  ///< stored in the result's labels["git_sha"]
   std::vector<std::string> quick_flags_given;  ///< quick-mode-only flags that appeared on the command line
   ShardFlags shard;
   FindLimitFlags search;
@@ -221,6 +223,8 @@ ExitCode run_run(const RunOptions& options) {
   secrets.push_back(dsn_password(options.instruments.pg_dsn));
   watch->record_context(r, *scenario, redact_command_line(own_command_line(), secrets));
   r.context.target = redact_url(r.context.target);
+  if (!options.label.empty()) r.labels["label"] = options.label;
+  if (!options.git_sha.empty()) r.labels["git_sha"] = options.git_sha;
 
   std::optional<Findings> findings;
   std::optional<Error> analysis_error;
@@ -287,6 +291,8 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("-H,--header", o->headers, "Quick mode: header 'Name: value' (repeatable)");
   cmd->add_option("--body", o->body, "Quick mode: request body, or @file");
   add_instrument_flags(cmd, o->instruments);
+  cmd->add_option("--label", o->label, "A name for this run, kept in the result (trend and history show it)");
+  cmd->add_option("--git-sha", o->git_sha, "The commit under test, kept in the result (labels.git_sha)");
   cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");
   cmd->add_option("--give-up-after", o->give_up_after,
                   "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");

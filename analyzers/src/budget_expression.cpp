@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "analyzers/budget.h"
+#include "core/metric_names.h"
 #include "core/units.h"
 
 namespace perfgate {
@@ -82,12 +83,10 @@ std::optional<double> parse_percentile_name(std::string_view name) {
 
 constexpr std::string_view kFindingKinds[] = {"n_plus_one",      "missing_index", "slow_query",
                                                "duplicate_index", "unused_index",  "invalid_index"};
-constexpr std::string_view kStreamMetrics[] = {"time_to_first_event", "completion", "poll_completion",
-                                                "time_to_last_event"};
 
 constexpr const char* kKnownNames =
     "p50, p90, p95, p99, p999, max, mean, error_rate, timeout_share(DURATION), rps, tally(NAME, VALUE), "
-    "time_to_first_event.pNN, completion.pNN, poll_completion.pNN, metric(NAME).pNN, recovery.pNN, "
+    "time_to_first_event.pNN, completion.pNN, poll_time.pNN, metric(NAME).pNN, recovery.pNN, "
     "peak_rss, rss_slope, cpu, cpu_per_request, pg_connections, queries_per_request, slow_query_mean, "
     "rss_growth(SPAN), max_sustainable_rps, "
     "no KIND";
@@ -256,7 +255,8 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
     if (lhs->suffix.empty()) return fallback;
     return parse_percentile_name(lhs->suffix);
   };
-  const bool stream = std::find(std::begin(kStreamMetrics), std::end(kStreamMetrics), name) != std::end(kStreamMetrics);
+  // Shorthands ("completion.p95") are the budget names of core's metric table; metric(NAME) takes any name there.
+  const EndpointMetricName* shorthand = has_args ? nullptr : find_endpoint_metric(name);
 
   if (auto latency_pct = parse_percentile_name(name); latency_pct && !has_args && lhs->suffix.empty()) {
     rule.metric = BudgetMetric::kLatency;
@@ -266,16 +266,22 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
     rule.metric = BudgetMetric::kLatency;
     rule.mean = true;
     rule.label = "mean";
-  } else if (stream || name == "metric") {
+  } else if (shorthand != nullptr || name == "metric") {
     if (name == "metric" && (lhs->args.size() != 1 || lhs->args[0].empty())) {
-      return rule_error(text, "metric() takes one metric name", "write e.g. \"metric(polls_until_done).p95 <= 10\"");
+      return rule_error(text, "metric() takes one metric name", "write e.g. \"metric(polls).p95 <= 10\"");
+    }
+    const EndpointMetricName* known = name == "metric" ? find_endpoint_metric(lhs->args[0]) : shorthand;
+    if (known == nullptr) {
+      std::string names;
+      for (const auto& m : endpoint_metric_names()) names += (names.empty() ? "" : ", ") + std::string(m.name);
+      return rule_error(text, "no run records a metric \"" + lhs->args[0] + "\"", "use one of " + names);
     }
     auto pct = percentile_suffix(95);
     if (!pct) return rule_error(text, "unknown percentile \"." + lhs->suffix + "\"", "use .p50, .p90, .p95, .p99 or .max");
     rule.metric = BudgetMetric::kNamedMetric;
-    rule.metric_name = name == "metric" ? lhs->args[0] : name;
+    rule.metric_name = std::string(known->name);
     rule.percentile = *pct;
-    rule.label = rule.metric_name + "." + (lhs->suffix.empty() ? "p95" : lhs->suffix);
+    rule.label = (name == "metric" ? lhs->args[0] : name) + "." + (lhs->suffix.empty() ? "p95" : lhs->suffix);
   } else if (name == "recovery") {
     auto pct = percentile_suffix(95);
     if (!pct || (*pct != 50 && *pct != 90 && *pct != 95 && *pct != 99 && *pct != 100)) {

@@ -60,7 +60,6 @@ Measure measure_endpoint_metric(const BudgetRule& rule, const Target& target) {
       return value(rule.mean ? e->latency.mean() : percentile_of(e->latency, rule.percentile), "us");
     case BudgetMetric::kNamedMetric: {
       auto it = e->metrics.find(rule.metric_name);
-      if (it == e->metrics.end()) it = e->metrics.find(rule.metric_name + "_us");
       if (it == e->metrics.end()) {
         return missing("no metric \"" + rule.metric_name + "\" (the endpoint has: " + known_names(e->metrics) + ")", "us");
       }

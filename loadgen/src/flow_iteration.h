@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "flow_capture.h"
 #include "poll_state.h"
-#include "template.h"
+#include "scenarios/template.h"
 #include "loadgen/transport.h"
 
 namespace perfgate {

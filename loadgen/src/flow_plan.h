@@ -12,7 +12,7 @@
 
 #include "flow_rules.h"
 #include "loadgen/transport.h"
-#include "template.h"
+#include "scenarios/template.h"
 
 namespace perfgate {
 

@@ -11,7 +11,7 @@
 
 #include "core/result.h"
 #include "scenarios/scenario.h"
-#include "template.h"
+#include "scenarios/template.h"
 
 namespace perfgate {
 

@@ -2,6 +2,7 @@
 // rules, polling, streams and think time between steps. Plain requests never come here.
 #include <algorithm>
 
+#include "core/metric_names.h"
 #include "worker.h"
 
 namespace perfgate {
@@ -168,24 +169,24 @@ void Worker::complete_flow(const Pending& p, Outcome outcome, int status, MonoTi
       // which the condition held: the time a user waits for the job, however many polls it took.
       step_due = it.poll.due();
       it.polling = false;
-      step_cell.add_metric("polls", "count", it.poll.polls());
-      if (outcome == Outcome::kOk) step_cell.add_metric("poll_time_us", "us", to_us(done - step_due));
+      step_cell.add_metric(kMetricPolls, "count", it.poll.polls());
+      if (outcome == Outcome::kOk) step_cell.add_metric(kMetricPollTime, "us", to_us(done - step_due));
     }
     if (f.stream) {
       // Stream timings count from the step's due time, like its latency, so a stream that could
       // not start on time is charged for the wait (coordinated omission).
       const StreamTimes& t = it.capture.stream_times();
-      if (t.first_byte) step_cell.add_metric("time_to_first_byte_us", "us", to_us(*t.first_byte - step_due));
-      if (t.first_event) step_cell.add_metric("time_to_first_event_us", "us", to_us(*t.first_event - step_due));
-      step_cell.add_metric("events", "count", t.events);
+      if (t.first_byte) step_cell.add_metric(kMetricTimeToFirstByte, "us", to_us(*t.first_byte - step_due));
+      if (t.first_event) step_cell.add_metric(kMetricTimeToFirstEvent, "us", to_us(*t.first_event - step_due));
+      step_cell.add_metric(kMetricEvents, "count", t.events);
       if (t.events >= 2 && t.first_event && t.last_event && *t.last_event > *t.first_event) {
         const double seconds = std::chrono::duration<double>(*t.last_event - *t.first_event).count();
-        step_cell.add_metric("event_rate", "events_per_s",
+        step_cell.add_metric(kMetricEventRate, "events_per_s",
                              static_cast<int64_t>(static_cast<double>(t.events - 1) / seconds + 0.5));
       }
-      if (t.progress) step_cell.add_metric("progress", "percent", static_cast<int64_t>(*t.progress + 0.5));
+      if (t.progress) step_cell.add_metric(kMetricProgress, "percent", static_cast<int64_t>(*t.progress + 0.5));
       if (outcome == Outcome::kOk && !cancelled) {
-        step_cell.add_metric("completion_us", "us", to_us(done - step_due));
+        step_cell.add_metric(kMetricCompletion, "us", to_us(done - step_due));
         ++step_cell.tallies["stream"]["completed"];
       }
     }

@@ -3,6 +3,8 @@
 #include <set>
 #include <utility>
 
+#include "scenarios/template.h"
+
 namespace perfgate {
 namespace {
 
@@ -18,24 +20,6 @@ std::map<std::string, std::string> first_values(const Scenario& scenario) {
   return values;
 }
 
-// Replaces {{name}} with its value; false when a name has no value.
-bool render(const std::string& text, const std::map<std::string, std::string>& values, std::string& out) {
-  out.clear();
-  size_t pos = 0;
-  while (true) {
-    const size_t open = text.find("{{", pos);
-    if (open == std::string::npos) break;
-    const size_t close = text.find("}}", open + 2);
-    if (close == std::string::npos) break;
-    const auto it = values.find(text.substr(open + 2, close - open - 2));
-    if (it == values.end()) return false;
-    out += text.substr(pos, open - pos) + it->second;
-    pos = close + 2;
-  }
-  out += text.substr(pos);
-  return true;
-}
-
 }  // namespace
 
 std::vector<EndpointProbe> probes_for_scenario(const Scenario& scenario) {
@@ -45,8 +29,12 @@ std::vector<EndpointProbe> probes_for_scenario(const Scenario& scenario) {
     if (endpoint.steps.size() != 1) continue;
     const RequestTemplate& step = endpoint.steps.front();
     if (step.method != "GET" || step.stream || step.poll) continue;
-    std::string path;
-    if (!render(step.path, values, path)) continue;
+    // The engine's own renderer, so a path probes exactly as the run requests it ("{{ region }}"
+    // included); a name with no first value leaves a variable behind and the endpoint unprobed.
+    VariableTable unresolved;
+    const Template rendered = Template::compile(step.path, values, unresolved);
+    if (!rendered.is_constant()) continue;
+    const std::string path = rendered.text();
     const bool absolute = path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0;
     probes.push_back(EndpointProbe{endpoint.name, absolute ? path : scenario.base_url + path});
   }

@@ -100,6 +100,10 @@ class Plot {
 std::string dash_for(SeriesStyle style) { return style == SeriesStyle::kDashed ? " stroke-dasharray=\"6 4\"" : ""; }
 
 std::string hover_text(const ChartSpec& spec, const std::string& name, double x, double y) {
+  // A categorical x (a trend's runs) is named, not numbered.
+  if (std::round(x) == x && x >= 0 && static_cast<size_t>(x) < spec.x_names.size() && !spec.x_names[static_cast<size_t>(x)].empty()) {
+    return name + ": " + format_axis_value(y, spec.y_format) + " - " + spec.x_names[static_cast<size_t>(x)];
+  }
   const std::string xs = spec.x_scale == XScale::kPercentileLog ? compact_number(x, 4) + "%" : format_axis_value(x, spec.x_format);
   return name + ": " + format_axis_value(y, spec.y_format) + " at " + xs;
 }
@@ -317,8 +321,12 @@ std::string render_svg_chart(const ChartSpec& in) {
     if (dots || shown.size() <= kMaxHoverPoints) {
       out += "<g class=\"" + std::string(dots ? "points" : "hover-points") + "\" fill=\"" + color + "\">";
       for (const auto& [x, y] : shown) {
-        out += "<circle cx=\"" + num(px(x)) + "\" cy=\"" + num(plot.ty(y)) + "\" r=\"" + (dots ? "3.5" : "4") +
-               "\"><title>" + escape_html(hover_text(spec, s.name, x, y)) + "</title></circle>";
+        const bool flagged = std::round(x) == x && x >= 0 &&
+                             std::find(spec.flagged_x.begin(), spec.flagged_x.end(), static_cast<size_t>(x)) != spec.flagged_x.end();
+        const std::string text = hover_text(spec, s.name, x, y);
+        out += "<circle" + std::string(flagged ? " class=\"flagged\" fill=\"#fff\" stroke=\"#6b7280\" stroke-width=\"2\"" : "") +
+               " cx=\"" + num(px(x)) + "\" cy=\"" + num(plot.ty(y)) + "\" r=\"" + (dots ? "3.5" : "4") + "\"><title>" +
+               escape_html(text) + "</title></circle>";
       }
       out += "</g>";
     }
@@ -328,6 +336,13 @@ std::string render_svg_chart(const ChartSpec& in) {
              "\" r=\"7\"><title>regression: " + escape_html(hover_text(spec, s.name, s.points[m].first, s.points[m].second)) +
              "</title></circle>";
     }
+  }
+  for (const auto& m : spec.markers) {
+    if (!finite(m.x)) continue;
+    const std::string x = num(px(m.x));
+    out += "<g class=\"marker\"><title>" + escape_html(m.label) + "</title><line x1=\"" + x + "\" x2=\"" + x + "\" y1=\"" +
+           num(plot.top_) + "\" y2=\"" + num(plot.bottom_) + "\" stroke=\"" + escape_html(m.color) +
+           "\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/></g>";
   }
   out += "</svg>";
   return out;

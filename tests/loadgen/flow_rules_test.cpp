@@ -5,7 +5,7 @@
 #include "flow_capture.h"
 #include "flow_plan.h"
 #include "poll_state.h"
-#include "template.h"
+#include "scenarios/template.h"
 
 namespace perfgate {
 namespace {

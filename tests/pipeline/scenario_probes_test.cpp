@@ -41,6 +41,20 @@ TEST(ScenarioProbes, RendersFirstValuesAndSkipsWhatCannotBeProbedAlone) {
   EXPECT_EQ(probes[2].url, "http://127.0.0.1:9/reports/by-user?user_id=7");
 }
 
+// The engine renders "{{ region }}" (spaces inside the braces); the probes once did not, and such an
+// endpoint was silently left out of probing.
+TEST(ScenarioProbes, ProbesAnEndpointWhosePlaceholderHasSpacesInsideTheBraces) {
+  Scenario s;
+  s.base_url = "http://127.0.0.1:9";
+  s.endpoints.push_back(get("reports.by_region", "/reports/by-region?region={{ region }}&limit={{\tlimit }}"));
+  s.variables["limit"] = "50";
+  s.feeders.push_back(CsvFeeder{"regions.csv", {"region"}, {{"north"}, {"south"}}, false});
+  const auto probes = probes_for_scenario(s);
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_EQ(probes[0].endpoint, "reports.by_region");
+  EXPECT_EQ(probes[0].url, "http://127.0.0.1:9/reports/by-region?region=north&limit=50");
+}
+
 TEST(ScenarioProbes, MergeKeepsOneFindingPerKindAndQuery) {
   Findings probed;
   Finding index;

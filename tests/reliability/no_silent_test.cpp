@@ -164,6 +164,16 @@ TEST_F(NoSilent, ADirectoryNamedLikeABundledScenarioDoesNotShadowIt) {
   EXPECT_GT(server.count(), 0);
   const auto validated = perfgate({"scenario", "validate", "tiny"}, env);
   EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  // The bundled demo itself, from a directory holding a demo/ folder (a checkout's), as reported.
+  std::filesystem::create_directories(path("demo"));
+  testing::ProcessOptions in_dir;
+  in_dir.working_dir = dir_.string();
+  const auto demo = perfgate({"run", "demo", "--target", server.url(), "--time-scale", "0.01", "--quiet", "--out",
+                              path("demo.json")},
+                             in_dir);
+  EXPECT_EQ(demo.err.find("is a directory"), std::string::npos) << demo.err;
+  EXPECT_NE(demo.exit_code, 2) << demo.err;
+  EXPECT_TRUE(std::filesystem::exists(path("demo.json"))) << demo.err;
   // A path (with a '/') still means the path.
   expect_refused(perfgate({"run", "./tiny", "--quiet", "--out", path("out2.json")}, env), {"./tiny", "directory"});
 }

@@ -57,6 +57,13 @@ struct ChartRule {
   std::string color = "#dc2626";
 };
 
+/// A vertical dashed line at x with a hover label (a change point between two runs of a trend).
+struct ChartMarker {
+  double x = 0;
+  std::string label;
+  std::string color = "#2563eb";
+};
+
 /// Everything one chart shows. Sizes are SVG user units; the SVG scales to its container's width.
 struct ChartSpec {
   std::string title;
@@ -68,6 +75,12 @@ struct ChartSpec {
   std::vector<ChartSeries> series;
   std::vector<ChartBand> bands;
   std::vector<ChartRule> rules;
+  std::vector<ChartMarker> markers;  ///< vertical lines (change points)
+  /// Categorical x axis: x_names[i] is what a tooltip says for x == i instead of the number
+  /// ("run 12, 12-04 10:31, abc123"); empty or out of range: the x value.
+  std::vector<std::string> x_names;
+  /// x values (categories) whose points are drawn hollow with a grey ring (partial or failed runs).
+  std::vector<size_t> flagged_x;
   /// Replaces the computed x ticks when non-empty (categorical axes: run names in a trend).
   std::vector<std::pair<double, std::string>> x_ticks;
   int width = 640;

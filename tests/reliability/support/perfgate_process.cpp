@@ -62,6 +62,7 @@ PerfgateProcess::PerfgateProcess(const std::vector<std::string>& args, const std
     ::dup2(out_fd, STDOUT_FILENO);
     ::dup2(err_fd, STDERR_FILENO);
     if (limit) ::setrlimit(RLIMIT_NOFILE, &files);
+    if (!options_.working_dir.empty() && ::chdir(options_.working_dir.c_str()) != 0) ::_exit(126);
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }

@@ -1,6 +1,7 @@
 #pragma once
 // {{variable}} templates of flow steps: compiled once per scenario (constants folded in), rendered
-// per iteration from that iteration's variable values.
+// per iteration from that iteration's variable values. The one renderer of the scenario language:
+// the engine and the query analyzer's probes (pipeline/scenario_probes.h) both use it.
 
 #include <map>
 #include <optional>
@@ -27,7 +28,7 @@ class VariableTable {
 /// One iteration's variable values, indexed by VariableTable; nullopt while undefined.
 using VariableValues = std::vector<std::optional<std::string>>;
 
-/// A string with {{name}} placeholders (spaces inside the braces ignored). Constants are replaced
+/// A string with {{name}} placeholders (whitespace inside the braces ignored, as the validator does). Constants are replaced
 /// at compile time; the other names become per-iteration variables.
 class Template {
  public:

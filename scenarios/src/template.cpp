@@ -1,4 +1,6 @@
-#include "template.h"
+#include "scenarios/template.h"
+
+#include <cctype>
 
 namespace perfgate {
 
@@ -26,8 +28,8 @@ Template Template::compile(std::string_view text, const std::map<std::string, st
     const size_t close = open == std::string_view::npos ? open : text.find("}}", open + 2);
     if (close == std::string_view::npos) break;
     std::string name(text.substr(open + 2, close - open - 2));
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) name.erase(0, 1);
+    while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) name.pop_back();
     literal.append(text.substr(pos, open - pos));
     pos = close + 2;
     if (const auto it = constants.find(name); it != constants.end()) {
