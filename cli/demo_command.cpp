@@ -18,6 +18,7 @@
 #include "cli/run_summary.h"
 #include "core/child_processes.h"
 #include "core/files.h"
+#include "core/redact.h"
 #include "core/run_result_io.h"
 #include "core/units.h"
 #include "loadgen/engine.h"

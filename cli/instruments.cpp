@@ -27,8 +27,9 @@ void print_instrument_summary(std::FILE* out, const RunResult& r, const Findings
     const Profile& p = *r.profile;
     const ProfileSummary& s = p.summary;
     if (!p.processes.empty()) {
-      std::fprintf(out, "server: %zu process(es), peak RSS %s, mean CPU %.0f%% of a core, %.0f us CPU/request, "
-                        "RSS slope %+.1f MB/h (+/- %.1f)\n",
+      std::fprintf(out,
+                   "server: %zu process(es), peak RSS %s, mean CPU %.0f%% of a core, %.0f us CPU/request, "
+                   "RSS slope %+.1f MB/h (+/- %.1f)\n",
                    p.processes.size(), format_bytes(static_cast<double>(s.peak_rss_bytes)).c_str(), s.mean_cpu_percent,
                    s.cpu_us_per_request, s.rss_slope_mb_per_hour, s.rss_slope_ci_mb_per_hour);
     }
@@ -41,8 +42,9 @@ void print_instrument_summary(std::FILE* out, const RunResult& r, const Findings
   if (findings != nullptr) {
     std::fputs(findings_summary(*findings).c_str(), out);
     if (findings->inconclusive) {
-      std::fprintf(out, "findings are INCONCLUSIVE: pg_stat_statements lost entries or was reset during the run "
-                        "(see the notes; raise pg_stat_statements.max)\n");
+      std::fprintf(out,
+                   "findings are INCONCLUSIVE: pg_stat_statements lost entries or was reset during the run "
+                   "(see the notes; raise pg_stat_statements.max)\n");
     }
     std::fprintf(out, "findings: %s\n", findings_path.c_str());
   }

@@ -3,7 +3,6 @@
 // as aliases) and the profile/findings lines printed after a run. Private to the CLI.
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 

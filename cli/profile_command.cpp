@@ -8,6 +8,7 @@
 #include "cli/instruments.h"
 #include "core/clock.h"
 #include "core/files.h"
+#include "core/redact.h"
 #include "core/run_result_io.h"
 #include "core/units.h"
 #include "pipeline/run_session.h"

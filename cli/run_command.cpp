@@ -11,6 +11,7 @@
 #include "cli/run_summary.h"
 #include "cli/shard_flags.h"
 #include "core/files.h"
+#include "core/redact.h"
 #include "core/run_context.h"
 #include "core/run_result_io.h"
 #include "core/units.h"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/redact.h"
 #include "core/units.h"
 
 namespace perfgate::cli {
@@ -27,16 +28,6 @@ std::string redact_header(const std::string& header) {
 }
 
 }  // namespace
-
-std::string redact_url(const std::string& url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const size_t host_start = scheme + 3;
-  const size_t path = url.find('/', host_start);
-  const size_t at = url.rfind('@', path == std::string::npos ? url.size() : path);
-  if (at == std::string::npos || at < host_start) return url;
-  return url.substr(0, host_start) + url.substr(at + 1);
-}
 
 std::string redact_command_line(const std::vector<std::string>& args, const std::vector<std::string>& secret_values) {
   std::string out;

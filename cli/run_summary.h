@@ -17,7 +17,4 @@ void print_run_summary(std::FILE* out, const RunResult& result, const std::strin
 /// and Proxy-Authorization headers, URL credentials, and every string in `secret_values`.
 std::string redact_command_line(const std::vector<std::string>& args, const std::vector<std::string>& secret_values);
 
-/// Drops "user:password@" from a URL.
-std::string redact_url(const std::string& url);
-
 }  // namespace perfgate::cli

@@ -9,6 +9,8 @@
 #                                                     PERFGATE_SKIP_SANITIZERS=1 skips it and TSan
 #   build-tsan (ThreadSanitizer): the load engine's tests       PERFGATE_SKIP_TSAN=1
 #   scripts/fuzz.sh 10: every fuzz target for 10 s              PERFGATE_SKIP_FUZZ=1
+#   scripts/lint.sh: clang-format + clang-tidy on the files changed since scripts/lint-base
+#                                                               PERFGATE_SKIP_LINT=1
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -29,7 +31,8 @@ if [[ $mode == test ]]; then
   # The HTML report is checked in a real browser; fuzz targets need clang's libFuzzer; the TLS fault
   # test makes a self-signed certificate with openssl; the rendered Kubernetes manifests are validated
   # by node with the npm package of tests/kubernetes.
-  packages+=(chromium clang openssl nodejs)
+  # clang-format and clang-tidy check the house rules (scripts/lint.sh).
+  packages+=(chromium clang clang-format clang-tidy openssl nodejs)
 fi
 
 missing=()
@@ -68,6 +71,9 @@ case $mode in
       "$@"
       echo "dev.sh: $label took $((SECONDS - start)) s"
     }
+    if [[ ${PERFGATE_SKIP_LINT:-0} != 1 ]]; then
+      timed "lint" env BUILD_DIR="$BUILD_DIR" JOBS="$JOBS" scripts/lint.sh
+    fi
     timed "tests ($BUILD_DIR)" ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
     # The engine is the part that runs threads against sockets: it gets both sanitizers. The
     # integration tests of other modules (PostgreSQL, browsers) gain little from ASan and cost minutes.

@@ -5,6 +5,7 @@
 
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_shape.h"
+#include "core/redact.h"
 
 namespace perfgate {
 namespace {
@@ -79,7 +80,7 @@ struct PostgresSource::State {
   Error failure(const std::string& what, const std::exception& e) const {
     const bool lost = dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr;
     return Error{lost ? ErrorCode::kUnavailable : ErrorCode::kInternal,
-                 redact_dsn_password(what + " on " + dsn_redacted + ": " + e.what())};
+                 redact_dsn(what + " on " + dsn_redacted + ": " + e.what())};
   }
 };
 
@@ -96,7 +97,7 @@ PostgresSource::~PostgresSource() = default;
 Result<std::unique_ptr<PostgresSource>> PostgresSource::connect(const std::string& dsn,
                                                                 const PostgresSourceOptions& options) {
   auto state = std::make_unique<State>();
-  state->dsn_redacted = redact_dsn_password(dsn);
+  state->dsn_redacted = redact_dsn(dsn);
   state->options = options;
   try {
     state->conn = std::make_unique<pqxx::connection>(with_application_name(dsn));
@@ -104,7 +105,7 @@ Result<std::unique_ptr<PostgresSource>> PostgresSource::connect(const std::strin
     state->exec("SET lock_timeout = " + std::to_string(options.lock_timeout.count()));
     state->hypopg = !state->exec("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").empty();
   } catch (const std::exception& e) {
-    return unavailable(redact_dsn_password("cannot connect to " + state->dsn_redacted + ": " + e.what()));
+    return unavailable(redact_dsn("cannot connect to " + state->dsn_redacted + ": " + e.what()));
   }
   return std::unique_ptr<PostgresSource>(new PostgresSource(std::move(state)));
 }
@@ -132,7 +133,7 @@ Result<StatsSnapshot> PostgresSource::snapshot() {
       snap.stats_reset = info[0][1].as<std::string>();
     }
   } catch (const pqxx::sql_error& e) {
-    return unavailable(redact_dsn_password("cannot read pg_stat_statements on " + state_->dsn_redacted + ": " + e.what() +
+    return unavailable(redact_dsn("cannot read pg_stat_statements on " + state_->dsn_redacted + ": " + e.what() +
                                   "; add pg_stat_statements to shared_preload_libraries and CREATE EXTENSION "
                                   "pg_stat_statements in this database"));
   } catch (const std::exception& e) {

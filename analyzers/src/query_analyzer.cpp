@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-#include <regex>
 #include <set>
 #include <unordered_map>
 
 #include "analysis_internal.h"
+#include "core/redact.h"
 
 namespace perfgate {
 namespace analysis {
@@ -100,19 +100,10 @@ double Schema::n_distinct(const std::string& table_name, const std::string& colu
   return 0;
 }
 
-std::string redact_dsn_password(const std::string& dsn) {
-  static const std::regex keyword(R"((password\s*=\s*)('([^'\\]|\\.)*'|\S+))", std::regex::icase);
-  static const std::regex uri(R"(^(postgres(ql)?://[^:/@?]*):[^@/]*@)", std::regex::icase);
-  static const std::regex query_param(R"(([?&]password=)[^&]*)", std::regex::icase);
-  std::string out = std::regex_replace(dsn, keyword, "$1***");
-  out = std::regex_replace(out, uri, "$1:***@");
-  return std::regex_replace(out, query_param, "$1***");
-}
-
 Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, const AnalyzerOptions& options) {
   using namespace analysis;
   Findings out;
-  out.database = redact_dsn_password(input.database);
+  out.database = redact_dsn(input.database);
   out.source = input.source;
   check_index_hygiene(input.schema, out);
   std::vector<StatementGroup> everything;
@@ -159,7 +150,7 @@ Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, cons
   }
   std::stable_sort(out.findings.begin(), out.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
-  for (auto& n : out.notes) n = redact_dsn_password(n);
+  for (auto& n : out.notes) n = redact_dsn(n);
   return out;
 }
 

@@ -1,8 +1,8 @@
 // The PostgreSQL store: one table shared by CI runners, created on first append.
 #include <pqxx/pqxx>
 
-#include "analyzers/query_analyzer.h"
 #include "core/clock.h"
+#include "core/redact.h"
 #include "history/store.h"
 #include "summary_json.h"
 
@@ -101,7 +101,7 @@ class PostgresStore final : public HistoryStore {
 }  // namespace
 
 Result<std::unique_ptr<HistoryStore>> open_postgres_store(const std::string& uri) {
-  const std::string name = redact_dsn_password(uri);
+  const std::string name = redact_dsn(uri);
   try {
     auto conn = std::make_unique<pqxx::connection>(uri);
     return std::unique_ptr<HistoryStore>(std::make_unique<PostgresStore>(std::move(conn), name));

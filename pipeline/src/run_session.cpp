@@ -7,6 +7,7 @@
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "core/child_processes.h"
+#include "core/redact.h"
 #include "core/units.h"
 #include "profiler/pg_sampler.h"
 #include "profiler/profiler.h"
@@ -120,7 +121,8 @@ Result<std::unique_ptr<RunSession>> RunSession::prepare(const InstrumentOptions&
     install_child_cleanup_on_signals();
     auto server =
         SpawnedServer::start(SpawnOptions{options.spawn, options.ready_url, *ready_timeout, std::chrono::seconds(5)});
-    if (!server) return Error{server.error().code, scrub(server.error().message, state->password)}.with_context("--spawn");
+    if (!server)
+      return Error{server.error().code, scrub(server.error().message, state->password)}.with_context("--spawn");
     state->server = std::move(*server);
     profiling.processes.pids.push_back(state->server->pid());
   }
@@ -229,7 +231,8 @@ void RunSession::on_interval(const LiveStatus& status) {
 void RunSession::on_finish(RunResult& result) {
   if (!state_->profiler) return;
   const MonoTime run_start = std::max(state_->run_start.value_or(state_->profiler_start), state_->profiler_start);
-  result.profile = state_->profiler->finish(result.phases, result.total_requests(), requests_by_phase(result), run_start);
+  result.profile =
+      state_->profiler->finish(result.phases, result.total_requests(), requests_by_phase(result), run_start);
   state_->profiler.reset();
 }
 
@@ -285,8 +288,8 @@ int64_t requests_in_all_phases(const RunResult& result) {
 
 std::string default_findings_path(const std::string& result_path) {
   const std::string ext = ".json";
-  const bool has_ext = result_path.size() > ext.size() &&
-                       result_path.compare(result_path.size() - ext.size(), ext.size(), ext) == 0;
+  const bool has_ext =
+      result_path.size() > ext.size() && result_path.compare(result_path.size() - ext.size(), ext.size(), ext) == 0;
   return (has_ext ? result_path.substr(0, result_path.size() - ext.size()) : result_path) + ".findings.json";
 }
 

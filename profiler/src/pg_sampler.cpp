@@ -2,7 +2,7 @@
 
 #include <pqxx/pqxx>
 
-#include <regex>
+#include "core/redact.h"
 
 namespace perfgate {
 
@@ -31,13 +31,6 @@ constexpr const char* kDatabaseSql =
     " FROM pg_stat_database WHERE datname = current_database()";
 
 }  // namespace
-
-std::string redact_dsn(const std::string& dsn) {
-  static const std::regex kv_password(R"(password\s*=\s*('([^'\\]|\\.)*'|\S+))", std::regex::icase);
-  static const std::regex uri_password(R"(^(postgres(ql)?://[^:/@]*):[^@]*@)", std::regex::icase);
-  std::string out = std::regex_replace(dsn, kv_password, "password=***");
-  return std::regex_replace(out, uri_password, "$1:***@");
-}
 
 PgSampler::PgSampler() = default;
 PgSampler::~PgSampler() = default;

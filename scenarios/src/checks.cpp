@@ -5,21 +5,12 @@
 #include <cctype>
 #include <regex>
 
+#include "core/redact.h"
+
 namespace perfgate::scenario_detail {
 namespace {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
-
-// The URL as an error message may show it: "user:password@" becomes "[redacted]@", because a
-// rejected URL is still a credential the user typed and error output ends up in CI logs.
-std::string shown_url(const std::string& url) {
-  const size_t scheme_end = url.find("://");
-  const size_t start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  const size_t end = std::min(url.find_first_of("/?#", start), url.size());
-  const size_t at = url.rfind('@', end == 0 ? 0 : end - 1);
-  if (at == std::string::npos || at < start || at >= end) return url;
-  return url.substr(0, start) + "[redacted]" + url.substr(at);
-}
 
 // Splits "scheme://authority[rest]"; false when the scheme is not http(s) or the host is empty.
 bool split_url(const std::string& url, std::string& authority, std::string& rest) {
@@ -78,7 +69,7 @@ std::string check_authority(const std::string& authority) {
 std::string check_base_url(const std::string& url) {
   std::string authority;
   std::string rest;
-  const std::string fix = " (got " + quoted(shown_url(url)) + "); e.g. \"http://127.0.0.1:8080\"";
+  const std::string fix = " (got " + quoted(redact_url(url)) + "); e.g. \"http://127.0.0.1:8080\"";
   if (!split_url(url, authority, rest)) return "must be http(s)://host[:port]" + fix;
   if (const std::string why = check_authority(authority); !why.empty()) return "must be http(s)://host[:port]: " + why + fix;
   if (!rest.empty() && rest != "/") return "must be http(s)://host[:port] without a path; put paths in requests" + fix;
@@ -88,7 +79,7 @@ std::string check_base_url(const std::string& url) {
 std::string check_absolute_url(const std::string& url) {
   std::string authority;
   std::string rest;
-  const std::string fix = " (got " + quoted(shown_url(url)) + "); e.g. \"http://127.0.0.1:8080/health\"";
+  const std::string fix = " (got " + quoted(redact_url(url)) + "); e.g. \"http://127.0.0.1:8080/health\"";
   if (!split_url(url, authority, rest)) return "must be an absolute http(s) URL" + fix;
   if (const std::string why = check_authority(authority); !why.empty()) return "must be an absolute http(s) URL: " + why + fix;
   return "";

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -128,17 +129,18 @@ inline std::unique_ptr<TestbedProcess> start_testbed(const std::string& database
 
 /// The shell command that starts the service on `database` at `port` (for `perfgate run --spawn`).
 inline std::string testbed_command(const std::string& database, int port, const std::string& extra_args = "") {
-  return shell_quote(PERFGATE_TESTBED_BINARY) + " --dsn " + shell_quote(shared_cluster()->dsn(database)) +
-         " --port " + std::to_string(port) + " " + extra_args + " 2>/dev/null >/dev/null";
+  return shell_quote(PERFGATE_TESTBED_BINARY) + " --dsn " + shell_quote(shared_cluster()->dsn(database)) + " --port " +
+         std::to_string(port) + " " + extra_args + " 2>/dev/null >/dev/null";
 }
 
 /// A temporary directory per test, removed afterwards.
 class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("perfgate-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // A parameterised test's name is "Name/3": without the slash, removing dir_ removes all of it.
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = std::filesystem::temp_directory_path() / ("perfgate-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }

@@ -1,9 +1,8 @@
 #include "pipeline/run_session.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>

@@ -5,6 +5,7 @@
 // run through the engine in-process must leave no descriptor open.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -23,7 +24,7 @@ using std::chrono::seconds;
 using testing::FaultConnection;
 using testing::FaultServer;
 
-constexpr long kMaxRssKb = 256 * 1024;  // "bounded": the 1 GB body case must stay far below its size
+constexpr long kMaxRssKb = 256L * 1024;  // "bounded": the 1 GB body case must stay far below its size
 constexpr milliseconds kGrace{5000};
 
 struct QuickRun {
@@ -48,17 +49,30 @@ class FaultMatrix : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("perfgate-faults-" + std::to_string(::getpid()) + "-" + info->name());
+    // A parameterised test's name is "Name/3": without the slash, removing dir_ removes all of it.
+    std::string name = info->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    dir_ = std::filesystem::temp_directory_path() / ("perfgate-faults-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
   std::vector<std::string> args(const QuickRun& q, const std::string& out) const {
-    std::vector<std::string> a{"run", "--url", q.url, "--rate", std::to_string(q.rate), "--duration",
-                               std::to_string(q.duration.count()) + "ms", "--timeout",
-                               std::to_string(q.timeout.count()) + "ms", "--threads", "2", "--quiet", "--out", out};
+    std::vector<std::string> a{"run",
+                               "--url",
+                               q.url,
+                               "--rate",
+                               std::to_string(q.rate),
+                               "--duration",
+                               std::to_string(q.duration.count()) + "ms",
+                               "--timeout",
+                               std::to_string(q.timeout.count()) + "ms",
+                               "--threads",
+                               "2",
+                               "--quiet",
+                               "--out",
+                               out};
     a.insert(a.end(), q.extra.begin(), q.extra.end());
     return a;
   }
@@ -128,7 +142,7 @@ std::unique_ptr<FaultServer> serve(testing::ConnectionScript script, int port = 
 }
 
 // A script that answers every request on the connection with `response`, then closes.
-testing::ConnectionScript answer_once(std::string response) {
+testing::ConnectionScript answer_once(const std::string& response) {
   return [response](FaultConnection& c) {
     if (c.read_request()) c.send(response);
   };
@@ -208,8 +222,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "parse"},
         MalformedCase{"ChunkLongerThanDeclared",
                       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n", "parse"},
-        MalformedCase{"ChunkedBodyCutShort", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc",
-                      "read"}),
+        MalformedCase{"ChunkedBodyCutShort", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc", "read"}),
     [](const ::testing::TestParamInfo<MalformedCase>& c) { return std::string(c.param.name); });
 
 TEST_F(FaultMatrix, OneGigabyteBodyIsCountedNotBuffered) {

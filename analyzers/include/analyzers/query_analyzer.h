@@ -49,9 +49,6 @@ struct AnalysisInput {
 /// Never changes the database. Pure apart from PlanProvider calls.
 Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, const AnalyzerOptions& options);
 
-/// The DSN without its password (same rule as profiler/pg_sampler.h redact_dsn; analyzers do not depend on the profiler) ("password=..." in keyword form, "user:pass@" in URIs).
-std::string redact_dsn_password(const std::string& dsn);
-
 /// One line per finding plus notes, for people.
 std::string findings_summary(const Findings& findings);
 

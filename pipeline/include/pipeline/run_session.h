@@ -29,15 +29,15 @@ namespace perfgate {
 /// What to watch besides the load, as the user gave it (durations still text, checked by prepare).
 /// The CLI's spelling of each field is in the comment; docs/profiler.md documents them.
 struct InstrumentOptions {
-  std::vector<int64_t> watch_pids;                        ///< --watch-pid (alias --pid); each must exist
-  std::string watch_pattern;                              ///< --watch-pattern (alias --pattern): ECMAScript regex
-  ChildProcesses children = ChildProcesses::kInclude;     ///< --no-children: kExclude
-  std::string spawn;                                      ///< --spawn: server command run with sh -c
-  std::string ready_url;                                  ///< --ready: loopback URL answering 200 when up
-  std::string ready_timeout = "30s";                      ///< --ready-timeout
-  std::string sample_interval = "100ms";                  ///< --sample-interval (alias --interval), >= 1ms
-  std::string pg_dsn;                                     ///< --pg: libpq DSN
-  std::string pg_interval;                                ///< --pg-interval; "": max(sample interval, 1s)
+  std::vector<int64_t> watch_pids;                     ///< --watch-pid (alias --pid); each must exist
+  std::string watch_pattern;                           ///< --watch-pattern (alias --pattern): ECMAScript regex
+  ChildProcesses children = ChildProcesses::kInclude;  ///< --no-children: kExclude
+  std::string spawn;                                   ///< --spawn: server command run with sh -c
+  std::string ready_url;                               ///< --ready: loopback URL answering 200 when up
+  std::string ready_timeout = "30s";                   ///< --ready-timeout
+  std::string sample_interval = "100ms";               ///< --sample-interval (alias --interval), >= 1ms
+  std::string pg_dsn;                                  ///< --pg: libpq DSN
+  std::string pg_interval;                             ///< --pg-interval; "": max(sample interval, 1s)
 
   /// True when any flag asks for something to be watched or started.
   [[nodiscard]] bool any() const {
@@ -88,8 +88,7 @@ class RunSession final : public RunObserver {
   /// null); while it runs, the first SIGINT/SIGTERM asks `stop` to end the run early (the partial
   /// result is returned) and a second one acts as before. The spawned server is stopped when the
   /// load ends. Errors: those of run_load.
-  Result<RunResult> run(const Scenario& scenario, const EngineOptions& engine, RunObserver* progress,
-                        StopSignal& stop);
+  Result<RunResult> run(const Scenario& scenario, const EngineOptions& engine, RunObserver* progress, StopSignal& stop);
 
   /// As run(), but the spawned server keeps running for another step (a limit search's next rate),
   /// and a profiler finished by an earlier step is started again on the same processes, so each

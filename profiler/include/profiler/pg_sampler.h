@@ -42,7 +42,4 @@ class PgSampler {
   Counters last_;
 };
 
-/// A DSN with any password removed, for messages ("host=127.0.0.1 port=5432 dbname=app user=x").
-std::string redact_dsn(const std::string& dsn);
-
 }  // namespace perfgate
