@@ -146,8 +146,10 @@ int main(int argc, char** argv) {
       const int requests = count_requests(c.pending, buf, static_cast<size_t>(got));
       const auto at = Clock::now() + delay;
       for (int r = 0; r < requests; ++r) {
-        if (pooled) waiting.push_back(Due{at, fd, c.generation});
-        else due.push(Due{at, fd, c.generation});
+        if (pooled)
+          waiting.push_back(Due{at, fd, c.generation});
+        else
+          due.push(Due{at, fd, c.generation});
       }
     }
     for (const auto now = Clock::now(); !due.empty() && due.top().at <= now; due.pop()) {

@@ -77,7 +77,8 @@ Status check_flags_apply(const RunOptions& o) {
 }
 
 Result<Scenario> build_scenario(const RunOptions& o) {
-  if (!o.scenario.empty() && !o.url.empty()) return invalid_input("give a SCENARIO file or --url (quick mode), not both");
+  if (!o.scenario.empty() && !o.url.empty())
+    return invalid_input("give a SCENARIO file or --url (quick mode), not both");
   if (o.scenario.empty() && o.url.empty()) return invalid_input("give a SCENARIO file, or --url with --rate or --vus");
   if (auto st = check_flags_apply(o); !st) return st.error();
   Result<Scenario> scenario = invalid_input("unreachable");
@@ -165,13 +166,16 @@ ExitCode run_run(const RunOptions& options) {
   auto scenario = build_scenario(options);
   if (!scenario) return report_error(scenario.error());
   if (options.threads < 0 || options.threads > 1024) {
-    return report_error(invalid_input("--threads: must be 0..1024 (got " + std::to_string(options.threads) + "; 0: one per core)"));
+    return report_error(
+        invalid_input("--threads: must be 0..1024 (got " + std::to_string(options.threads) + "; 0: one per core)"));
   }
   if (options.connections > 100000) {
-    return report_error(invalid_input("--connections: must be at most 100000 (got " + std::to_string(options.connections) + ")"));
+    return report_error(
+        invalid_input("--connections: must be at most 100000 (got " + std::to_string(options.connections) + ")"));
   }
   if (!options.findings_out.empty() && options.instruments.pg_dsn.empty()) {
-    return report_error(invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
+    return report_error(
+        invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
   }
   // Every output is checked before the load: a run of many minutes must not end in "cannot write".
   const std::string out = options.out.empty() ? default_out_path() : options.out;
@@ -182,7 +186,8 @@ ExitCode run_run(const RunOptions& options) {
   }
   std::optional<SearchSetup> search;
   if (search_requested(options.search, *scenario)) {
-    if (!options.shard.segment.empty()) return report_error(invalid_input("--find-limit: runs on one generator; remove --segment"));
+    if (!options.shard.segment.empty())
+      return report_error(invalid_input("--find-limit: runs on one generator; remove --segment"));
     const InstrumentOptions& w = options.instruments;
     SloMeasurability can;
     can.server_profiled = !w.watch_pids.empty() || !w.watch_pattern.empty() || !w.spawn.empty();
@@ -211,7 +216,8 @@ ExitCode run_run(const RunOptions& options) {
   StopSignal stop;
   std::optional<ConsoleProgress> progress;
   if (!options.quiet) {
-    progress.emplace(stderr, ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
+    progress.emplace(stderr,
+                     ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
     if (watch->profiling()) progress->set_extra_text([watch] { return watch->live_text(); });
   }
   RunObserver* shown = progress ? &*progress : nullptr;
@@ -231,8 +237,10 @@ ExitCode run_run(const RunOptions& options) {
   std::optional<Error> analysis_error;
   if (watch->has_query_capture()) {
     auto analysed = watch->analyze(static_cast<double>(requests_in_all_phases(r)));
-    if (analysed) findings = std::move(*analysed);
-    else analysis_error = analysed.error().with_context("query analysis");
+    if (analysed)
+      findings = std::move(*analysed);
+    else
+      analysis_error = analysed.error().with_context("query analysis");
   }
   std::optional<Error> write_problem;
   const std::string written = write_output("result", out, run_result_to_json(r), write_problem);
@@ -299,7 +307,8 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
                   "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");
   add_shard_flags(cmd, o->shard);
   add_find_limit_flags(cmd, o->search);
-  cmd->add_flag("--insecure", o->insecure, "https://: accept any certificate (self-signed test servers); never for real targets");
+  cmd->add_flag("--insecure", o->insecure,
+                "https://: accept any certificate (self-signed test servers); never for real targets");
   cmd->callback([o, cmd, &slot] {
     for (const auto& [flag, instead] : kQuickOnlyFlags) {
       (void)instead;

@@ -15,28 +15,36 @@ using nlohmann::ordered_json;
 
 ordered_json summary_json(const Histogram& h) {
   const LatencySummary s = LatencySummary::of(h);
-  return ordered_json{{"p50", s.p50}, {"p90", s.p90},   {"p95", s.p95}, {"p99", s.p99},
-                      {"p999", s.p999}, {"max", s.max}, {"mean", s.mean}, {"min", s.min}, {"count", s.count}};
+  return ordered_json{{"p50", s.p50}, {"p90", s.p90},   {"p95", s.p95}, {"p99", s.p99},    {"p999", s.p999},
+                      {"max", s.max}, {"mean", s.mean}, {"min", s.min}, {"count", s.count}};
 }
 
 ordered_json interval_json(const IntervalStats& i) {
-  return ordered_json{{"t_ms", i.t_ms},     {"duration_ms", i.duration_ms}, {"requests", i.requests},
-                      {"errors", i.errors}, {"sent", i.sent},               {"p50_us", i.p50_us},
-                      {"p90_us", i.p90_us}, {"p95_us", i.p95_us},           {"p99_us", i.p99_us},
-                      {"max_us", i.max_us}, {"schedule_lag_us", i.schedule_lag_us}};
+  return ordered_json{{"t_ms", i.t_ms},
+                      {"duration_ms", i.duration_ms},
+                      {"requests", i.requests},
+                      {"errors", i.errors},
+                      {"sent", i.sent},
+                      {"p50_us", i.p50_us},
+                      {"p90_us", i.p90_us},
+                      {"p95_us", i.p95_us},
+                      {"p99_us", i.p99_us},
+                      {"max_us", i.max_us},
+                      {"schedule_lag_us", i.schedule_lag_us}};
 }
 
 ordered_json endpoint_json(const EndpointStats& e) {
   ordered_json errors{{"total", e.errors.total}};
   for (const auto& [k, v] : e.errors.by_category) errors[k] = v;
-  ordered_json j{{"name", e.name},
-                 {"kind", e.kind},
-                 {"requests", e.requests},
-                 {"errors", errors},
-                 {"error_rate", e.requests > 0 ? static_cast<double>(e.errors.total) / static_cast<double>(e.requests) : 0.0},
-                 {"latency_us", summary_json(e.latency)},
-                 {"service_time_us", summary_json(e.service_time)},
-                 {"status_codes", e.status_codes}};
+  ordered_json j{
+      {"name", e.name},
+      {"kind", e.kind},
+      {"requests", e.requests},
+      {"errors", errors},
+      {"error_rate", e.requests > 0 ? static_cast<double>(e.errors.total) / static_cast<double>(e.requests) : 0.0},
+      {"latency_us", summary_json(e.latency)},
+      {"service_time_us", summary_json(e.service_time)},
+      {"status_codes", e.status_codes}};
   ordered_json metrics = ordered_json::object();
   for (const auto& [name, m] : e.metrics) {
     ordered_json mj = summary_json(m.histogram);
@@ -103,9 +111,12 @@ ordered_json profile_json(const Profile& p) {
   }
   ordered_json phases = ordered_json::object();
   for (const auto& [name, s] : p.phases) phases[name] = summary_profile_json(s);
-  return ordered_json{{"interval_ms", p.interval_ms}, {"summary", summary_profile_json(p.summary)},
-                      {"phases", phases},             {"notes", p.notes},
-                      {"processes", processes},       {"postgres", pg}};
+  return ordered_json{{"interval_ms", p.interval_ms},
+                      {"summary", summary_profile_json(p.summary)},
+                      {"phases", phases},
+                      {"notes", p.notes},
+                      {"processes", processes},
+                      {"postgres", pg}};
 }
 
 ordered_json generator_json(const GeneratorHealth& g) {
@@ -238,8 +249,10 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   if (!errors.is_object()) throw FieldError{at + "/errors", "expected an object"};
   for (const auto& [k, v] : errors.items()) {
     if (!v.is_number_integer()) throw FieldError{at + "/errors/" + k, "expected an integer"};
-    if (k == "total") e.errors.total = v.get<int64_t>();
-    else e.errors.by_category[k] = v.get<int64_t>();
+    if (k == "total")
+      e.errors.total = v.get<int64_t>();
+    else
+      e.errors.by_category[k] = v.get<int64_t>();
   }
   const std::string hat = at + "/histograms";
   const json& hist = Reader::member(j, at, "histograms");
@@ -248,7 +261,8 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   if (j.contains("metrics")) {
     for (const auto& [name, m] : j["metrics"].items()) {
       const std::string mat = at + "/metrics/" + name;
-      e.metrics[name] = NamedMetric{Reader::get_or<std::string>(m, mat, "unit", ""), Reader::histogram(m, mat, "histogram")};
+      e.metrics[name] =
+          NamedMetric{Reader::get_or<std::string>(m, mat, "unit", ""), Reader::histogram(m, mat, "histogram")};
     }
   }
   if (j.contains("tallies")) {
@@ -456,7 +470,8 @@ RunResult read_result(const json& j) {
   r.context.target = Reader::get_or<std::string>(c, "/context", "target", "");
   r.context.command_line = Reader::get_or<std::string>(c, "/context", "command_line", "");
   const auto model = Reader::get<std::string>(j, "", "model");
-  if (model != "open" && model != "closed") throw FieldError{"/model", "must be \"open\" or \"closed\" (got \"" + model + "\")"};
+  if (model != "open" && model != "closed")
+    throw FieldError{"/model", "must be \"open\" or \"closed\" (got \"" + model + "\")"};
   r.model = model == "open" ? LoadModel::kOpen : LoadModel::kClosed;
   if (j.contains("target_rps") && !j["target_rps"].is_null()) r.target_rps = Reader::get<double>(j, "", "target_rps");
   r.achieved_rps = Reader::get<double>(j, "", "achieved_rps");

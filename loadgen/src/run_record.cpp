@@ -195,14 +195,16 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
     if (plan.arrivals) planned_requests += plan.arrivals->rate().integral_to(e) - plan.arrivals->rate().integral_to(b);
   }
   r.duration_s = measured_s;
-  if (plan.model == LoadModel::kOpen && measured_s > 0) r.target_rps = planned_requests / plan.segment.count / measured_s;
+  if (plan.model == LoadModel::kOpen && measured_s > 0)
+    r.target_rps = planned_requests / plan.segment.count / measured_s;
   // Requests that complete after the schedule ended are counted, so is the time they took: a server
   // that answers 40 of 50 requests/s leaves a backlog that drains after the end, and dividing all of
   // them by the schedule's length alone would report 50 achieved (k6 likewise divides by the whole
   // test including its graceful stop). Even a server that keeps up answers the last request one
   // service time after the end; that much is the window shifted by the latency, not a backlog, so
   // only the drain beyond the slowest endpoint's p99 service time (queueing excluded) counts.
-  const auto drain = !record.stopped && record.elapsed > plan.duration ? record.elapsed - plan.duration : std::chrono::nanoseconds(0);
+  const auto drain =
+      !record.stopped && record.elapsed > plan.duration ? record.elapsed - plan.duration : std::chrono::nanoseconds(0);
   double service_p99_s = 0;
   for (const auto& e : r.endpoints) {
     if (e.kind != "step" && !e.service_time.empty()) {

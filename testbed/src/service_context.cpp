@@ -10,8 +10,7 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.set_content(body.dump(), "application/json");
 }
 
-void with_connection(ServiceContext& ctx, httplib::Response& res,
-                     const std::function<void(pqxx::connection&)>& work) {
+void with_connection(ServiceContext& ctx, httplib::Response& res, const std::function<void(pqxx::connection&)>& work) {
   Lease lease = ctx.pool.acquire();
   if (!lease) {
     send_json(res, 503, {{"error", "database connection pool exhausted"}});
@@ -35,8 +34,9 @@ std::optional<long> int_param(const httplib::Request& req, httplib::Response& re
   long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < min_value || value > max_value) {
-    send_json(res, 400, {{"error", name + ": expected an integer in [" + std::to_string(min_value) + ", " +
-                                       std::to_string(max_value) + "] (got '" + text + "')"}});
+    send_json(res, 400,
+              {{"error", name + ": expected an integer in [" + std::to_string(min_value) + ", " +
+                             std::to_string(max_value) + "] (got '" + text + "')"}});
     return std::nullopt;
   }
   return value;

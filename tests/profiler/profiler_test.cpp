@@ -80,7 +80,8 @@ Verdict leak_verdict(const Profile& profile, CheckResult* check) {
   RunResult r;
   r.duration_s = 2;
   r.profile = profile;
-  auto budgets = budgets_from_json(R"({"schema_version": 1, "budgets": [{"rules": ["rss_growth(1h) <= 1GB"]}]})", "b.json");
+  auto budgets =
+      budgets_from_json(R"({"schema_version": 1, "budgets": [{"rules": ["rss_growth(1h) <= 1GB"]}]})", "b.json");
   EXPECT_TRUE(budgets.ok());
   const auto checks = evaluate_budgets(*budgets, r, nullptr);
   EXPECT_EQ(checks.size(), 1u);
