@@ -81,8 +81,8 @@ std::optional<double> parse_percentile_name(std::string_view name) {
   return v;
 }
 
-constexpr std::string_view kFindingKinds[] = {"n_plus_one",      "missing_index", "slow_query",
-                                              "duplicate_index", "unused_index",  "invalid_index"};
+constexpr std::string_view kFindingKinds[] = {"n_plus_one",   "missing_index", "slow_query",   "duplicate_index",
+                                              "unused_index", "invalid_index", "query_rewrite"};
 
 constexpr const char* kKnownNames =
     "p50, p90, p95, p99, p999, max, mean, error_rate, timeout_share(DURATION), rps, tally(NAME, VALUE), "
@@ -231,9 +231,9 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
   if (lower(s.substr(0, 3)) == "no ") {
     const std::string kind = lower(trim(s.substr(3)));
     if (std::find(std::begin(kFindingKinds), std::end(kFindingKinds), kind) == std::end(kFindingKinds)) {
-      return rule_error(
-          text, "unknown finding kind \"" + kind + "\"",
-          "use one of n_plus_one, missing_index, slow_query, duplicate_index, unused_index, invalid_index");
+      return rule_error(text, "unknown finding kind \"" + kind + "\"",
+                        "use one of n_plus_one, missing_index, slow_query, duplicate_index, unused_index, "
+                        "invalid_index, query_rewrite");
     }
     rule.metric = BudgetMetric::kNoFindings;
     rule.metric_name = kind;

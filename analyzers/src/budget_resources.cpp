@@ -28,6 +28,8 @@ const char* kind_name(FindingKind kind) {
       return "unused_index";
     case FindingKind::kInvalidIndex:
       return "invalid_index";
+    case FindingKind::kQueryRewrite:
+      return "query_rewrite";
   }
   return "";
 }

@@ -11,7 +11,8 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 constexpr FindingKind kKinds[] = {FindingKind::kNPlusOne,       FindingKind::kMissingIndex, FindingKind::kSlowQuery,
-                                  FindingKind::kDuplicateIndex, FindingKind::kUnusedIndex,  FindingKind::kInvalidIndex};
+                                  FindingKind::kDuplicateIndex, FindingKind::kUnusedIndex,  FindingKind::kInvalidIndex,
+                                  FindingKind::kQueryRewrite};
 constexpr Severity kSeverities[] = {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
                                     Severity::kCritical};
 constexpr Confidence kConfidences[] = {Confidence::kPossible, Confidence::kLikely, Confidence::kConfirmed};
@@ -104,6 +105,7 @@ const char* finding_kind_name(FindingKind kind) {
     case FindingKind::kDuplicateIndex: return "duplicate_index";
     case FindingKind::kUnusedIndex: return "unused_index";
     case FindingKind::kInvalidIndex: return "invalid_index";
+    case FindingKind::kQueryRewrite: return "query_rewrite";
   }
   return "unknown";
 }

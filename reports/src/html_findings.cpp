@@ -94,6 +94,7 @@ void append_findings(const ReportInputs& inputs, std::string& out) {
   const std::pair<const char*, std::vector<FindingKind>> groups[] = {
       {"N+1 queries", {FindingKind::kNPlusOne}},
       {"Missing indexes", {FindingKind::kMissingIndex}},
+      {"Query rewrites", {FindingKind::kQueryRewrite}},
       {"Slow queries", {FindingKind::kSlowQuery}},
       {"Index hygiene", {FindingKind::kDuplicateIndex, FindingKind::kUnusedIndex, FindingKind::kInvalidIndex}}};
   for (const auto& [title, kinds] : groups) {

@@ -25,6 +25,7 @@ const char* finding_kind_label(FindingKind kind) {
     case FindingKind::kDuplicateIndex: return "Duplicate index";
     case FindingKind::kUnusedIndex: return "Unused index";
     case FindingKind::kInvalidIndex: return "Invalid index";
+    case FindingKind::kQueryRewrite: return "Query rewrite";
   }
   return "Finding";
 }

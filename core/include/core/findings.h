@@ -14,7 +14,9 @@
 namespace perfgate {
 
 /// Kinds of finding; their JSON names are the snake_case forms ("n_plus_one", ...).
-enum class FindingKind { kNPlusOne, kMissingIndex, kSlowQuery, kDuplicateIndex, kUnusedIndex, kInvalidIndex };
+/// kQueryRewrite: the statement must change (a cast or function on the column, an optimisation fence),
+/// since no index the planner can use would serve it as written.
+enum class FindingKind { kNPlusOne, kMissingIndex, kSlowQuery, kDuplicateIndex, kUnusedIndex, kInvalidIndex, kQueryRewrite };
 
 enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
 
