@@ -10,10 +10,14 @@ namespace budget_detail {
 
 const char* op_text(BudgetOp op) {
   switch (op) {
-    case BudgetOp::kLess: return "<";
-    case BudgetOp::kLessEqual: return "<=";
-    case BudgetOp::kGreater: return ">";
-    case BudgetOp::kGreaterEqual: return ">=";
+    case BudgetOp::kLess:
+      return "<";
+    case BudgetOp::kLessEqual:
+      return "<=";
+    case BudgetOp::kGreater:
+      return ">";
+    case BudgetOp::kGreaterEqual:
+      return ">=";
   }
   return "?";
 }
@@ -56,10 +60,14 @@ bool is_ceiling(BudgetOp op) { return op == BudgetOp::kLess || op == BudgetOp::k
 
 bool breaks(BudgetOp op, double value, double limit) {
   switch (op) {
-    case BudgetOp::kLess: return value >= limit;
-    case BudgetOp::kLessEqual: return value > limit;
-    case BudgetOp::kGreater: return value <= limit;
-    case BudgetOp::kGreaterEqual: return value < limit;
+    case BudgetOp::kLess:
+      return value >= limit;
+    case BudgetOp::kLessEqual:
+      return value > limit;
+    case BudgetOp::kGreater:
+      return value <= limit;
+    case BudgetOp::kGreaterEqual:
+      return value < limit;
   }
   return true;
 }
@@ -86,7 +94,8 @@ CheckResult judge(const BudgetRule& rule, const Target& target, const Measure& m
     c.message = head + " " + value_text + " " + op_text(rule.op) + " " + format_check_value(rule.limit, m.unit) + tail;
     return c;
   }
-  const bool within_tolerance = is_ceiling(rule.op) && rule.tolerance > 1.0 && !breaks(rule.op, v, rule.limit * rule.tolerance);
+  const bool within_tolerance =
+      is_ceiling(rule.op) && rule.tolerance > 1.0 && !breaks(rule.op, v, rule.limit * rule.tolerance);
   const double bound = within_tolerance || !is_ceiling(rule.op) ? rule.limit : rule.limit * rule.tolerance;
   const double excess = std::fabs(v - bound);
   char pct[32] = "";
@@ -105,24 +114,54 @@ CheckResult judge(const BudgetRule& rule, const Target& target, const Measure& m
     // A saturated generator sends late; the late time is counted as latency, so the figure may be
     // the tool's own. Failing the build on it would blame the service for the tool.
     c.verdict = Verdict::kInconclusive;
-    c.message += "; the load generator was saturated, so this latency may be the tool's: rerun with fewer "
-                 "requests per second or more CPU";
+    c.message +=
+        "; the load generator was saturated, so this latency may be the tool's: rerun with fewer "
+        "requests per second or more CPU";
   }
   return c;
 }
 
+Measure measure_search(const Target& target) {
+  Measure m;
+  m.unit = "rps";
+  if (!target.search) {
+    m.reason = "the result holds no limit search; produce it with perfgate run --find-limit";
+    return m;
+  }
+  if (!target.search->max_sustainable_rps) {
+    m.reason = "the search found no sustainable rate (" + target.search->verdict + ": " + target.search->note + ")";
+    return m;
+  }
+  m.value = *target.search->max_sustainable_rps;
+  m.detail = "search verdict " + target.search->verdict;
+  if (target.search->first_failing_rps) {
+    m.detail += ", first failing rate " + format_check_value(*target.search->first_failing_rps, "rps") + " broke " +
+                target.search->broken_first;
+  }
+  return m;
+}
+
 CheckResult evaluate_rule(const BudgetRule& rule, const Target& target) {
   switch (rule.metric) {
-    case BudgetMetric::kRecovery: return evaluate_recovery(rule, target);
-    case BudgetMetric::kRssSlope: return evaluate_rss_slope(rule, target);
-    case BudgetMetric::kNoFindings: return evaluate_findings_rule(rule, target);
+    case BudgetMetric::kRecovery:
+      return evaluate_recovery(rule, target);
+    case BudgetMetric::kRssSlope:
+      return evaluate_rss_slope(rule, target);
+    case BudgetMetric::kRssGrowth:
+      return evaluate_rss_growth(rule, target);
+    case BudgetMetric::kNoFindings:
+      return evaluate_findings_rule(rule, target);
+    case BudgetMetric::kMaxSustainableRps:
+      return judge(rule, target, measure_search(target));
     case BudgetMetric::kLatency:
     case BudgetMetric::kNamedMetric:
     case BudgetMetric::kErrorRate:
     case BudgetMetric::kTimeoutShare:
     case BudgetMetric::kThroughput:
-    case BudgetMetric::kTallyShare: return judge(rule, target, measure_endpoint_metric(rule, target));
-    default: return judge(rule, target, measure_resource_metric(rule, target));
+    case BudgetMetric::kTallyShare:
+      return judge(rule, target, measure_endpoint_metric(rule, target));
+    default:
+      return judge(rule, target, measure_resource_metric(rule, target));
   }
 }
 
@@ -161,8 +200,10 @@ std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunRes
     base.findings = findings;
     base.run_endpoints = &result.endpoints;
     base.generator_saturated = result.generator.saturated;
+    if (result.limit_search) base.search = &*result.limit_search;
     base.duration_s = result.duration_s;
-    base.pattern = !entry.scope.endpoint.empty() ? entry.scope.endpoint : entry.scope.category + (entry.scope.category.empty() ? "" : ".*");
+    base.pattern = !entry.scope.endpoint.empty() ? entry.scope.endpoint
+                                                 : entry.scope.category + (entry.scope.category.empty() ? "" : ".*");
     if (result.profile) base.profile = &result.profile->summary;
 
     if (!entry.scope.phase.empty()) {
@@ -176,8 +217,8 @@ std::vector<CheckResult> evaluate_budgets(const BudgetSet& budgets, const RunRes
           CheckResult c = make_check(rule, t);
           c.phase = entry.scope.phase;
           c.verdict = Verdict::kInconclusive;
-          c.message = "phase \"" + entry.scope.phase + "\" of " + entry.origin + " is not in the result (phases: " +
-                      phase_names(result) + "); fix the budget's phase name";
+          c.message = "phase \"" + entry.scope.phase + "\" of " + entry.origin +
+                      " is not in the result (phases: " + phase_names(result) + "); fix the budget's phase name";
           checks.push_back(std::move(c));
         }
         continue;

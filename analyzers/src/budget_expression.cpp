@@ -88,6 +88,7 @@ constexpr const char* kKnownNames =
     "p50, p90, p95, p99, p999, max, mean, error_rate, timeout_share(DURATION), rps, tally(NAME, VALUE), "
     "time_to_first_event.pNN, completion.pNN, poll_time.pNN, metric(NAME).pNN, recovery.pNN, "
     "peak_rss, rss_slope, cpu, cpu_per_request, pg_connections, queries_per_request, slow_query_mean, "
+    "rss_growth(SPAN), max_sustainable_rps, "
     "no KIND";
 
 struct Lhs {
@@ -166,14 +167,16 @@ Status parse_limit(std::string_view text, std::string_view value, BudgetRule& ru
       v = parse_share(value);
       expected = "a share such as 1% or 0.01";
       break;
-    case BudgetMetric::kThroughput: {
+    case BudgetMetric::kThroughput:
+    case BudgetMetric::kMaxSustainableRps: {
       std::string_view s = trim(value);
       if (!strip_suffix(s, "rps")) strip_suffix(s, "/s");
       v = parse_number(s);
       expected = "requests per second such as 50 or 50/s";
       break;
     }
-    case BudgetMetric::kPeakRss: {
+    case BudgetMetric::kPeakRss:
+    case BudgetMetric::kRssGrowth: {
       auto b = parse_bytes(trim(value));
       if (b) v = static_cast<double>(*b);
       expected = "a size such as 2GB or 512MiB";
@@ -319,6 +322,18 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
     rule.metric = BudgetMetric::kTimeoutShare;
     rule.timeout_us = *t;
     rule.label = "timeout_share";
+  } else if (name == "rss_growth") {
+    if (lhs->args.size() > 1 || !lhs->suffix.empty()) {
+      return rule_error(text, "rss_growth takes the span to project over", "write e.g. \"rss_growth(24h) <= 500MB\"");
+    }
+    if (!lhs->args.empty()) {
+      auto h = parse_time_us(lhs->args[0]);
+      if (!h || *h <= 0)
+        return rule_error(text, "cannot read span \"" + lhs->args[0] + "\"", "write a duration such as 24h");
+      rule.horizon_us = *h;
+    }
+    rule.metric = BudgetMetric::kRssGrowth;
+    rule.label = "rss_growth";
   } else if (name == "tally") {
     if (lhs->args.size() != 2 || lhs->args[0].empty() || lhs->args[1].empty()) {
       return rule_error(text, "tally() takes a tally name and a value", "write e.g. \"tally(x_cache, hit) >= 80%\"");
@@ -338,7 +353,8 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
         {"cpu_per_request", BudgetMetric::kCpuPerRequest},
         {"pg_connections", BudgetMetric::kPgConnections},
         {"queries_per_request", BudgetMetric::kQueriesPerRequest},
-        {"slow_query_mean", BudgetMetric::kSlowQueryMean}};
+        {"slow_query_mean", BudgetMetric::kSlowQueryMean},
+        {"max_sustainable_rps", BudgetMetric::kMaxSustainableRps}};
     const auto it =
         std::find_if(std::begin(kSimple), std::end(kSimple), [&](const auto& p) { return p.first == name; });
     if (it == std::end(kSimple) || has_args || !lhs->suffix.empty()) {

@@ -285,4 +285,37 @@ CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target) {
   return c;
 }
 
+CheckResult evaluate_rss_growth(const BudgetRule& rule, const Target& target) {
+  CheckResult c = make_check(rule, target);
+  c.unit = "bytes";
+  const std::string head = where(target) + " " + rule.label;
+  const ProfileSummary* p = target.profile;
+  if (!p || p->samples < kMinSlopeSamples) {
+    c.verdict = Verdict::kInconclusive;
+    c.message = head + ": " +
+                (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
+    return c;
+  }
+  const double horizon_h = (rule.horizon_us > 0 ? rule.horizon_us / 1e6 : target.duration_s) / 3600.0;
+  const double slope = p->rss_slope_mb_per_hour, ci = p->rss_slope_ci_mb_per_hour;
+  const double projected_bytes = slope * horizon_h * 1e6;
+  c.measured = projected_bytes;
+  char text[240];
+  std::snprintf(text, sizeof text, "%.2f MB/h (95%% interval %.2f..%.2f MB/h), projected %s over %s against %s", slope,
+                slope - ci, slope + ci, format_check_value(projected_bytes, "bytes").c_str(),
+                format_duration_us(horizon_h * 3600e6).c_str(), format_check_value(rule.limit, "bytes").c_str());
+  // A leak needs both: growth that is real (the interval excludes zero; a short soak's noise is not a
+  // leak) and growth that matters (over the span the service runs for, more than the budget allows).
+  const bool real = slope - ci > 0;
+  if (real && projected_bytes > rule.limit) {
+    c.verdict = rule.severity == BudgetSeverity::kWarn ? Verdict::kWarn : Verdict::kFail;
+    c.message = head + " leak: memory grows " + text + " [budget \"" + rule.text + "\"]";
+  } else {
+    c.verdict = Verdict::kPass;
+    c.message =
+        head + (real ? " memory grows within budget: " : " no leak (the slope's interval includes zero): ") + text;
+  }
+  return c;
+}
+
 }  // namespace perfgate::budget_detail

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "analyzers/budget_evaluator.h"
+
+#include <gtest/gtest.h>
 
 namespace perfgate {
 namespace {
@@ -49,8 +49,9 @@ RunResult sample_run() {
   return r;
 }
 
-std::vector<CheckResult> eval(const std::string& rule, const BudgetScope& scope = {}, const Findings* findings = nullptr,
-                              double tolerance = 1.0, const RunResult& run = sample_run()) {
+std::vector<CheckResult> eval(const std::string& rule, const BudgetScope& scope = {},
+                              const Findings* findings = nullptr, double tolerance = 1.0,
+                              const RunResult& run = sample_run()) {
   auto parsed = parse_budget_rule(rule);
   EXPECT_TRUE(parsed.ok()) << rule;
   BudgetSet set;
@@ -63,7 +64,8 @@ std::vector<CheckResult> eval(const std::string& rule, const BudgetScope& scope 
   return evaluate_budgets(set, run, findings);
 }
 
-Verdict only(const std::string& rule, const BudgetScope& scope = {}, const Findings* findings = nullptr, double tolerance = 1.0) {
+Verdict only(const std::string& rule, const BudgetScope& scope = {}, const Findings* findings = nullptr,
+             double tolerance = 1.0) {
   auto checks = eval(rule, scope, findings, tolerance);
   EXPECT_EQ(checks.size(), 1u) << rule;
   return checks.empty() ? Verdict::kPass : checks[0].verdict;
@@ -146,12 +148,30 @@ TEST(BudgetEvaluator, ServerMemoryCpuAndPostgresFromTheProfile) {
 }
 
 TEST(BudgetEvaluator, MemorySlopeFailsOnlyWhenItsIntervalIsAboveTheLimit) {
-  EXPECT_EQ(only("rss_slope < 30MB/h"), Verdict::kFail);   // 40 +/- 5: clearly above
-  EXPECT_EQ(only("rss_slope < 38MB/h"), Verdict::kWarn);   // interval includes 38
+  EXPECT_EQ(only("rss_slope < 30MB/h"), Verdict::kFail);  // 40 +/- 5: clearly above
+  EXPECT_EQ(only("rss_slope < 38MB/h"), Verdict::kWarn);  // interval includes 38
   EXPECT_EQ(only("rss_slope < 50MB/h"), Verdict::kPass);
   RunResult short_run = sample_run();
   short_run.profile->summary.samples = 2;
   EXPECT_EQ(eval("rss_slope < 50MB/h", {}, nullptr, 1.0, short_run)[0].verdict, Verdict::kInconclusive);
+}
+
+TEST(BudgetEvaluator, ALeakNeedsAnIntervalClearOfZeroAndAProjectionOverBudget) {
+  // 40 +/- 5 MB/h: over 24 h that is 960 MB.
+  auto leak = eval("rss_growth(24h) <= 500MB");
+  EXPECT_EQ(leak[0].verdict, Verdict::kFail) << leak[0].message;
+  EXPECT_NEAR(leak[0].measured, 960e6, 1e6);
+  EXPECT_NE(leak[0].message.find("leak"), std::string::npos) << leak[0].message;
+  EXPECT_EQ(only("rss_growth(24h) <= 1GB"), Verdict::kPass);  // real growth, within budget
+  RunResult noisy = sample_run();
+  noisy.profile->summary.rss_slope_ci_mb_per_hour = 45;  // the interval includes zero: not a leak
+  auto flat = eval("rss_growth(24h) <= 500MB", {}, nullptr, 1.0, noisy);
+  EXPECT_EQ(flat[0].verdict, Verdict::kPass) << flat[0].message;
+  EXPECT_NE(flat[0].message.find("no leak"), std::string::npos) << flat[0].message;
+  RunResult short_run = sample_run();
+  short_run.profile->summary.samples = 2;
+  EXPECT_EQ(eval("rss_growth(24h) <= 500MB", {}, nullptr, 1.0, short_run)[0].verdict, Verdict::kInconclusive);
+  EXPECT_FALSE(parse_budget_rule("rss_growth(soon) <= 5MB"));
 }
 
 TEST(BudgetEvaluator, FindingsBudgetsFailOnSureFindingsAndWarnOnPossibleOnes) {
@@ -202,7 +222,8 @@ TEST(BudgetEvaluator, FindingsForEndpointsTheRunDoesNotKnowMakeAnEndpointRuleInc
   // A quick-mode run names its endpoint by method and path: the same finding is that endpoint's.
   RunResult quick = sample_run();
   quick.endpoints[0].name = "GET /reports/sales";
-  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &by_url, 1.0, quick)[0].verdict, Verdict::kFail);
+  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &by_url, 1.0, quick)[0].verdict,
+            Verdict::kFail);
 
   // Run-delta findings belong to the whole run: an endpoint rule cannot pass on them...
   Finding run_wide = probed;
@@ -215,7 +236,8 @@ TEST(BudgetEvaluator, FindingsForEndpointsTheRunDoesNotKnowMakeAnEndpointRuleInc
   // A run of one endpoint (quick mode): the whole run's findings are that endpoint's.
   RunResult single = quick;
   single.endpoints.resize(1);
-  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &delta, 1.0, single)[0].verdict, Verdict::kFail);
+  EXPECT_EQ(eval("no n_plus_one", BudgetScope{"GET /reports/sales", "", ""}, &delta, 1.0, single)[0].verdict,
+            Verdict::kFail);
   // ...unless the endpoint was probed alone (its own statements were measured) or the same query is
   // attributed to another endpoint of the run.
   delta.queries_per_request["reports.sales"] = 2;
