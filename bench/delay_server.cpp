@@ -1,7 +1,10 @@
 // A server that answers every HTTP/1.1 request with a 2-byte body after a fixed delay, from one
 // epoll loop: the target of bench/gate_false_alarm.sh, where only the delay differs between the
 // "A" and the "B" server and the machine supplies the jitter.
-// Usage: perfgate_delay_server PORT --delay-ms MS   (MS may be fractional: 9.6)
+// With --workers N it is a server of known capacity: at most N requests are in service at once, each
+// for the delay, the rest wait in a FIFO queue, so it sustains N / delay requests per second and no
+// more (bench/find_limit.sh). Queued requests of a closed connection are dropped unserved.
+// Usage: perfgate_delay_server PORT --delay-ms MS [--workers N]   (MS may be fractional: 9.6)
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -13,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -53,8 +57,14 @@ int count_requests(std::string& pending, const char* data, size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4 || std::strcmp(argv[2], "--delay-ms") != 0) {
-    std::fprintf(stderr, "usage: %s PORT --delay-ms MS\n", argv[0]);
+  const bool pooled = argc == 6 && std::strcmp(argv[4], "--workers") == 0;
+  if ((argc != 4 && !pooled) || std::strcmp(argv[2], "--delay-ms") != 0) {
+    std::fprintf(stderr, "usage: %s PORT --delay-ms MS [--workers N]\n", argv[0]);
+    return 2;
+  }
+  const long workers = pooled ? std::atol(argv[5]) : 0;
+  if (pooled && workers <= 0) {
+    std::fprintf(stderr, "--workers: must be > 0 (got %s)\n", argv[5]);
     return 2;
   }
   const double delay_ms = std::atof(argv[3]);
@@ -88,6 +98,13 @@ int main(int argc, char** argv) {
   // Responses are due in arrival order plus a constant, so a min-heap on the due time keeps each
   // connection's answers in request order.
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
+  // --workers: requests waiting for a free worker, oldest first, and how many workers are busy.
+  std::deque<Due> waiting;
+  long busy = 0;
+  const auto is_open = [&conns](const Due& d) {
+    const auto it = conns.find(d.fd);
+    return it != conns.end() && it->second.generation == d.generation;
+  };
   unsigned next_generation = 0;
   epoll_event events[256];
   char buf[65536];
@@ -128,14 +145,28 @@ int main(int argc, char** argv) {
       Connection& c = conns[fd];
       const int requests = count_requests(c.pending, buf, static_cast<size_t>(got));
       const auto at = Clock::now() + delay;
-      for (int r = 0; r < requests; ++r) due.push(Due{at, fd, c.generation});
+      for (int r = 0; r < requests; ++r) {
+        if (pooled)
+          waiting.push_back(Due{at, fd, c.generation});
+        else
+          due.push(Due{at, fd, c.generation});
+      }
     }
     for (const auto now = Clock::now(); !due.empty() && due.top().at <= now; due.pop()) {
       const Due d = due.top();
-      auto it = conns.find(d.fd);
+      if (pooled) --busy;
       // A closed (and possibly reused) descriptor must not get another connection's answer.
-      if (it == conns.end() || it->second.generation != d.generation) continue;
+      if (!is_open(d)) continue;
       ::send(d.fd, kResponse, sizeof kResponse - 1, MSG_NOSIGNAL);
+    }
+    // Service starts when a worker frees, not when the request arrived: that is what caps the rate.
+    // Workers free in start order, so a connection's answers still leave in request order.
+    for (const auto now = Clock::now(); pooled && busy < workers && !waiting.empty(); waiting.pop_front()) {
+      Due d = waiting.front();
+      if (!is_open(d)) continue;
+      d.at = now + delay;
+      due.push(d);
+      ++busy;
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/command.h"
+#include "cli/find_limit.h"
 #include "cli/instruments.h"
 #include "cli/run_summary.h"
 #include "cli/shard_flags.h"
@@ -16,6 +17,7 @@
 #include "core/units.h"
 #include "loadgen/engine.h"
 #include "loadgen/progress.h"
+#include "pipeline/limit_search_run.h"
 #include "pipeline/run_session.h"
 #include "scenarios/parser.h"
 
@@ -47,6 +49,7 @@ struct RunOptions {
   std::string git_sha;  ///< stored in the result's labels["git_sha"]
   std::vector<std::string> quick_flags_given;  ///< quick-mode-only flags that appeared on the command line
   ShardFlags shard;
+  FindLimitFlags search;
 };
 
 // Flags that only shape quick mode's single endpoint, with what to use instead with a SCENARIO.
@@ -74,7 +77,8 @@ Status check_flags_apply(const RunOptions& o) {
 }
 
 Result<Scenario> build_scenario(const RunOptions& o) {
-  if (!o.scenario.empty() && !o.url.empty()) return invalid_input("give a SCENARIO file or --url (quick mode), not both");
+  if (!o.scenario.empty() && !o.url.empty())
+    return invalid_input("give a SCENARIO file or --url (quick mode), not both");
   if (o.scenario.empty() && o.url.empty()) return invalid_input("give a SCENARIO file, or --url with --rate or --vus");
   if (auto st = check_flags_apply(o); !st) return st.error();
   Result<Scenario> scenario = invalid_input("unreachable");
@@ -84,6 +88,8 @@ Result<Scenario> build_scenario(const RunOptions& o) {
     QuickOptions q;
     q.url = o.url;
     q.rate = o.rate;
+    // A search sets each step's rate itself; quick mode needs no --rate for it.
+    if (!o.search.slo.empty() && !o.rate && !o.vus) q.rate = o.search.start_rps.value_or(LimitSearchPlan{}.start_rps);
     q.vus = o.vus;
     auto duration = parse_duration(o.duration);
     if (!duration) return duration.error().with_context("--duration");
@@ -160,13 +166,16 @@ ExitCode run_run(const RunOptions& options) {
   auto scenario = build_scenario(options);
   if (!scenario) return report_error(scenario.error());
   if (options.threads < 0 || options.threads > 1024) {
-    return report_error(invalid_input("--threads: must be 0..1024 (got " + std::to_string(options.threads) + "; 0: one per core)"));
+    return report_error(
+        invalid_input("--threads: must be 0..1024 (got " + std::to_string(options.threads) + "; 0: one per core)"));
   }
   if (options.connections > 100000) {
-    return report_error(invalid_input("--connections: must be at most 100000 (got " + std::to_string(options.connections) + ")"));
+    return report_error(
+        invalid_input("--connections: must be at most 100000 (got " + std::to_string(options.connections) + ")"));
   }
   if (!options.findings_out.empty() && options.instruments.pg_dsn.empty()) {
-    return report_error(invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
+    return report_error(
+        invalid_input("--findings-out: needs --pg DSN (the findings come from its pg_stat_statements)"));
   }
   // Every output is checked before the load: a run of many minutes must not end in "cannot write".
   const std::string out = options.out.empty() ? default_out_path() : options.out;
@@ -174,6 +183,18 @@ ExitCode run_run(const RunOptions& options) {
   const std::string findings_path = options.findings_out.empty() ? default_findings_path(out) : options.findings_out;
   if (!options.instruments.pg_dsn.empty()) {
     if (auto st = check_output_path(findings_path, "--findings-out"); !st) return report_error(st.error());
+  }
+  std::optional<SearchSetup> search;
+  if (search_requested(options.search, *scenario)) {
+    if (!options.shard.segment.empty())
+      return report_error(invalid_input("--find-limit: runs on one generator; remove --segment"));
+    const InstrumentOptions& w = options.instruments;
+    SloMeasurability can;
+    can.server_profiled = !w.watch_pids.empty() || !w.watch_pattern.empty() || !w.spawn.empty();
+    can.postgres_sampled = !w.pg_dsn.empty();
+    auto setup = resolve_search(options.search, *scenario, can);
+    if (!setup) return report_error(setup.error());
+    search = std::move(*setup);
   }
   auto give_up = parse_duration(options.give_up_after);
   if (!give_up) return report_error(give_up.error().with_context("--give-up-after"));
@@ -195,10 +216,14 @@ ExitCode run_run(const RunOptions& options) {
   StopSignal stop;
   std::optional<ConsoleProgress> progress;
   if (!options.quiet) {
-    progress.emplace(stderr, ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
+    progress.emplace(stderr,
+                     ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
     if (watch->profiling()) progress->set_extra_text([watch] { return watch->live_text(); });
   }
-  Result<RunResult> result = watch->run(*scenario, engine, progress ? &*progress : nullptr, stop);
+  RunObserver* shown = progress ? &*progress : nullptr;
+  Result<RunResult> result =
+      search ? run_limit_search(*watch, *scenario, search->slo, search->slo_text, search->plan, engine, shown, stop)
+             : watch->run(*scenario, engine, shown, stop);
   if (!result) return report_error(result.error());
   RunResult& r = *result;
   std::vector<std::string> secrets = scenario->secret_values;
@@ -212,8 +237,10 @@ ExitCode run_run(const RunOptions& options) {
   std::optional<Error> analysis_error;
   if (watch->has_query_capture()) {
     auto analysed = watch->analyze(static_cast<double>(requests_in_all_phases(r)));
-    if (analysed) findings = std::move(*analysed);
-    else analysis_error = analysed.error().with_context("query analysis");
+    if (analysed)
+      findings = std::move(*analysed);
+    else
+      analysis_error = analysed.error().with_context("query analysis");
   }
   std::optional<Error> write_problem;
   const std::string written = write_output("result", out, run_result_to_json(r), write_problem);
@@ -222,6 +249,7 @@ ExitCode run_run(const RunOptions& options) {
   if (findings) findings_written = write_output("findings", findings_path, findings_to_json(*findings), write_problem);
   print_run_summary(stdout, r, written);
   print_instrument_summary(stdout, r, findings ? &*findings : nullptr, findings_written);
+  if (r.limit_search) print_search_summary(stdout, *r.limit_search);
   if (write_problem) return report_error(*write_problem);
   if (analysis_error) return report_error(*analysis_error);
   const int64_t connect_errors = [&] {
@@ -246,6 +274,7 @@ ExitCode run_run(const RunOptions& options) {
     std::fprintf(stderr, "perfgate: warning: every request failed (%lld errors); the result is marked \"failed\"\n",
                  static_cast<long long>(r.total_errors()));
   }
+  if (r.limit_search) return search_exit_code(*r.limit_search);
   return ExitCode::kPass;
 }
 
@@ -277,7 +306,9 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("--give-up-after", o->give_up_after,
                   "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");
   add_shard_flags(cmd, o->shard);
-  cmd->add_flag("--insecure", o->insecure, "https://: accept any certificate (self-signed test servers); never for real targets");
+  add_find_limit_flags(cmd, o->search);
+  cmd->add_flag("--insecure", o->insecure,
+                "https://: accept any certificate (self-signed test servers); never for real targets");
   cmd->callback([o, cmd, &slot] {
     for (const auto& [flag, instead] : kQuickOnlyFlags) {
       (void)instead;

@@ -14,16 +14,17 @@ namespace perfgate::budget_detail {
 
 /// One thing a rule is evaluated on: an endpoint (or the whole run) within the run or one phase.
 struct Target {
-  std::string endpoint;                       ///< "" for the whole run
-  std::string pattern;                        ///< the entry's selector, for findings matching
-  const PhaseInfo* phase = nullptr;           ///< nullptr for the whole run
-  const EndpointStats* stats = nullptr;       ///< nullptr when the endpoint is absent
-  const std::vector<IntervalStats>* timeline = nullptr;  ///< per-second figures (overall)
-  double duration_s = 0;                      ///< the measured window's length
-  const ProfileSummary* profile = nullptr;    ///< nullptr without profiling
-  const Findings* findings = nullptr;         ///< nullptr without --findings
+  std::string endpoint;                                       ///< "" for the whole run
+  std::string pattern;                                        ///< the entry's selector, for findings matching
+  const PhaseInfo* phase = nullptr;                           ///< nullptr for the whole run
+  const EndpointStats* stats = nullptr;                       ///< nullptr when the endpoint is absent
+  const std::vector<IntervalStats>* timeline = nullptr;       ///< per-second figures (overall)
+  double duration_s = 0;                                      ///< the measured window's length
+  const ProfileSummary* profile = nullptr;                    ///< nullptr without profiling
+  const Findings* findings = nullptr;                         ///< nullptr without --findings
   const std::vector<EndpointStats>* run_endpoints = nullptr;  ///< every endpoint of the run, for findings attribution
   bool generator_saturated = false;
+  const LimitSearch* search = nullptr;  ///< a limit search's outcome (run --find-limit), or nullptr
 };
 
 /// A measurement, or the reason there is none (then the check is inconclusive).
@@ -44,6 +45,9 @@ CheckResult evaluate_findings_rule(const BudgetRule& rule, const Target& target)
 CheckResult evaluate_recovery(const BudgetRule& rule, const Target& target);
 /// Evaluates a memory slope rule against the slope's confidence interval.
 CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target);
+/// Evaluates a soak's leak rule: fails ("leak") only when the slope's interval excludes zero and the
+/// growth projected over the rule's span exceeds the limit.
+CheckResult evaluate_rss_growth(const BudgetRule& rule, const Target& target);
 
 /// The check skeleton for a rule on a target: id, kind, endpoint, phase, metric, unit.
 CheckResult make_check(const BudgetRule& rule, const Target& target);

@@ -122,14 +122,38 @@ CheckResult judge(const BudgetRule& rule, const Target& target, const Measure& m
   return c;
 }
 
+Measure measure_search(const Target& target) {
+  Measure m;
+  m.unit = "rps";
+  if (!target.search) {
+    m.reason = "the result holds no limit search; produce it with perfgate run --find-limit";
+    return m;
+  }
+  if (!target.search->max_sustainable_rps) {
+    m.reason = "the search found no sustainable rate (" + target.search->verdict + ": " + target.search->note + ")";
+    return m;
+  }
+  m.value = *target.search->max_sustainable_rps;
+  m.detail = "search verdict " + target.search->verdict;
+  if (target.search->first_failing_rps) {
+    m.detail += ", first failing rate " + format_check_value(*target.search->first_failing_rps, "rps") + " broke " +
+                target.search->broken_first;
+  }
+  return m;
+}
+
 CheckResult evaluate_rule(const BudgetRule& rule, const Target& target) {
   switch (rule.metric) {
     case BudgetMetric::kRecovery:
       return evaluate_recovery(rule, target);
     case BudgetMetric::kRssSlope:
       return evaluate_rss_slope(rule, target);
+    case BudgetMetric::kRssGrowth:
+      return evaluate_rss_growth(rule, target);
     case BudgetMetric::kNoFindings:
       return evaluate_findings_rule(rule, target);
+    case BudgetMetric::kMaxSustainableRps:
+      return judge(rule, target, measure_search(target));
     case BudgetMetric::kLatency:
     case BudgetMetric::kNamedMetric:
     case BudgetMetric::kErrorRate:
@@ -181,6 +205,7 @@ std::vector<CheckResult> evaluate(const BudgetSet& budgets, const RunResult& res
     base.findings = findings;
     base.run_endpoints = &result.endpoints;
     base.generator_saturated = result.generator.saturated;
+    if (result.limit_search) base.search = &*result.limit_search;
     base.duration_s = result.duration_s;
     base.pattern = !entry.scope.endpoint.empty() ? entry.scope.endpoint
                                                  : entry.scope.category + (entry.scope.category.empty() ? "" : ".*");

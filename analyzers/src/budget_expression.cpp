@@ -81,13 +81,14 @@ std::optional<double> parse_percentile_name(std::string_view name) {
   return v;
 }
 
-constexpr std::string_view kFindingKinds[] = {"n_plus_one",      "missing_index", "slow_query",
-                                               "duplicate_index", "unused_index",  "invalid_index"};
+constexpr std::string_view kFindingKinds[] = {"n_plus_one",   "missing_index", "slow_query",   "duplicate_index",
+                                              "unused_index", "invalid_index", "query_rewrite"};
 
 constexpr const char* kKnownNames =
     "p50, p90, p95, p99, p999, max, mean, error_rate, timeout_share(DURATION), rps, tally(NAME, VALUE), "
     "time_to_first_event.pNN, completion.pNN, poll_time.pNN, metric(NAME).pNN, recovery.pNN, "
     "peak_rss, rss_slope, cpu, cpu_per_request, pg_connections, queries_per_request, slow_query_mean, "
+    "rss_growth(SPAN), max_sustainable_rps, "
     "no KIND";
 
 struct Lhs {
@@ -124,10 +125,22 @@ std::optional<Lhs> parse_lhs(std::string_view s, size_t& pos) {
 
 std::optional<BudgetOp> parse_op(std::string_view s, size_t& pos) {
   while (pos < s.size() && std::isspace(static_cast<unsigned char>(s[pos]))) ++pos;
-  if (s.substr(pos, 2) == "<=") { pos += 2; return BudgetOp::kLessEqual; }
-  if (s.substr(pos, 2) == ">=") { pos += 2; return BudgetOp::kGreaterEqual; }
-  if (s.substr(pos, 1) == "<") { pos += 1; return BudgetOp::kLess; }
-  if (s.substr(pos, 1) == ">") { pos += 1; return BudgetOp::kGreater; }
+  if (s.substr(pos, 2) == "<=") {
+    pos += 2;
+    return BudgetOp::kLessEqual;
+  }
+  if (s.substr(pos, 2) == ">=") {
+    pos += 2;
+    return BudgetOp::kGreaterEqual;
+  }
+  if (s.substr(pos, 1) == "<") {
+    pos += 1;
+    return BudgetOp::kLess;
+  }
+  if (s.substr(pos, 1) == ">") {
+    pos += 1;
+    return BudgetOp::kGreater;
+  }
   return std::nullopt;
 }
 
@@ -154,14 +167,16 @@ Status parse_limit(std::string_view text, std::string_view value, BudgetRule& ru
       v = parse_share(value);
       expected = "a share such as 1% or 0.01";
       break;
-    case BudgetMetric::kThroughput: {
+    case BudgetMetric::kThroughput:
+    case BudgetMetric::kMaxSustainableRps: {
       std::string_view s = trim(value);
       if (!strip_suffix(s, "rps")) strip_suffix(s, "/s");
       v = parse_number(s);
       expected = "requests per second such as 50 or 50/s";
       break;
     }
-    case BudgetMetric::kPeakRss: {
+    case BudgetMetric::kPeakRss:
+    case BudgetMetric::kRssGrowth: {
       auto b = parse_bytes(trim(value));
       if (b) v = static_cast<double>(*b);
       expected = "a size such as 2GB or 512MiB";
@@ -199,7 +214,8 @@ Status parse_limit(std::string_view text, std::string_view value, BudgetRule& ru
       expected = "a number such as 10";
       break;
   }
-  if (!v || *v < 0) return rule_error(text, "cannot read limit \"" + std::string(trim(value)) + "\"", "write " + expected);
+  if (!v || *v < 0)
+    return rule_error(text, "cannot read limit \"" + std::string(trim(value)) + "\"", "write " + expected);
   rule.limit = *v;
   return {};
 }
@@ -216,7 +232,8 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
     const std::string kind = lower(trim(s.substr(3)));
     if (std::find(std::begin(kFindingKinds), std::end(kFindingKinds), kind) == std::end(kFindingKinds)) {
       return rule_error(text, "unknown finding kind \"" + kind + "\"",
-                        "use one of n_plus_one, missing_index, slow_query, duplicate_index, unused_index, invalid_index");
+                        "use one of n_plus_one, missing_index, slow_query, duplicate_index, unused_index, "
+                        "invalid_index, query_rewrite");
     }
     rule.metric = BudgetMetric::kNoFindings;
     rule.metric_name = kind;
@@ -241,7 +258,9 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
   }
 
   // "p99.5" is one percentile name, not a metric "p99" with a ".5" figure.
-  if (!lhs->suffix.empty() && std::all_of(lhs->suffix.begin(), lhs->suffix.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
+  if (!lhs->suffix.empty() &&
+      std::all_of(lhs->suffix.begin(), lhs->suffix.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) &&
       parse_percentile_name(lhs->name)) {
     lhs->name += "." + lhs->suffix;
     lhs->suffix.clear();
@@ -274,7 +293,8 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
       return rule_error(text, "no run records a metric \"" + lhs->args[0] + "\"", "use one of " + names);
     }
     auto pct = percentile_suffix(95);
-    if (!pct) return rule_error(text, "unknown percentile \"." + lhs->suffix + "\"", "use .p50, .p90, .p95, .p99 or .max");
+    if (!pct)
+      return rule_error(text, "unknown percentile \"." + lhs->suffix + "\"", "use .p50, .p90, .p95, .p99 or .max");
     rule.metric = BudgetMetric::kNamedMetric;
     rule.metric_name = std::string(known->name);
     rule.percentile = *pct;
@@ -282,22 +302,38 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
   } else if (name == "recovery") {
     auto pct = percentile_suffix(95);
     if (!pct || (*pct != 50 && *pct != 90 && *pct != 95 && *pct != 99 && *pct != 100)) {
-      return rule_error(text, "recovery needs one of the per-second figures", "write recovery.p50, .p90, .p95, .p99 or .max");
+      return rule_error(text, "recovery needs one of the per-second figures",
+                        "write recovery.p50, .p90, .p95, .p99 or .max");
     }
     if (within.empty()) return rule_error(text, "recovery needs a time window", "append e.g. \"within 30s\"");
     auto w = parse_time_us(within);
-    if (!w) return rule_error(text, "cannot read window \"" + std::string(within) + "\"", "write a duration such as 30s");
+    if (!w)
+      return rule_error(text, "cannot read window \"" + std::string(within) + "\"", "write a duration such as 30s");
     rule.metric = BudgetMetric::kRecovery;
     rule.percentile = *pct;
     rule.within_us = *w;
     rule.label = "recovery." + (lhs->suffix.empty() ? std::string("p95") : lhs->suffix);
   } else if (name == "timeout_share") {
-    if (lhs->args.size() != 1) return rule_error(text, "timeout_share needs the timeout", "write e.g. \"timeout_share(15s) <= 0.1%\"");
+    if (lhs->args.size() != 1)
+      return rule_error(text, "timeout_share needs the timeout", "write e.g. \"timeout_share(15s) <= 0.1%\"");
     auto t = parse_time_us(lhs->args[0]);
-    if (!t || *t <= 0) return rule_error(text, "cannot read timeout \"" + lhs->args[0] + "\"", "write a duration such as 15s");
+    if (!t || *t <= 0)
+      return rule_error(text, "cannot read timeout \"" + lhs->args[0] + "\"", "write a duration such as 15s");
     rule.metric = BudgetMetric::kTimeoutShare;
     rule.timeout_us = *t;
     rule.label = "timeout_share";
+  } else if (name == "rss_growth") {
+    if (lhs->args.size() > 1 || !lhs->suffix.empty()) {
+      return rule_error(text, "rss_growth takes the span to project over", "write e.g. \"rss_growth(24h) <= 500MB\"");
+    }
+    if (!lhs->args.empty()) {
+      auto h = parse_time_us(lhs->args[0]);
+      if (!h || *h <= 0)
+        return rule_error(text, "cannot read span \"" + lhs->args[0] + "\"", "write a duration such as 24h");
+      rule.horizon_us = *h;
+    }
+    rule.metric = BudgetMetric::kRssGrowth;
+    rule.label = "rss_growth";
   } else if (name == "tally") {
     if (lhs->args.size() != 2 || lhs->args[0].empty() || lhs->args[1].empty()) {
       return rule_error(text, "tally() takes a tally name and a value", "write e.g. \"tally(x_cache, hit) >= 80%\"");
@@ -308,21 +344,29 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
     rule.label = "tally." + rule.metric_name + "." + rule.tally_value;
   } else {
     static const std::pair<std::string_view, BudgetMetric> kSimple[] = {
-        {"error_rate", BudgetMetric::kErrorRate},           {"rps", BudgetMetric::kThroughput},
-        {"throughput", BudgetMetric::kThroughput},          {"peak_rss", BudgetMetric::kPeakRss},
-        {"rss_slope", BudgetMetric::kRssSlope},             {"cpu", BudgetMetric::kCpu},
-        {"cpu_per_request", BudgetMetric::kCpuPerRequest},  {"pg_connections", BudgetMetric::kPgConnections},
+        {"error_rate", BudgetMetric::kErrorRate},
+        {"rps", BudgetMetric::kThroughput},
+        {"throughput", BudgetMetric::kThroughput},
+        {"peak_rss", BudgetMetric::kPeakRss},
+        {"rss_slope", BudgetMetric::kRssSlope},
+        {"cpu", BudgetMetric::kCpu},
+        {"cpu_per_request", BudgetMetric::kCpuPerRequest},
+        {"pg_connections", BudgetMetric::kPgConnections},
         {"queries_per_request", BudgetMetric::kQueriesPerRequest},
-        {"slow_query_mean", BudgetMetric::kSlowQueryMean}};
-    const auto it = std::find_if(std::begin(kSimple), std::end(kSimple), [&](const auto& p) { return p.first == name; });
+        {"slow_query_mean", BudgetMetric::kSlowQueryMean},
+        {"max_sustainable_rps", BudgetMetric::kMaxSustainableRps}};
+    const auto it =
+        std::find_if(std::begin(kSimple), std::end(kSimple), [&](const auto& p) { return p.first == name; });
     if (it == std::end(kSimple) || has_args || !lhs->suffix.empty()) {
-      return rule_error(text, "unknown metric \"" + std::string(s.substr(0, pos)) + "\"", std::string("use one of ") + kKnownNames);
+      return rule_error(text, "unknown metric \"" + std::string(s.substr(0, pos)) + "\"",
+                        std::string("use one of ") + kKnownNames);
     }
     rule.metric = it->second;
     rule.label = name == "throughput" ? "rps" : name;
   }
   if (!within.empty() && rule.metric != BudgetMetric::kRecovery) {
-    return rule_error(text, "\"within\" applies only to recovery rules", "remove it or write recovery.p95 < LIMIT within T");
+    return rule_error(text, "\"within\" applies only to recovery rules",
+                      "remove it or write recovery.p95 < LIMIT within T");
   }
   if (Status st = parse_limit(text, value, rule); !st) return st.error();
   return rule;

@@ -21,20 +21,23 @@ struct Shortcut {
   const char* key;
   const char* rule;
 };
-constexpr Shortcut kShortcuts[] = {
-    {"p50", "p50 <= VALUE"},          {"p90", "p90 <= VALUE"},
-    {"p95", "p95 <= VALUE"},          {"p99", "p99 <= VALUE"},
-    {"max", "max <= VALUE"},          {"error_rate", "error_rate <= VALUE"},
-    {"timeout", "timeout_share(VALUE) <= 0.1%"}, {"rps", "rps >= VALUE"},
-    {"peak_rss", "peak_rss <= VALUE"}};
+constexpr Shortcut kShortcuts[] = {{"p50", "p50 <= VALUE"},
+                                   {"p90", "p90 <= VALUE"},
+                                   {"p95", "p95 <= VALUE"},
+                                   {"p99", "p99 <= VALUE"},
+                                   {"max", "max <= VALUE"},
+                                   {"error_rate", "error_rate <= VALUE"},
+                                   {"timeout", "timeout_share(VALUE) <= 0.1%"},
+                                   {"rps", "rps >= VALUE"},
+                                   {"peak_rss", "peak_rss <= VALUE"}};
 
 constexpr const char* kEntryKeys =
     "endpoint, category, phase, tolerance, severity, rules, p50, p90, p95, p99, max, error_rate, timeout, "
     "rps, peak_rss";
 
 bool is_server_metric(BudgetMetric m) {
-  return m == BudgetMetric::kPeakRss || m == BudgetMetric::kRssSlope || m == BudgetMetric::kCpu ||
-         m == BudgetMetric::kCpuPerRequest || m == BudgetMetric::kPgConnections;
+  return m == BudgetMetric::kPeakRss || m == BudgetMetric::kRssSlope || m == BudgetMetric::kRssGrowth ||
+         m == BudgetMetric::kCpu || m == BudgetMetric::kCpuPerRequest || m == BudgetMetric::kPgConnections;
 }
 
 // Only time figures get a tolerance: the seed's CI rule ("fail when p95 > 1.5x target") is about
@@ -77,20 +80,22 @@ BudgetRule parse_rule_at(const std::string& text, const std::string& pointer) {
 void check_rule_fits(const BudgetRule& rule, const BudgetScope& scope, const std::string& pointer) {
   const bool scoped = !scope.endpoint.empty() || !scope.category.empty();
   if (scoped && is_server_metric(rule.metric)) {
-    throw FieldProblem{pointer, "rule \"" + rule.text +
-                                    "\" measures the server as a whole; move it to an entry without endpoint or category"};
+    throw FieldProblem{
+        pointer,
+        "rule \"" + rule.text + "\" measures the server as a whole; move it to an entry without endpoint or category"};
   }
   if (rule.metric == BudgetMetric::kRecovery && scope.phase.empty()) {
-    throw FieldProblem{pointer, "rule \"" + rule.text +
-                                    "\" measures recovery after a phase; add \"phase\": \"spike\" (the phase it follows)"};
+    throw FieldProblem{
+        pointer,
+        "rule \"" + rule.text + "\" measures recovery after a phase; add \"phase\": \"spike\" (the phase it follows)"};
   }
 }
 
 BudgetEntry read_entry(const json& j, const std::string& at, const std::string& source, const std::string& text) {
   if (!j.is_object()) throw FieldProblem{at, "must be an object; write {\"endpoint\": \"...\", \"rules\": [...]}"};
   for (const auto& [key, value] : j.items()) {
-    bool known = key == "endpoint" || key == "category" || key == "phase" || key == "tolerance" ||
-                 key == "severity" || key == "rules" || key == "description";
+    bool known = key == "endpoint" || key == "category" || key == "phase" || key == "tolerance" || key == "severity" ||
+                 key == "rules" || key == "description";
     for (const auto& s : kShortcuts) known = known || key == s.key;
     if (!known) throw FieldProblem{at + "/" + key, "unknown field; use one of " + std::string(kEntryKeys)};
   }
@@ -114,9 +119,12 @@ BudgetEntry read_entry(const json& j, const std::string& at, const std::string& 
     if (!j.contains(s.key)) continue;
     const json& v = j[s.key];
     std::string value;
-    if (v.is_string()) value = v.get<std::string>();
-    else if (v.is_number()) value = v.dump();
-    else throw FieldProblem{at + "/" + s.key, "must be a string such as \"1s\" or \"1%\""};
+    if (v.is_string())
+      value = v.get<std::string>();
+    else if (v.is_number())
+      value = v.dump();
+    else
+      throw FieldProblem{at + "/" + s.key, "must be a string such as \"1s\" or \"1%\""};
     std::string rule_text = s.rule;
     rule_text.replace(rule_text.find("VALUE"), 5, value);
     BudgetRule rule = parse_rule_at(rule_text, at + "/" + s.key);
@@ -150,7 +158,8 @@ BudgetEntry read_entry(const json& j, const std::string& at, const std::string& 
       add(std::move(rule), rat);
     }
   }
-  if (entry.rules.empty()) throw FieldProblem{at, "has no rules; add \"rules\": [\"p95 < 1s\"] or a field such as \"p95\""};
+  if (entry.rules.empty())
+    throw FieldProblem{at, "has no rules; add \"rules\": [\"p95 < 1s\"] or a field such as \"p95\""};
   return entry;
 }
 
@@ -162,8 +171,8 @@ Result<BudgetSet> budgets_from_json(const std::string& text, const std::string& 
     j = json::parse(text, nullptr, true, true);
   } catch (const json::parse_error& e) {
     const TextPosition pos = position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0);
-    return invalid_input(format_input_error(source_name, pos, "", std::string("not valid JSON: ") + e.what() +
-                                                                      "; fix the syntax (comments are allowed)"));
+    return invalid_input(format_input_error(
+        source_name, pos, "", std::string("not valid JSON: ") + e.what() + "; fix the syntax (comments are allowed)"));
   } catch (const json::out_of_range& e) {
     // A number beyond a double's range (1e999) is valid JSON syntax that nlohmann refuses with
     // out_of_range rather than parse_error; uncaught, it would abort the whole program.
@@ -178,11 +187,12 @@ Result<BudgetSet> budgets_from_json(const std::string& text, const std::string& 
     }
     if (!j.contains("schema_version") || !j["schema_version"].is_number_integer() ||
         j["schema_version"].get<int>() != kBudgetsSchemaVersion) {
-      throw FieldProblem{"/schema_version", "must be " + std::to_string(kBudgetsSchemaVersion) + "; write \"schema_version\": " +
-                                                std::to_string(kBudgetsSchemaVersion)};
+      throw FieldProblem{"/schema_version", "must be " + std::to_string(kBudgetsSchemaVersion) +
+                                                "; write \"schema_version\": " + std::to_string(kBudgetsSchemaVersion)};
     }
     if (!j.contains("budgets") || !j["budgets"].is_array() || j["budgets"].empty()) {
-      throw FieldProblem{"/budgets", "must be a non-empty array of entries; write \"budgets\": [{\"rules\": [\"p95 < 1s\"]}]"};
+      throw FieldProblem{"/budgets",
+                         "must be a non-empty array of entries; write \"budgets\": [{\"rules\": [\"p95 < 1s\"]}]"};
     }
     BudgetSet set;
     set.source = source_name;

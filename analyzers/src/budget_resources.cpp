@@ -16,12 +16,20 @@ constexpr int64_t kMinSlopeSamples = 5;
 
 const char* kind_name(FindingKind kind) {
   switch (kind) {
-    case FindingKind::kNPlusOne: return "n_plus_one";
-    case FindingKind::kMissingIndex: return "missing_index";
-    case FindingKind::kSlowQuery: return "slow_query";
-    case FindingKind::kDuplicateIndex: return "duplicate_index";
-    case FindingKind::kUnusedIndex: return "unused_index";
-    case FindingKind::kInvalidIndex: return "invalid_index";
+    case FindingKind::kNPlusOne:
+      return "n_plus_one";
+    case FindingKind::kMissingIndex:
+      return "missing_index";
+    case FindingKind::kSlowQuery:
+      return "slow_query";
+    case FindingKind::kDuplicateIndex:
+      return "duplicate_index";
+    case FindingKind::kUnusedIndex:
+      return "unused_index";
+    case FindingKind::kInvalidIndex:
+      return "invalid_index";
+    case FindingKind::kQueryRewrite:
+      return "query_rewrite";
   }
   return "";
 }
@@ -115,15 +123,17 @@ Measure measure_resource_metric(const BudgetRule& rule, const Target& target) {
       if (!p) return missing(kNoProfile, rule.limit_is_share ? "ratio" : "count");
       if (rule.limit_is_share) {
         if (p->max_connections <= 0) return missing("max_connections was not sampled", "ratio");
-        return value(static_cast<double>(p->peak_pg_connections) / static_cast<double>(p->max_connections), "ratio",
-                     std::to_string(p->peak_pg_connections) + " of max_connections " + std::to_string(p->max_connections));
+        return value(
+            static_cast<double>(p->peak_pg_connections) / static_cast<double>(p->max_connections), "ratio",
+            std::to_string(p->peak_pg_connections) + " of max_connections " + std::to_string(p->max_connections));
       }
       return value(static_cast<double>(p->peak_pg_connections), "count");
     case BudgetMetric::kQueriesPerRequest: {
       if (!f) return missing(kNoFindings, "count");
       if (!target.endpoint.empty()) {
         auto it = f->queries_per_request.find(target.endpoint);
-        if (it == f->queries_per_request.end()) return missing("the findings have no query count for this endpoint", "count");
+        if (it == f->queries_per_request.end())
+          return missing("the findings have no query count for this endpoint", "count");
         return value(it->second, "count");
       }
       if (f->queries_per_request.empty()) return missing("the findings have no query counts", "count");
@@ -177,15 +187,16 @@ CheckResult evaluate_findings_rule(const BudgetRule& rule, const Target& target)
                 " finding(s); first: " + first;
   } else if (target.findings->inconclusive) {
     c.verdict = Verdict::kInconclusive;
-    c.message = head + ": no " + rule.metric_name + " found, but the analysis was inconclusive, so absence is not proved";
-    for (const auto& note : target.findings->notes) c.message += (&note == &target.findings->notes.front() ? " (" : "; ") + note;
+    c.message =
+        head + ": no " + rule.metric_name + " found, but the analysis was inconclusive, so absence is not proved";
+    for (const auto& note : target.findings->notes)
+      c.message += (&note == &target.findings->notes.front() ? " (" : "; ") + note;
     if (!target.findings->notes.empty()) c.message += ")";
   } else if (!unknown.empty()) {
     c.verdict = Verdict::kInconclusive;
     c.measured = static_cast<double>(unknown.size());
     c.message = head + ": " + std::to_string(unknown.size()) + " " + rule.metric_name +
-                " finding(s) name no endpoint of this run (" + unknown.front() +
-                (unknown.size() > 1 ? ", ..." : "") +
+                " finding(s) name no endpoint of this run (" + unknown.front() + (unknown.size() > 1 ? ", ..." : "") +
                 "), so whether they are this endpoint's is unknown; probe the scenario's endpoints by name "
                 "('perfgate analyze --probe SCENARIO') or by the same method and path";
   } else {
@@ -251,7 +262,8 @@ CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target) {
   const ProfileSummary* p = target.profile;
   if (!p || p->samples < kMinSlopeSamples) {
     c.verdict = Verdict::kInconclusive;
-    c.message = head + ": " + (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
+    c.message = head + ": " +
+                (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
     return c;
   }
   c.measured = p->rss_slope_mb_per_hour;
@@ -269,6 +281,39 @@ CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target) {
   } else {
     c.verdict = Verdict::kPass;
     c.message = head + " memory slope " + text;
+  }
+  return c;
+}
+
+CheckResult evaluate_rss_growth(const BudgetRule& rule, const Target& target) {
+  CheckResult c = make_check(rule, target);
+  c.unit = "bytes";
+  const std::string head = where(target) + " " + rule.label;
+  const ProfileSummary* p = target.profile;
+  if (!p || p->samples < kMinSlopeSamples) {
+    c.verdict = Verdict::kInconclusive;
+    c.message = head + ": " +
+                (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
+    return c;
+  }
+  const double horizon_h = (rule.horizon_us > 0 ? rule.horizon_us / 1e6 : target.duration_s) / 3600.0;
+  const double slope = p->rss_slope_mb_per_hour, ci = p->rss_slope_ci_mb_per_hour;
+  const double projected_bytes = slope * horizon_h * 1e6;
+  c.measured = projected_bytes;
+  char text[240];
+  std::snprintf(text, sizeof text, "%.2f MB/h (95%% interval %.2f..%.2f MB/h), projected %s over %s against %s", slope,
+                slope - ci, slope + ci, format_check_value(projected_bytes, "bytes").c_str(),
+                format_duration_us(horizon_h * 3600e6).c_str(), format_check_value(rule.limit, "bytes").c_str());
+  // A leak needs both: growth that is real (the interval excludes zero; a short soak's noise is not a
+  // leak) and growth that matters (over the span the service runs for, more than the budget allows).
+  const bool real = slope - ci > 0;
+  if (real && projected_bytes > rule.limit) {
+    c.verdict = rule.severity == BudgetSeverity::kWarn ? Verdict::kWarn : Verdict::kFail;
+    c.message = head + " leak: memory grows " + text + " [budget \"" + rule.text + "\"]";
+  } else {
+    c.verdict = Verdict::kPass;
+    c.message =
+        head + (real ? " memory grows within budget: " : " no leak (the slope's interval includes zero): ") + text;
   }
   return c;
 }

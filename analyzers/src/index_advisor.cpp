@@ -1,6 +1,7 @@
 // Missing indexes: candidates from the parse tree, each proved by costing the statement's generic
 // plan with hypothetical indexes (hypopg); heuristics only when costing is impossible, said so.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -27,26 +28,53 @@ namespace {
 
 using IndexSet = std::vector<HypotheticalIndex>;
 
-std::string ddl(const HypotheticalIndex& index) {
-  std::string cols;
-  for (const auto& c : index.columns) cols += (cols.empty() ? "" : ", ") + quote_identifier(c);
-  return "CREATE INDEX CONCURRENTLY ON " + quote_identifier(index.table) + " (" + cols + ");";
+std::string ddl(const HypotheticalIndex& index) { return "CREATE INDEX CONCURRENTLY " + index_target_sql(index) + ";"; }
+
+// SQL text reduced to what pg_get_indexdef and a statement's text share: no spaces, parentheses,
+// quotes or case, so "lower(email)" matches "USING btree (lower(email))".
+std::string squeeze(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '(' || c == ')' || c == '"') continue;
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
 }
 
-// Existing index whose leading columns are `index`'s columns: valid ones make it redundant.
+// Existing index that serves what `index` would: same leading columns (or the same expression,
+// or the same partial predicate). Valid ones make the candidate redundant.
 const IndexInfo* covering_index(const HypotheticalIndex& index, const Schema& schema) {
   for (const auto& existing : schema.indexes) {
-    if (existing.table != index.table || existing.partial || existing.columns.size() < index.columns.size()) continue;
+    if (existing.table != index.table) continue;
+    if (!index.expression.empty()) {
+      if (squeeze(existing.definition).find(squeeze(index.expression)) != std::string::npos) return &existing;
+      continue;
+    }
+    if (existing.partial &&
+        (index.where.empty() || squeeze(existing.definition).find(squeeze(index.where)) == std::string::npos))
+      continue;
+    if (existing.columns.size() < index.columns.size()) continue;
     if (std::equal(index.columns.begin(), index.columns.end(), existing.columns.begin())) return &existing;
   }
   return nullptr;
 }
 
+// A view reading one table stands for that table.
+std::string base_table(const std::string& table, const Schema& schema) {
+  for (const auto& v : schema.views) {
+    if (v.name == table) return v.base_table;
+  }
+  return table;
+}
+
 void add_unique(std::vector<IndexSet>& sets, IndexSet set) {
   std::sort(set.begin(), set.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.table, a.columns) < std::tie(b.table, b.columns);
+    return std::tie(a.table, a.columns, a.expression, a.where) < std::tie(b.table, b.columns, b.expression, b.where);
   });
   set.erase(std::unique(set.begin(), set.end()), set.end());
+  for (const auto& idx : set) {
+    if (idx.table.empty() || (idx.columns.empty() && idx.expression.empty())) return;
+  }
   if (!set.empty() && std::find(sets.begin(), sets.end(), set) == sets.end()) sets.push_back(std::move(set));
 }
 
@@ -58,15 +86,53 @@ struct TableColumns {
   std::vector<std::string> equality, range, order;
 };
 
-// Candidate index sets for one statement, most specific first.
+// The column's table, seen through a single-table view.
+std::string table_of(const ColumnName& c, const QueryShape& s, const Schema& schema) {
+  const std::string t = resolve_table(c, s, schema);
+  return t.empty() ? t : base_table(t, schema);
+}
+
+// A partial index's predicate for a rare-value filter (IS NULL, = constant), "" when not one.
+std::string partial_predicate(const Predicate& p) {
+  if (p.or_group >= 0 || p.expression_kind != ExpressionKind::kNone) return "";
+  if (p.op == PredicateOp::kIsNull) return quote_identifier(p.column.column) + " IS NULL";
+  if (p.op == PredicateOp::kEquality && !p.constant.empty())
+    return quote_identifier(p.column.column) + " = " + p.constant;
+  return "";
+}
+
+void add_permutations(std::vector<IndexSet>& sets, const std::string& table, std::vector<std::string> cols,
+                      const std::vector<std::string>& tail) {
+  std::sort(cols.begin(), cols.end());
+  do {
+    auto all = cols;
+    for (const auto& t : tail) push_column(all, t);
+    add_unique(sets, {{table, all}});
+  } while (std::next_permutation(cols.begin(), cols.end()));
+}
+
+// Candidate index sets for one statement, most specific first. The planner's costs, not the
+// textual order, choose among them (column order included).
 std::vector<IndexSet> candidate_sets(const StatementGroup& g, const Schema& schema, const AnalyzerOptions& options) {
   const QueryShape& s = g.shape;
   const size_t max_cols = static_cast<size_t>(std::max(1, options.max_index_columns));
   std::map<std::string, TableColumns> per_table;
   std::map<int, std::map<int, HypotheticalIndex>> or_branches;
+  std::vector<HypotheticalIndex> expressions, partials;
   for (const auto& p : s.predicates) {
-    const std::string table = resolve_table(p.column, s, schema);
-    if (table.empty() || p.op == PredicateOp::kIsNull) continue;
+    const std::string table = table_of(p.column, s, schema);
+    if (table.empty() || p.op == PredicateOp::kContains) continue;
+    if (p.expression_kind != ExpressionKind::kNone) {
+      // Only a parameter-free function of the column can be an index expression; the others are rewrites.
+      if (p.expression_kind == ExpressionKind::kFunction && !p.expression.empty() && p.or_group < 0) {
+        expressions.push_back(HypotheticalIndex{table, {p.column.column}, p.expression});
+      }
+      continue;
+    }
+    if (const std::string where = partial_predicate(p); !where.empty()) {
+      partials.push_back(HypotheticalIndex{table, {p.column.column}, "", where});
+    }
+    if (p.op == PredicateOp::kIsNull) continue;
     if (p.or_group >= 0) {
       auto& branch = or_branches[p.or_group];
       if (!branch.contains(p.or_branch)) branch[p.or_branch] = HypotheticalIndex{table, {p.column.column}};
@@ -75,11 +141,16 @@ std::vector<IndexSet> candidate_sets(const StatementGroup& g, const Schema& sche
     auto& tc = per_table[table];
     push_column(p.op == PredicateOp::kRange ? tc.range : tc.equality, p.column.column);
   }
-  if (s.has_limit) {
+  if (s.has_limit || s.has_offset) {
     for (const auto& o : s.order_by) {
-      const std::string table = resolve_table(o, s, schema);
+      const std::string table = table_of(o, s, schema);
       if (!table.empty()) push_column(per_table[table].order, o.column);
     }
+  }
+  std::map<std::string, std::vector<std::string>> group_cols;
+  for (const auto& c : s.group_by) {
+    const std::string table = table_of(c, s, schema);
+    if (!table.empty()) push_column(group_cols[table], c.column);
   }
   std::vector<IndexSet> sets;
   std::map<std::string, HypotheticalIndex> best_per_table;
@@ -87,21 +158,33 @@ std::vector<IndexSet> candidate_sets(const StatementGroup& g, const Schema& sche
     for (const auto& c : tc.equality) add_unique(sets, {{table, {c}}});
     for (const auto& c : tc.range) add_unique(sets, {{table, {c}}});
     std::vector<std::string> eq(tc.equality.begin(), tc.equality.begin() + std::min(tc.equality.size(), max_cols));
-    if (eq.size() > 1) add_unique(sets, {{table, eq}});
+    if (eq.size() > 1) add_permutations(sets, table, eq, {});
     std::vector<std::string> head(eq.begin(), eq.begin() + std::min(eq.size(), max_cols - 1));
     for (const auto* tail : {&tc.order, &tc.range}) {
       if (tail->empty()) continue;
-      auto cols = head;
-      push_column(cols, tail->front());
-      add_unique(sets, {{table, cols}});
+      add_permutations(sets, table, head, {tail->front()});
     }
     if (!tc.order.empty() && eq.empty()) add_unique(sets, {{table, {tc.order.front()}}});
-    if (!eq.empty()) best_per_table[table] = HypotheticalIndex{table, eq};
-    else if (!tc.range.empty()) best_per_table[table] = HypotheticalIndex{table, {tc.range.front()}};
+    if (const auto it = group_cols.find(table); it != group_cols.end()) {
+      auto cols = head;
+      for (const auto& c : it->second) {
+        if (cols.size() < max_cols) push_column(cols, c);
+      }
+      add_unique(sets, {{table, cols}});
+    }
+    if (!eq.empty())
+      best_per_table[table] = HypotheticalIndex{table, eq};
+    else if (!tc.range.empty())
+      best_per_table[table] = HypotheticalIndex{table, {tc.range.front()}};
+  }
+  for (const auto& [table, cols] : group_cols) {
+    if (per_table.contains(table)) continue;
+    std::vector<std::string> head(cols.begin(), cols.begin() + std::min(cols.size(), max_cols));
+    add_unique(sets, {{table, head}});
   }
   for (const auto& j : s.joins) {
-    const HypotheticalIndex left{resolve_table(j.left, s, schema), {j.left.column}};
-    const HypotheticalIndex right{resolve_table(j.right, s, schema), {j.right.column}};
+    const HypotheticalIndex left{table_of(j.left, s, schema), {j.left.column}};
+    const HypotheticalIndex right{table_of(j.right, s, schema), {j.right.column}};
     if (left.table.empty() || right.table.empty()) continue;
     add_unique(sets, {left});
     add_unique(sets, {right});
@@ -122,6 +205,21 @@ std::vector<IndexSet> candidate_sets(const StatementGroup& g, const Schema& sche
       set.push_back(idx);
     }
     add_unique(sets, set);
+  }
+  for (const auto& e : expressions) add_unique(sets, {e});
+  // A rare value is served by a partial index: the other single-table candidates restricted to
+  // those rows, or the filtered column itself. Costing says whether the value is rare enough.
+  const size_t plain = sets.size();
+  for (const auto& part : partials) {
+    add_unique(sets, {part});
+    for (size_t i = 0; i < plain; ++i) {
+      if (sets[i].size() != 1 || sets[i][0].table != part.table || !sets[i][0].expression.empty()) continue;
+      HypotheticalIndex idx = sets[i][0];
+      idx.columns.erase(std::remove(idx.columns.begin(), idx.columns.end(), part.columns.front()), idx.columns.end());
+      if (idx.columns.empty()) continue;
+      idx.where = part.where;
+      add_unique(sets, {idx});
+    }
   }
   return sets;
 }
@@ -147,6 +245,96 @@ bool tiny_table(const std::string& table, const Schema& schema, const AnalyzerOp
   return !t || t->rows_estimate < options.tiny_table_rows;
 }
 
+std::string describe(const HypotheticalIndex& index) {
+  std::string keys;
+  if (!index.expression.empty()) keys = index.expression;
+  for (const auto& c : index.columns) {
+    if (index.expression.empty()) keys += (keys.empty() ? "" : ", ") + c;
+  }
+  return index.table + " (" + keys + ")" + (index.where.empty() ? "" : " WHERE " + index.where);
+}
+
+// The fix for a predicate the planner cannot match to an index on the column.
+std::string rewrite_for(const Predicate& p, const std::string& table) {
+  const std::string col = quote_identifier(p.column.column);
+  const std::string what = p.expression.empty() ? "the expression on " + col : p.expression;
+  switch (p.expression_kind) {
+    case ExpressionKind::kCast:
+      return "compare the column itself and cast the parameter: " + col + " = CAST($1 AS <type of " + table + "." +
+             col + ">) instead of " + what + " = $1; an index on " + table + " (" + col + ") then serves it";
+    case ExpressionKind::kDatePart:
+      return "compare a range on the column instead of " + what + ": " + col + " >= $1 AND " + col +
+             " < $1 + interval '1 day' (the period's start and end); an index on " + table + " (" + col +
+             ") then serves it";
+    case ExpressionKind::kArithmetic:
+      return "move the arithmetic to the parameter's side (" + col + " = $1 - k instead of " + what +
+             " = $1); an index on " + table + " (" + col + ") then serves it";
+    default:
+      return "rewrite " + what +
+             " so that the column stands alone on one side of the comparison; no index can "
+             "hold an expression that contains a parameter";
+  }
+}
+
+Finding rewrite_finding(const StatementGroup& g, const std::string& table, const std::string& column) {
+  Finding f;
+  f.kind = FindingKind::kQueryRewrite;
+  f.query = g.total.query;
+  f.queries = {g.total.query};
+  f.query_id = g.query_ids.front();
+  f.table = table;
+  f.columns = {column};
+  f.severity = Severity::kMedium;
+  f.confidence = Confidence::kLikely;
+  f.evidence["calls"] = static_cast<double>(g.total.calls);
+  f.evidence["total_ms"] = g.total.total_exec_time_ms;
+  return f;
+}
+
+// GIN for containment and infix text search: hypopg cannot cost GIN, so these are heuristics.
+void advise_gin(const StatementGroup& g, const Schema& schema, const AnalyzerOptions& options, Findings& out,
+                std::set<std::string>& seen) {
+  for (const auto& p : g.shape.predicates) {
+    if (p.op != PredicateOp::kContains) continue;
+    const std::string table = table_of(p.column, g.shape, schema);
+    if (table.empty() || tiny_table(table, schema, options)) continue;
+    const bool text_search = p.function == "~~" || p.function == "~~*" || p.function == "~" || p.function == "~*";
+    bool indexed = false;
+    for (const auto& existing : schema.indexes) {
+      const std::string def = squeeze(existing.definition);
+      indexed = indexed || (existing.table == table && def.find("usinggin") != std::string::npos &&
+                            def.find(squeeze(p.column.column)) != std::string::npos);
+    }
+    if (indexed || !seen.insert(table + "." + p.column.column).second) continue;
+    Finding f;
+    f.kind = FindingKind::kMissingIndex;
+    f.query = g.total.query;
+    f.queries = {g.total.query};
+    f.query_id = g.query_ids.front();
+    f.table = table;
+    f.columns = {p.column.column};
+    f.severity = Severity::kLow;
+    f.confidence = Confidence::kPossible;
+    const std::string col = quote_identifier(p.column.column);
+    if (text_search) {
+      f.suggestion = "CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX CONCURRENTLY ON " + quote_identifier(table) +
+                     " USING gin (" + col + " gin_trgm_ops);";
+      f.summary = "possible trigram index on " + table + " (" + p.column.column + ") for " + p.function +
+                  " (heuristic, needs pg_trgm)";
+      f.notes.push_back(
+          "heuristic: a btree cannot serve a pattern with a leading wildcard or ILIKE; the trigram "
+          "GIN index needs the pg_trgm extension; hypopg cannot cost GIN indexes");
+    } else {
+      f.suggestion = "CREATE INDEX CONCURRENTLY ON " + quote_identifier(table) + " USING gin (" + col + ");";
+      f.summary = "possible GIN index on " + table + " (" + p.column.column + ") for " + p.function + " (heuristic)";
+      f.notes.push_back("heuristic: jsonb and array operators (" + p.function +
+                        ") need a GIN index; hypopg cannot cost GIN indexes");
+    }
+    f.evidence["calls"] = static_cast<double>(g.total.calls);
+    out.findings.push_back(std::move(f));
+  }
+}
+
 }  // namespace
 
 std::string resolve_table(const ColumnName& column, const QueryShape& shape, const Schema& schema) {
@@ -169,13 +357,47 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
                     const AnalyzerOptions& options, Findings& out) {
   const bool costing = plans && plans->supports_hypothetical_indexes();
   if (!costing) {
-    out.notes.push_back("hypopg absent: index suggestions are heuristics (install postgresql-15-hypopg and "
-                        "CREATE EXTENSION hypopg to prove them)");
+    out.notes.push_back(
+        "hypopg absent: index suggestions are heuristics (install postgresql-15-hypopg and "
+        "CREATE EXTENSION hypopg to prove them)");
   }
-  std::map<std::pair<std::string, std::vector<std::string>>, Suggestion> suggestions;
+  std::map<std::string, Suggestion> suggestions;
   std::map<std::string, std::vector<std::string>> invalid_users;
+  std::map<const StatementGroup*, double> costs_before;
+  std::set<std::string> gin_seen;
   for (const auto& g : groups) {
     if (!g.parsed || g.shape.kind == StatementKind::kInsert || g.shape.kind == StatementKind::kOther) continue;
+    // Predicates no index on the column can serve as written: the statement must change.
+    std::set<std::string> rewritten;
+    for (const auto& p : g.shape.predicates) {
+      if (p.expression_kind == ExpressionKind::kNone || p.expression_kind == ExpressionKind::kFunction) continue;
+      const std::string table = table_of(p.column, g.shape, schema);
+      if (table.empty() || tiny_table(table, schema, options) ||
+          !rewritten.insert(table + "." + p.column.column).second)
+        continue;
+      Finding f = rewrite_finding(g, table, p.column.column);
+      f.suggestion = rewrite_for(p, table);
+      f.summary = "non-sargable predicate on " + table + "." + p.column.column + ": " +
+                  (p.expression.empty() ? p.column.column : p.expression) +
+                  " hides the column from its indexes; rewrite it";
+      f.notes.push_back("heuristic: the rewrite is not costed; no index is suggested for it");
+      out.findings.push_back(std::move(f));
+    }
+    for (const auto& fence : g.shape.fenced_filters) {
+      if (fence.base_table.empty() || tiny_table(fence.base_table, schema, options)) continue;
+      Finding f = rewrite_finding(g, fence.base_table, fence.column);
+      f.suggestion = "move the filter on " + fence.column + " into the CTE " + fence.cte +
+                     " (or drop MATERIALIZED): the "
+                     "fence makes PostgreSQL scan all of " +
+                     fence.base_table + " before filtering";
+      f.summary = "MATERIALIZED CTE " + fence.cte + " hides the filter on " + fence.column + " from the scan of " +
+                  fence.base_table + "; rewrite it";
+      f.notes.push_back("heuristic: an index on " + fence.base_table + " (" + fence.column +
+                        ") cannot help while the fence stays");
+      out.findings.push_back(std::move(f));
+    }
+    advise_gin(g, schema, options, out, gin_seen);
+
     std::vector<IndexSet> sets;
     for (auto& set : candidate_sets(g, schema, options)) {
       bool useful = true;
@@ -189,10 +411,10 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
     if (sets.empty()) continue;
     if (!costing) {
       for (const auto& set : sets) {
-        if (set.size() != 1) continue;
+        if (set.size() != 1 || !set.front().expression.empty() || !set.front().where.empty()) continue;
         const auto& idx = set.front();
         if (tiny_table(idx.table, schema, options) || low_cardinality(idx, schema, options)) continue;
-        auto& s = suggestions[{idx.table, idx.columns}];
+        auto& s = suggestions[ddl(idx)];
         s.index = idx;
         s.confidence = Confidence::kPossible;
         s.statements.push_back(&g);
@@ -205,16 +427,32 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
       out.notes.push_back(before.error().message + " (" + g.total.query + ")");
       continue;
     }
+    costs_before[&g] = *before;
     if (*before < options.index_min_cost) continue;
     const IndexSet* best = nullptr;
     double best_cost = *before;
-    size_t best_width = 0;
+    double best_width = 0;
     for (const auto& set : sets) {
       auto after = plans->cost(g.total.query, g.shape.param_count, set);
-      if (!after) continue;
-      size_t width = 0;
-      for (const auto& idx : set) width += idx.columns.size();
-      // Prefer the narrower set when it is nearly as good: fewer, smaller indexes to maintain.
+      if (!after) {
+        // PostgreSQL refuses to index a function that is not IMMUTABLE (date(timestamptz), ...):
+        // the predicate has to be rewritten as a range on the column.
+        if (set.size() == 1 && !set.front().expression.empty() &&
+            after.error().message.find("IMMUTABLE") != std::string::npos) {
+          Finding f = rewrite_finding(g, set.front().table, set.front().columns.front());
+          f.suggestion = "compare the column itself (a range for dates) instead of " + set.front().expression +
+                         ": PostgreSQL cannot index it (not IMMUTABLE)";
+          f.summary = "non-sargable predicate on " + set.front().table + "." + set.front().columns.front() + ": " +
+                      set.front().expression + " cannot be indexed; rewrite it";
+          f.notes.push_back("hypopg: " + after.error().message);
+          out.findings.push_back(std::move(f));
+        }
+        continue;
+      }
+      double width = 0;
+      for (const auto& idx : set) width += static_cast<double>(idx.columns.size()) - (idx.where.empty() ? 0 : 0.5);
+      // Prefer the narrower set when it is nearly as good: fewer, smaller indexes to maintain, and
+      // no column that the data does not need. A partial index counts as narrower than a full one.
       const bool clearly_better = *after < best_cost * 0.95;
       const bool as_good_and_narrower = best && *after <= best_cost * 1.05 && width < best_width;
       if (clearly_better || as_good_and_narrower || (!best && *after < best_cost)) {
@@ -225,7 +463,7 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
     }
     if (!best || 1 - best_cost / *before < options.index_min_saving) continue;
     for (const auto& idx : *best) {
-      auto& s = suggestions[{idx.table, idx.columns}];
+      auto& s = suggestions[ddl(idx)];
       s.index = idx;
       s.statements.push_back(&g);
       if (*before > s.cost_before) {
@@ -236,6 +474,31 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
         for (const auto& other : *best) {
           if (!(other == idx)) s.notes.push_back("costed together with " + ddl(other));
         }
+      }
+    }
+  }
+  // The workload view (as Azure's index tuning does): an index that helps one statement must not
+  // make another analysed statement on the same table more than 10% more expensive.
+  if (costing) {
+    for (auto it = suggestions.begin(); it != suggestions.end();) {
+      const Suggestion& s = it->second;
+      std::string worse;
+      for (const auto& [g, before] : costs_before) {
+        if (std::find(s.statements.begin(), s.statements.end(), g) != s.statements.end()) continue;
+        bool touches = false;
+        for (const auto& t : g->shape.tables) touches = touches || base_table(t, schema) == s.index.table;
+        if (!touches) continue;
+        auto after = plans->cost(g->total.query, g->shape.param_count, {s.index});
+        if (after && *after > before * 1.10) worse = g->total.query;
+      }
+      if (!worse.empty()) {
+        out.notes.push_back("not suggested: " + ddl(s.index) +
+                            " would make another analysed statement more than 10% "
+                            "more expensive (" +
+                            worse + ")");
+        it = suggestions.erase(it);
+      } else {
+        ++it;
       }
     }
   }
@@ -258,20 +521,36 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
     f.notes = s.notes;
     f.evidence["calls"] = calls;
     f.evidence["total_ms"] = total_ms;
-    std::string cols;
-    for (const auto& c : s.index.columns) cols += (cols.empty() ? "" : ", ") + c;
+    if (!s.index.expression.empty()) {
+      f.notes.push_back("an index on " + s.index.table + " (" + s.index.columns.front() + ") alone cannot serve " +
+                        s.index.expression + "; the expression index can");
+    }
+    if (!s.index.where.empty())
+      f.notes.push_back("partial index: only the rows WHERE " + s.index.where + " are indexed");
     if (s.confidence == Confidence::kConfirmed) {
       const double saving = 1 - s.cost_after / s.cost_before;
       f.evidence["cost_before"] = s.cost_before;
       f.evidence["cost_after"] = s.cost_after;
       f.evidence["saving_percent"] = std::round(saving * 1000) / 10;
       f.severity = saving >= 0.9 && total_ms >= 1000 ? Severity::kHigh : Severity::kMedium;
-      f.summary = "missing index on " + f.table + " (" + cols + "): plan cost " + std::to_string(static_cast<long>(s.cost_before)) +
-                  " -> " + std::to_string(static_cast<long>(s.cost_after)) + " with a hypothetical index";
+      f.summary = "missing index on " + describe(s.index) + ": plan cost " +
+                  std::to_string(static_cast<long>(s.cost_before)) + " -> " +
+                  std::to_string(static_cast<long>(s.cost_after)) + " with a hypothetical index";
     } else {
       f.severity = Severity::kLow;
       f.notes.push_back("hypopg absent: heuristic, not costed");
-      f.summary = "possible missing index on " + f.table + " (" + cols + ") (heuristic)";
+      f.summary = "possible missing index on " + describe(s.index) + " (heuristic)";
+    }
+    // Every write to the table also writes the index: on a write-heavy table the advice matters less.
+    const TableInfo* t = schema.table(f.table);
+    if (t && t->row_writes >= 1000 && static_cast<double>(t->row_writes) > 10 * calls) {
+      f.severity =
+          f.severity > Severity::kLow ? static_cast<Severity>(static_cast<int>(f.severity) - 1) : Severity::kLow;
+      f.evidence["table_row_writes"] = static_cast<double>(t->row_writes);
+      f.notes.push_back("write-heavy table: " + std::to_string(t->row_writes) +
+                        " row writes (pg_stat_user_tables) against " + std::to_string(static_cast<long long>(calls)) +
+                        " calls served; the index adds write cost, so the "
+                        "severity is lowered");
     }
     out.findings.push_back(std::move(f));
   }
@@ -288,3 +567,17 @@ void advise_indexes(const std::vector<StatementGroup>& groups, const Schema& sch
 }
 
 }  // namespace perfgate::analysis
+
+namespace perfgate {
+
+std::string index_target_sql(const HypotheticalIndex& index) {
+  std::string keys;
+  if (!index.expression.empty())
+    keys = "(" + index.expression + ")";
+  else
+    for (const auto& c : index.columns) keys += (keys.empty() ? "" : ", ") + analysis::quote_identifier(c);
+  return "ON " + analysis::quote_identifier(index.table) + (index.method.empty() ? "" : " USING " + index.method) +
+         " (" + keys + ")" + (index.where.empty() ? "" : " WHERE " + index.where);
+}
+
+}  // namespace perfgate

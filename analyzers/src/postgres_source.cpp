@@ -34,7 +34,8 @@ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 GROUP BY queryid)";
 
 constexpr const char* kTablesSql = R"(SELECT c.relname,
-  CASE WHEN c.reltuples < 0 THEN coalesce(st.n_live_tup, 0) ELSE c.reltuples END, c.relpages
+  CASE WHEN c.reltuples < 0 THEN coalesce(st.n_live_tup, 0) ELSE c.reltuples END, c.relpages,
+  coalesce(st.n_tup_ins + st.n_tup_upd + st.n_tup_del, 0)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_stat_user_tables st ON st.relid = c.oid
 WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -55,6 +56,10 @@ FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.o
 JOIN pg_namespace n ON n.oid = t.relnamespace
 LEFT JOIN pg_stat_user_indexes s ON s.indexrelid = ix.indexrelid
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%')";
+
+constexpr const char* kViewsSql = R"(SELECT c.relname, pg_get_viewdef(c.oid)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema'))";
 
 constexpr const char* kForeignKeysSql = R"(SELECT cl.relname, rf.relname,
   array_to_string(ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, o)
@@ -146,7 +151,13 @@ Result<Schema> PostgresSource::schema() {
   Schema schema;
   try {
     for (const auto& row : state_->exec(kTablesSql)) {
-      schema.tables.push_back(TableInfo{row[0].as<std::string>(), row[1].as<double>(), row[2].as<int64_t>(), {}});
+      schema.tables.push_back(
+          TableInfo{row[0].as<std::string>(), row[1].as<double>(), row[2].as<int64_t>(), {}, row[3].as<int64_t>()});
+    }
+    for (const auto& row : state_->exec(kViewsSql)) {
+      auto shape = parse_query_shape(row[1].as<std::string>());
+      if (shape && shape->tables.size() == 1)
+        schema.views.push_back(ViewInfo{row[0].as<std::string>(), shape->tables.front()});
     }
     for (const auto& row : state_->exec(kColumnsSql)) {
       const std::string table = row[0].as<std::string>();
@@ -184,9 +195,8 @@ Result<double> PostgresSource::cost(const std::string& query, int param_count,
   // Only one plain statement may reach PREPARE: a second statement after ';' would run for real.
   auto shape = parse_query_shape(query);
   if (!shape) return invalid_input("cannot cost: " + shape.error().message);
-  if (shape->statement_count != 1 ||
-      (shape->kind != StatementKind::kSelect && shape->kind != StatementKind::kUpdate &&
-       shape->kind != StatementKind::kDelete)) {
+  if (shape->statement_count != 1 || (shape->kind != StatementKind::kSelect && shape->kind != StatementKind::kUpdate &&
+                                      shape->kind != StatementKind::kDelete)) {
     return invalid_input("cannot cost: only single SELECT, UPDATE or DELETE statements are planned");
   }
   std::string args;
@@ -201,9 +211,7 @@ Result<double> PostgresSource::cost(const std::string& query, int param_count,
       run("SET LOCAL lock_timeout = " + std::to_string(state_->options.lock_timeout.count()));
       run("SET LOCAL plan_cache_mode = force_generic_plan");
       for (const auto& idx : indexes) {
-        std::string cols;
-        for (const auto& c : idx.columns) cols += (cols.empty() ? "" : ", ") + tx.quote_name(c);
-        run("SELECT * FROM hypopg_create_index(" + tx.quote("CREATE INDEX ON " + tx.quote_name(idx.table) + " (" + cols + ")") + ")");
+        run("SELECT * FROM hypopg_create_index(" + tx.quote("CREATE INDEX " + index_target_sql(idx)) + ")");
       }
       run("PREPARE perfgate_cost AS " + query);
       const auto plan = run("EXPLAIN (FORMAT JSON) EXECUTE perfgate_cost" + (args.empty() ? "" : "(" + args + ")"));

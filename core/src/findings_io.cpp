@@ -11,7 +11,8 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 constexpr FindingKind kKinds[] = {FindingKind::kNPlusOne,       FindingKind::kMissingIndex, FindingKind::kSlowQuery,
-                                  FindingKind::kDuplicateIndex, FindingKind::kUnusedIndex,  FindingKind::kInvalidIndex};
+                                  FindingKind::kDuplicateIndex, FindingKind::kUnusedIndex,  FindingKind::kInvalidIndex,
+                                  FindingKind::kQueryRewrite};
 constexpr Severity kSeverities[] = {Severity::kInfo, Severity::kLow, Severity::kMedium, Severity::kHigh,
                                     Severity::kCritical};
 constexpr Confidence kConfidences[] = {Confidence::kPossible, Confidence::kLikely, Confidence::kConfirmed};
@@ -41,8 +42,8 @@ T get_or(const json& j, const std::string& at, const std::string& key, T fallbac
 }
 
 template <typename E, size_t N>
-E enum_field(const json& j, const std::string& at, const std::string& key, const E (&values)[N],
-             const char* (*name)(E), E fallback) {
+E enum_field(const json& j, const std::string& at, const std::string& key, const E (&values)[N], const char* (*name)(E),
+             E fallback) {
   if (!j.contains(key)) return fallback;
   const auto text = get<std::string>(j, at, key);
   std::string allowed;
@@ -90,7 +91,8 @@ Findings read_findings_json(const json& j) {
   out.queries_per_request = get_or<std::map<std::string, double>>(j, "", "queries_per_request", {});
   const json& list = j.contains("findings") ? j["findings"] : json::array();
   if (!list.is_array()) throw FieldError{"/findings", "expected an array"};
-  for (size_t i = 0; i < list.size(); ++i) out.findings.push_back(read_finding(list[i], "/findings/" + std::to_string(i)));
+  for (size_t i = 0; i < list.size(); ++i)
+    out.findings.push_back(read_finding(list[i], "/findings/" + std::to_string(i)));
   return out;
 }
 
@@ -98,32 +100,48 @@ Findings read_findings_json(const json& j) {
 
 const char* finding_kind_name(FindingKind kind) {
   switch (kind) {
-    case FindingKind::kNPlusOne: return "n_plus_one";
-    case FindingKind::kMissingIndex: return "missing_index";
-    case FindingKind::kSlowQuery: return "slow_query";
-    case FindingKind::kDuplicateIndex: return "duplicate_index";
-    case FindingKind::kUnusedIndex: return "unused_index";
-    case FindingKind::kInvalidIndex: return "invalid_index";
+    case FindingKind::kNPlusOne:
+      return "n_plus_one";
+    case FindingKind::kMissingIndex:
+      return "missing_index";
+    case FindingKind::kSlowQuery:
+      return "slow_query";
+    case FindingKind::kDuplicateIndex:
+      return "duplicate_index";
+    case FindingKind::kUnusedIndex:
+      return "unused_index";
+    case FindingKind::kInvalidIndex:
+      return "invalid_index";
+    case FindingKind::kQueryRewrite:
+      return "query_rewrite";
   }
   return "unknown";
 }
 
 const char* severity_name(Severity severity) {
   switch (severity) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "unknown";
 }
 
 const char* confidence_name(Confidence confidence) {
   switch (confidence) {
-    case Confidence::kPossible: return "possible";
-    case Confidence::kLikely: return "likely";
-    case Confidence::kConfirmed: return "confirmed";
+    case Confidence::kPossible:
+      return "possible";
+    case Confidence::kLikely:
+      return "likely";
+    case Confidence::kConfirmed:
+      return "confirmed";
   }
   return "unknown";
 }
@@ -173,11 +191,13 @@ Result<Findings> findings_from_json(const std::string& text, const std::string& 
   // findings it would hold none and every "no KIND" rule would pass on nothing.
   if (j.is_object() && !j.contains("findings")) {
     const char* kind = j.contains("endpoints") && j.contains("context") ? "a run result"
-                       : j.contains("checks") && j.contains("overall") ? "a gate report"
-                       : j.contains("budgets")                         ? "a budgets file"
+                       : j.contains("checks") && j.contains("overall")  ? "a gate report"
+                       : j.contains("budgets")                          ? "a budgets file"
                                                                         : "an object without \"findings\"";
-    return invalid_input(source_name + ": expected a findings file (\"findings\": [...], written by 'perfgate analyze' "
-                         "or 'perfgate run --pg' as NAME.findings.json), got " + kind);
+    return invalid_input(source_name +
+                         ": expected a findings file (\"findings\": [...], written by 'perfgate analyze' "
+                         "or 'perfgate run --pg' as NAME.findings.json), got " +
+                         kind);
   }
   try {
     return read_findings_json(j);

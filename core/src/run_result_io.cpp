@@ -15,28 +15,36 @@ using nlohmann::ordered_json;
 
 ordered_json summary_json(const Histogram& h) {
   const LatencySummary s = LatencySummary::of(h);
-  return ordered_json{{"p50", s.p50}, {"p90", s.p90},   {"p95", s.p95}, {"p99", s.p99},
-                      {"p999", s.p999}, {"max", s.max}, {"mean", s.mean}, {"min", s.min}, {"count", s.count}};
+  return ordered_json{{"p50", s.p50}, {"p90", s.p90},   {"p95", s.p95}, {"p99", s.p99},    {"p999", s.p999},
+                      {"max", s.max}, {"mean", s.mean}, {"min", s.min}, {"count", s.count}};
 }
 
 ordered_json interval_json(const IntervalStats& i) {
-  return ordered_json{{"t_ms", i.t_ms},     {"duration_ms", i.duration_ms}, {"requests", i.requests},
-                      {"errors", i.errors}, {"sent", i.sent},               {"p50_us", i.p50_us},
-                      {"p90_us", i.p90_us}, {"p95_us", i.p95_us},           {"p99_us", i.p99_us},
-                      {"max_us", i.max_us}, {"schedule_lag_us", i.schedule_lag_us}};
+  return ordered_json{{"t_ms", i.t_ms},
+                      {"duration_ms", i.duration_ms},
+                      {"requests", i.requests},
+                      {"errors", i.errors},
+                      {"sent", i.sent},
+                      {"p50_us", i.p50_us},
+                      {"p90_us", i.p90_us},
+                      {"p95_us", i.p95_us},
+                      {"p99_us", i.p99_us},
+                      {"max_us", i.max_us},
+                      {"schedule_lag_us", i.schedule_lag_us}};
 }
 
 ordered_json endpoint_json(const EndpointStats& e) {
   ordered_json errors{{"total", e.errors.total}};
   for (const auto& [k, v] : e.errors.by_category) errors[k] = v;
-  ordered_json j{{"name", e.name},
-                 {"kind", e.kind},
-                 {"requests", e.requests},
-                 {"errors", errors},
-                 {"error_rate", e.requests > 0 ? static_cast<double>(e.errors.total) / static_cast<double>(e.requests) : 0.0},
-                 {"latency_us", summary_json(e.latency)},
-                 {"service_time_us", summary_json(e.service_time)},
-                 {"status_codes", e.status_codes}};
+  ordered_json j{
+      {"name", e.name},
+      {"kind", e.kind},
+      {"requests", e.requests},
+      {"errors", errors},
+      {"error_rate", e.requests > 0 ? static_cast<double>(e.errors.total) / static_cast<double>(e.requests) : 0.0},
+      {"latency_us", summary_json(e.latency)},
+      {"service_time_us", summary_json(e.service_time)},
+      {"status_codes", e.status_codes}};
   ordered_json metrics = ordered_json::object();
   for (const auto& [name, m] : e.metrics) {
     ordered_json mj = summary_json(m.histogram);
@@ -103,9 +111,12 @@ ordered_json profile_json(const Profile& p) {
   }
   ordered_json phases = ordered_json::object();
   for (const auto& [name, s] : p.phases) phases[name] = summary_profile_json(s);
-  return ordered_json{{"interval_ms", p.interval_ms}, {"summary", summary_profile_json(p.summary)},
-                      {"phases", phases},             {"notes", p.notes},
-                      {"processes", processes},       {"postgres", pg}};
+  return ordered_json{{"interval_ms", p.interval_ms},
+                      {"summary", summary_profile_json(p.summary)},
+                      {"phases", phases},
+                      {"notes", p.notes},
+                      {"processes", processes},
+                      {"postgres", pg}};
 }
 
 ordered_json generator_json(const GeneratorHealth& g) {
@@ -114,7 +125,8 @@ ordered_json generator_json(const GeneratorHealth& g) {
                       {"mean_schedule_lag_us", g.mean_schedule_lag_us},
                       {"requests_behind", g.requests_behind},
                       {"cpu_percent", g.cpu_percent},
-                      {"note", g.note}};
+                      {"note", g.note},
+                      {"cause", g.cause}};
 }
 
 ordered_json merge_json(const MergeInfo& m) {
@@ -134,6 +146,35 @@ ordered_json merge_json(const MergeInfo& m) {
                       {"partial_segments", m.partial_segments},
                       {"start_skew_ms", m.start_skew_ms},
                       {"shards", shards}};
+}
+
+ordered_json optional_number(const std::optional<double>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); }
+
+ordered_json limit_search_json(const LimitSearch& s) {
+  ordered_json steps = ordered_json::array();
+  for (const auto& st : s.steps) {
+    steps.push_back(ordered_json{{"offered_rps", st.offered_rps},
+                                 {"achieved_rps", st.achieved_rps},
+                                 {"duration_s", st.duration_s},
+                                 {"verdict", st.verdict},
+                                 {"broken", st.broken},
+                                 {"messages", st.messages},
+                                 {"requests", st.requests},
+                                 {"errors", st.errors},
+                                 {"latency_us", summary_json(st.latency)},
+                                 {"histogram", st.latency.to_base64()},
+                                 {"generator", generator_json(st.generator)}});
+  }
+  return ordered_json{{"slo", s.slo},
+                      {"verdict", s.verdict},
+                      {"max_sustainable_rps", optional_number(s.max_sustainable_rps)},
+                      {"first_failing_rps", optional_number(s.first_failing_rps)},
+                      {"broken_first", s.broken_first},
+                      {"note", s.note},
+                      {"precision", s.precision},
+                      {"warm_up_s", s.warm_up_s},
+                      {"hold_s", s.hold_s},
+                      {"steps", steps}};
 }
 
 // ---- reading ----
@@ -208,8 +249,10 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   if (!errors.is_object()) throw FieldError{at + "/errors", "expected an object"};
   for (const auto& [k, v] : errors.items()) {
     if (!v.is_number_integer()) throw FieldError{at + "/errors/" + k, "expected an integer"};
-    if (k == "total") e.errors.total = v.get<int64_t>();
-    else e.errors.by_category[k] = v.get<int64_t>();
+    if (k == "total")
+      e.errors.total = v.get<int64_t>();
+    else
+      e.errors.by_category[k] = v.get<int64_t>();
   }
   const std::string hat = at + "/histograms";
   const json& hist = Reader::member(j, at, "histograms");
@@ -218,7 +261,8 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   if (j.contains("metrics")) {
     for (const auto& [name, m] : j["metrics"].items()) {
       const std::string mat = at + "/metrics/" + name;
-      e.metrics[name] = NamedMetric{Reader::get_or<std::string>(m, mat, "unit", ""), Reader::histogram(m, mat, "histogram")};
+      e.metrics[name] =
+          NamedMetric{Reader::get_or<std::string>(m, mat, "unit", ""), Reader::histogram(m, mat, "histogram")};
     }
   }
   if (j.contains("tallies")) {
@@ -322,6 +366,7 @@ GeneratorHealth read_generator(const json& g, const std::string& at) {
   h.requests_behind = Reader::get_or<int64_t>(g, at, "requests_behind", 0);
   h.cpu_percent = Reader::get_or<double>(g, at, "cpu_percent", 0);
   h.note = Reader::get_or<std::string>(g, at, "note", "");
+  h.cause = Reader::get_or<std::string>(g, at, "cause", "");
   return h;
 }
 
@@ -342,6 +387,42 @@ std::vector<int> read_segment_numbers(const json& j, const std::string& at, cons
     out.push_back(list[i].get<int>());
   }
   return out;
+}
+
+std::optional<double> read_optional_number(const json& j, const std::string& at, const std::string& key) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  return Reader::get<double>(j, at, key);
+}
+
+LimitSearch read_limit_search(const json& j, const std::string& at) {
+  LimitSearch s;
+  s.slo = Reader::get<std::string>(j, at, "slo");
+  s.verdict = Reader::get<std::string>(j, at, "verdict");
+  s.max_sustainable_rps = read_optional_number(j, at, "max_sustainable_rps");
+  s.first_failing_rps = read_optional_number(j, at, "first_failing_rps");
+  s.broken_first = Reader::get_or<std::string>(j, at, "broken_first", "");
+  s.note = Reader::get_or<std::string>(j, at, "note", "");
+  s.precision = Reader::get_or<double>(j, at, "precision", 0.05);
+  s.warm_up_s = Reader::get_or<double>(j, at, "warm_up_s", 0);
+  s.hold_s = Reader::get_or<double>(j, at, "hold_s", 0);
+  const json& steps = Reader::member(j, at, "steps");
+  if (!steps.is_array()) throw FieldError{at + "/steps", "expected an array"};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const std::string sat = at + "/steps/" + std::to_string(i);
+    LimitStep st;
+    st.offered_rps = Reader::get<double>(steps[i], sat, "offered_rps");
+    st.achieved_rps = Reader::get_or<double>(steps[i], sat, "achieved_rps", 0);
+    st.duration_s = Reader::get_or<double>(steps[i], sat, "duration_s", 0);
+    st.verdict = Reader::get<std::string>(steps[i], sat, "verdict");
+    st.broken = Reader::get_or<std::vector<std::string>>(steps[i], sat, "broken", {});
+    st.messages = Reader::get_or<std::vector<std::string>>(steps[i], sat, "messages", {});
+    st.requests = Reader::get_or<int64_t>(steps[i], sat, "requests", 0);
+    st.errors = Reader::get_or<int64_t>(steps[i], sat, "errors", 0);
+    st.latency = Reader::histogram(steps[i], sat, "histogram");
+    if (steps[i].contains("generator")) st.generator = read_generator(steps[i]["generator"], sat + "/generator");
+    s.steps.push_back(std::move(st));
+  }
+  return s;
 }
 
 MergeInfo read_merge(const json& j, const std::string& at) {
@@ -389,7 +470,8 @@ RunResult read_result(const json& j) {
   r.context.target = Reader::get_or<std::string>(c, "/context", "target", "");
   r.context.command_line = Reader::get_or<std::string>(c, "/context", "command_line", "");
   const auto model = Reader::get<std::string>(j, "", "model");
-  if (model != "open" && model != "closed") throw FieldError{"/model", "must be \"open\" or \"closed\" (got \"" + model + "\")"};
+  if (model != "open" && model != "closed")
+    throw FieldError{"/model", "must be \"open\" or \"closed\" (got \"" + model + "\")"};
   r.model = model == "open" ? LoadModel::kOpen : LoadModel::kClosed;
   if (j.contains("target_rps") && !j["target_rps"].is_null()) r.target_rps = Reader::get<double>(j, "", "target_rps");
   r.achieved_rps = Reader::get<double>(j, "", "achieved_rps");
@@ -430,6 +512,9 @@ RunResult read_result(const json& j) {
   r.start_unix_ms = Reader::get_or<int64_t>(j, "", "start_unix_ms", 0);
   if (j.contains("segment") && !j["segment"].is_null()) r.segment = read_segment(j["segment"], "/segment");
   if (j.contains("merge") && !j["merge"].is_null()) r.merge = read_merge(j["merge"], "/merge");
+  if (j.contains("limit_search") && !j["limit_search"].is_null()) {
+    r.limit_search = read_limit_search(j["limit_search"], "/limit_search");
+  }
   return r;
 }
 
@@ -485,6 +570,7 @@ std::string run_result_to_json(const RunResult& r) {
   j["start_unix_ms"] = r.start_unix_ms;
   j["segment"] = r.segment ? ordered_json(r.segment->to_string()) : ordered_json(nullptr);
   j["merge"] = r.merge ? merge_json(*r.merge) : ordered_json(nullptr);
+  j["limit_search"] = r.limit_search ? limit_search_json(*r.limit_search) : ordered_json(nullptr);
   return j.dump(2) + "\n";
 }
 

@@ -96,11 +96,13 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
     // not at the machine: "other processes held the CPUs" would send the user after the wrong cause.
     const bool idle = record.cpu_percent <= 50.0 * plan.threads;
     if (t.connection_waits * 2 >= t.behind || (idle && t.connection_waits * 10 >= t.behind)) {
+      h.cause = "connections";
       std::snprintf(note, sizeof note,
                     "connections exhausted: %lld requests waited for a free connection (bound %d); the latency "
                     "includes that wait; raise --connections / max_connections",
                     static_cast<long long>(t.connection_waits), plan.total_connections);
     } else if (record.cpu_percent > 50.0 * plan.threads) {
+      h.cause = "cpu";
       std::snprintf(note, sizeof note,
                     "generator could not keep up: %lld of %lld requests sent over 1 ms late (max lag %.1f ms) at "
                     "%.0f%% CPU; add --threads or lower the rate",
@@ -109,6 +111,7 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
     } else {
       // Late sends while the workers were mostly idle: the threads were waiting for a CPU, so more
       // threads would not help; the machine was busy with something else.
+      h.cause = "scheduler";
       std::snprintf(note, sizeof note,
                     "%lld of %lld requests sent over 1 ms late (max lag %.1f ms) while the generator used only "
                     "%.0f%% CPU: other processes held the CPUs; run on a quieter machine",
@@ -192,14 +195,16 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
     if (plan.arrivals) planned_requests += plan.arrivals->rate().integral_to(e) - plan.arrivals->rate().integral_to(b);
   }
   r.duration_s = measured_s;
-  if (plan.model == LoadModel::kOpen && measured_s > 0) r.target_rps = planned_requests / plan.segment.count / measured_s;
+  if (plan.model == LoadModel::kOpen && measured_s > 0)
+    r.target_rps = planned_requests / plan.segment.count / measured_s;
   // Requests that complete after the schedule ended are counted, so is the time they took: a server
   // that answers 40 of 50 requests/s leaves a backlog that drains after the end, and dividing all of
   // them by the schedule's length alone would report 50 achieved (k6 likewise divides by the whole
   // test including its graceful stop). Even a server that keeps up answers the last request one
   // service time after the end; that much is the window shifted by the latency, not a backlog, so
   // only the drain beyond the slowest endpoint's p99 service time (queueing excluded) counts.
-  const auto drain = !record.stopped && record.elapsed > plan.duration ? record.elapsed - plan.duration : std::chrono::nanoseconds(0);
+  const auto drain =
+      !record.stopped && record.elapsed > plan.duration ? record.elapsed - plan.duration : std::chrono::nanoseconds(0);
   double service_p99_s = 0;
   for (const auto& e : r.endpoints) {
     if (e.kind != "step" && !e.service_time.empty()) {

@@ -62,6 +62,7 @@ struct RunSession::State {
   std::unique_ptr<SpawnedServer> server;  // declared first: destroyed last, after the samplers stop
   std::unique_ptr<Profiler> profiler;
   std::unique_ptr<RunDeltaCapture> capture;
+  std::optional<ProfilerOptions> profiling;  // kept to restart the profiler for a next step
   MonoTime profiler_start{0};
   std::optional<MonoTime> run_start;
   bool run_start_measured = false;
@@ -126,6 +127,7 @@ Result<std::unique_ptr<RunSession>> RunSession::prepare(const InstrumentOptions&
     profiling.processes.pids.push_back(state->server->pid());
   }
   state->profiler_start = clock.now();
+  state->profiling = profiling;
   auto profiler = Profiler::start(profiling, clock, state->profiler_start);
   if (!profiler) return flag_error(profiler.error(), state->password);
   state->profiler = std::move(*profiler);
@@ -142,6 +144,23 @@ Result<std::unique_ptr<RunSession>> RunSession::prepare(const InstrumentOptions&
 
 Result<RunResult> RunSession::run(const Scenario& scenario, const EngineOptions& engine, RunObserver* progress,
                                   StopSignal& stop) {
+  Result<RunResult> result = run_step(scenario, engine, progress, stop);
+  stop_server();
+  return result;
+}
+
+Result<RunResult> RunSession::run_step(const Scenario& scenario, const EngineOptions& engine, RunObserver* progress,
+                                       StopSignal& stop) {
+  // The profiler handed its samples to the previous step's result; this step gets a fresh one on the
+  // same processes, so each step's profile covers that step alone.
+  if (!state_->profiler && state_->profiling) {
+    state_->profiler_start = state_->clock->now();
+    state_->run_start.reset();
+    state_->run_start_measured = false;
+    auto profiler = Profiler::start(*state_->profiling, *state_->clock, state_->profiler_start);
+    if (!profiler) return Error{profiler.error().code, scrub(profiler.error().message, state_->password)};
+    state_->profiler = std::move(*profiler);
+  }
   ObserverChain observers;
   observers.add(this);
   observers.add(progress);
@@ -150,7 +169,6 @@ Result<RunResult> RunSession::run(const Scenario& scenario, const EngineOptions&
     pipeline_detail::StopOnSignals signals(stop);
     result = run_load(scenario, engine, *state_->clock, &observers, &stop);
   }
-  stop_server();
   return result;
 }
 

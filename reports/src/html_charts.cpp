@@ -38,8 +38,11 @@ void append_spectra(const ReportInputs& inputs, std::string& out) {
     spec.x_scale = XScale::kPercentileLog;
     spec.x_label = "percentile";
     spec.y_format = ValueFormat::kDurationUs;
-    spec.series.push_back({r.model == LoadModel::kOpen ? "corrected (from due time)" : "latency (service time)", kP50,
-                           SeriesStyle::kLine, spectrum(e.latency), {}});
+    spec.series.push_back({r.model == LoadModel::kOpen ? "corrected (from due time)" : "latency (service time)",
+                           kP50,
+                           SeriesStyle::kLine,
+                           spectrum(e.latency),
+                           {}});
     if (r.model == LoadModel::kOpen) {
       spec.series.push_back({"service time", "#0891b2", SeriesStyle::kDashed, spectrum(e.service_time), {}});
     }
@@ -52,9 +55,10 @@ void append_spectra(const ReportInputs& inputs, std::string& out) {
   }
   cards += metric_spectra(r);
   if (cards.empty()) return;
-  out += "<h2 id=\"spectrum\">Latency percentile spectrum</h2>\n<div class=\"sub\">Each percentile's latency; the x "
-         "axis stretches the tail (90%, 99%, 99.9%, ...) where users feel slowness.</div>\n<div class=\"grid\">" +
-         cards + "</div>\n";
+  out +=
+      "<h2 id=\"spectrum\">Latency percentile spectrum</h2>\n<div class=\"sub\">Each percentile's latency; the x "
+      "axis stretches the tail (90%, 99%, 99.9%, ...) where users feel slowness.</div>\n<div class=\"grid\">" +
+      cards + "</div>\n";
 }
 
 // With several endpoints, the run's p95 hides which one moved: one line per endpoint.
@@ -90,7 +94,8 @@ void append_timeline(const RunResult& r, std::string& out) {
   rate.x_label = "time since start";
   rate.y_format = ValueFormat::kRate;
   rate.bands = bands;
-  ChartSeries done{"completed/s", kP50, SeriesStyle::kLine, {}, {}}, errors{"errors/s", kP99, SeriesStyle::kLine, {}, {}};
+  ChartSeries done{"completed/s", kP50, SeriesStyle::kLine, {}, {}},
+      errors{"errors/s", kP99, SeriesStyle::kLine, {}, {}};
   for (const auto& i : r.timeline) {
     const double t = seconds(i.t_ms);
     const double len_s = i.duration_ms > 0 ? static_cast<double>(i.duration_ms) / 1000.0 : 1.0;
@@ -158,7 +163,8 @@ void append_profile(const RunResult& r, std::string& out) {
     pg.bands = bands;
     ChartSeries active{"active", "#2563eb", SeriesStyle::kStackedArea, {}, {}},
         in_tx{"idle in transaction", "#d97706", SeriesStyle::kStackedArea, {}, {}},
-        idle{"idle", "#94a3b8", SeriesStyle::kStackedArea, {}, {}}, waiting{"waiting", "#dc2626", SeriesStyle::kLine, {}, {}};
+        idle{"idle", "#94a3b8", SeriesStyle::kStackedArea, {}, {}},
+        waiting{"waiting", "#dc2626", SeriesStyle::kLine, {}, {}};
     int64_t max_connections = 0;
     for (const auto& s : p.postgres) {
       const double t = seconds(s.t_ms);
@@ -170,8 +176,8 @@ void append_profile(const RunResult& r, std::string& out) {
     }
     pg.series = {active, in_tx, idle, waiting};
     if (max_connections > 0) {
-      pg.rules.push_back({static_cast<double>(max_connections), "max_connections " + std::to_string(max_connections),
-                          "#b91c1c"});
+      pg.rules.push_back(
+          {static_cast<double>(max_connections), "max_connections " + std::to_string(max_connections), "#b91c1c"});
     }
     cards += "<div class=\"card\">" + render_svg_chart(pg) + "</div>\n";
   }
@@ -208,7 +214,66 @@ std::vector<ChartBand> phase_bands(const RunResult& result) {
   return bands;
 }
 
+namespace {
+
+// The knee chart of a limit search: each step's percentiles and achieved rate against its offered
+// rate. Steps ran in search order (up, then bisecting); sorted by rate the lines show the knee.
+void append_knee(const RunResult& r, std::string& out) {
+  if (!r.limit_search || r.limit_search->steps.empty()) return;
+  const LimitSearch& s = *r.limit_search;
+  std::vector<const LimitStep*> steps;
+  for (const auto& st : s.steps) steps.push_back(&st);
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const LimitStep* a, const LimitStep* b) { return a->offered_rps < b->offered_rps; });
+  ChartSpec latency;
+  latency.title = "Latency vs offered rate";
+  latency.x_label = "offered requests/s";
+  latency.x_format = ValueFormat::kRate;
+  latency.y_format = ValueFormat::kDurationUs;
+  ChartSeries p50{"p50", kP50, SeriesStyle::kLine, {}, {}}, p95{"p95", kP95, SeriesStyle::kLine, {}, {}},
+      p99{"p99", kP99, SeriesStyle::kLine, {}, {}};
+  ChartSpec rate;
+  rate.title = "Throughput vs offered rate";
+  rate.x_label = "offered requests/s";
+  rate.x_format = ValueFormat::kRate;
+  rate.y_format = ValueFormat::kRate;
+  ChartSeries achieved{"achieved/s", kP50, SeriesStyle::kLine, {}, {}},
+      offered{"offered/s", "#64748b", SeriesStyle::kDashed, {}, {}};
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const LimitStep& st = *steps[i];
+    if (st.verdict == "bad") {
+      p95.marked.push_back(p95.points.size());
+      achieved.marked.push_back(achieved.points.size());
+    }
+    if (!st.latency.empty()) {
+      p50.points.emplace_back(st.offered_rps, static_cast<double>(st.latency.value_at_percentile(50)));
+      p95.points.emplace_back(st.offered_rps, static_cast<double>(st.latency.value_at_percentile(95)));
+      p99.points.emplace_back(st.offered_rps, static_cast<double>(st.latency.value_at_percentile(99)));
+    }
+    achieved.points.emplace_back(st.offered_rps, st.achieved_rps);
+    offered.points.emplace_back(st.offered_rps, st.offered_rps);
+  }
+  for (auto* series : {&p50, &p95, &p99, &achieved}) series->markers = PointMarkers::kVisible;
+  latency.series = {p50, p95, p99};
+  rate.series = {achieved, offered};
+  if (s.max_sustainable_rps) {
+    latency.bands.push_back({0, *s.max_sustainable_rps, "within the SLO", false});
+    rate.bands.push_back({0, *s.max_sustainable_rps, "within the SLO", false});
+  }
+  std::string verdict = "search verdict <b>" + escape_html(s.verdict) + "</b>: " + escape_html(s.note);
+  if (s.max_sustainable_rps)
+    verdict += "; max_sustainable_rps " + escape_html(format_axis_value(*s.max_sustainable_rps, ValueFormat::kRate));
+  out += "<h2 id=\"limit\">Limit search</h2>\n<div class=\"sub\">SLO \"" + escape_html(s.slo) + "\"; " + verdict +
+         ". Marked points broke the SLO.</div>\n<div class=\"grid\">";
+  card(out, latency);
+  card(out, rate);
+  out += "</div>\n";
+}
+
+}  // namespace
+
 void append_charts(const ReportInputs& inputs, std::string& out) {
+  append_knee(*inputs.result, out);
   append_spectra(inputs, out);
   append_timeline(*inputs.result, out);
   append_profile(*inputs.result, out);

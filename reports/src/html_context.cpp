@@ -19,8 +19,9 @@ void append_verdict(const ReportInputs& inputs, std::string& out) {
     const bool bad = r.status != "complete" || r.partial;
     out += std::string("<section class=\"verdict ") + (bad ? "v-warn" : "v-none") + "\"><div class=\"badge\">" +
            escape_html(bad ? r.status : "no gate") + "</div><div class=\"detail\">";
-    out += "No budgets or baseline were evaluated for this report; run <code>perfgate gate</code> and pass "
-           "<code>--gate</code> to see pass/fail.";
+    out +=
+        "No budgets or baseline were evaluated for this report; run <code>perfgate gate</code> and pass "
+        "<code>--gate</code> to see pass/fail.";
     out += "</div></section>\n";
     return;
   }
@@ -43,11 +44,14 @@ void append_verdict(const ReportInputs& inputs, std::string& out) {
   }
   if (!bad_list.empty()) out += "<ul>" + bad_list + "</ul>";
   if (!g.checks.empty()) {
-    out += "<details><summary>All " + std::to_string(g.checks.size()) + " checks</summary><div class=\"table-wrap\">"
-           "<table><thead><tr><th>Verdict</th><th class=\"text\">Check</th><th>Measured</th><th>Limit</th></tr></thead><tbody>";
+    out += "<details><summary>All " + std::to_string(g.checks.size()) +
+           " checks</summary><div class=\"table-wrap\">"
+           "<table><thead><tr><th>Verdict</th><th "
+           "class=\"text\">Check</th><th>Measured</th><th>Limit</th></tr></thead><tbody>";
     for (const auto& c : g.checks) {
-      out += std::string("<tr><td><span class=\"chip ") + verdict_css_class(c.verdict) + "\">" + verdict_name(c.verdict) +
-             "</span></td><td class=\"text\">" + escape_html(c.message.empty() ? c.id : c.message) + "</td><td>" +
+      out += std::string("<tr><td><span class=\"chip ") + verdict_css_class(c.verdict) + "\">" +
+             verdict_name(c.verdict) + "</span></td><td class=\"text\">" +
+             escape_html(c.message.empty() ? c.id : c.message) + "</td><td>" +
              escape_html(format_in_unit(c.measured, c.unit)) + "</td><td>" +
              (c.limit ? escape_html(format_in_unit(*c.limit, c.unit)) : "&ndash;") + "</td></tr>";
     }
@@ -72,15 +76,15 @@ std::string rate_text(const RunResult& r) {
 void append_summary(const ReportInputs& inputs, std::string& out) {
   const RunResult& r = *inputs.result;
   const RunContext& c = r.context;
-  out += "<header><div class=\"eyebrow\">perfgate load report</div><h1>" + escape_html(c.scenario_name.empty() ? "Load run" : c.scenario_name) + "</h1>";
+  out += "<header><div class=\"eyebrow\">perfgate load report</div><h1>" +
+         escape_html(c.scenario_name.empty() ? "Load run" : c.scenario_name) + "</h1>";
   out += "<div class=\"sub\">" + escape_html(redact_secrets(c.target)) + (c.start_time.empty() ? "" : " &middot; ") +
          escape_html(c.start_time) + "</div></header>\n";
   append_verdict(inputs, out);
 
   out += "<section class=\"card\"><dl class=\"facts\">";
-  fact(out, "Load model", r.model == LoadModel::kOpen
-                              ? "open (latency from due time)"
-                              : "closed &mdash; latency = service time");
+  fact(out, "Load model",
+       r.model == LoadModel::kOpen ? "open (latency from due time)" : "closed &mdash; latency = service time");
   fact(out, "Throughput", escape_html(rate_text(r)));
   fact(out, "Duration", escape_html(format_duration_us(r.duration_s * 1e6)));
   fact(out, "Requests", format_count(r.total_requests()) + " (" + format_count(r.total_errors()) + " errors)");
@@ -88,7 +92,8 @@ void append_summary(const ReportInputs& inputs, std::string& out) {
   fact(out, "Build", escape_html(c.build_type.empty() ? "unknown" : c.build_type));
   fact(out, "Host", escape_html(c.host) + " &middot; " + std::to_string(c.cpu_count) + " CPUs");
   fact(out, "Load average (1m)", escape_html(format_fixed(c.load_average_1m, 2)));
-  if (!c.scenario_hash.empty()) fact(out, "Scenario hash", "<code>" + escape_html(c.scenario_hash.substr(0, 12)) + "</code>");
+  if (!c.scenario_hash.empty())
+    fact(out, "Scenario hash", "<code>" + escape_html(c.scenario_hash.substr(0, 12)) + "</code>");
   if (r.generator.max_schedule_lag_us > 0) {
     fact(out, "Generator lag (max)", escape_html(format_duration_us(r.generator.max_schedule_lag_us)));
   }
@@ -102,10 +107,12 @@ void append_summary(const ReportInputs& inputs, std::string& out) {
   std::string warnings;
   auto warn = [&](const std::string& escaped) { warnings += "<li>" + escaped + "</li>"; };
   if (r.status == "failed") {
-    warn("This run <strong>failed</strong>: no request succeeded, so its figures describe the failures, not the "
-         "service.");
+    warn(
+        "This run <strong>failed</strong>: no request succeeded, so its figures describe the failures, not the "
+        "service.");
   } else if (r.partial || r.status != "complete") {
-    warn("This run is <strong>" + escape_html(r.status) + "</strong>: it stopped before the end, figures cover only "
+    warn("This run is <strong>" + escape_html(r.status) +
+         "</strong>: it stopped before the end, figures cover only "
          "what was measured.");
   }
   if (r.generator.saturated) {
@@ -117,8 +124,9 @@ void append_summary(const ReportInputs& inputs, std::string& out) {
          "</strong>, not Release: the generator may have added latency of its own.");
   }
   if (r.model == LoadModel::kClosed) {
-    warn("Closed model: each virtual user waits for its response, so a slow server receives less load and the "
-         "latency shown is service time, not what users arriving on a schedule would see.");
+    warn(
+        "Closed model: each virtual user waits for its response, so a slow server receives less load and the "
+        "latency shown is service time, not what users arriving on a schedule would see.");
   }
   if (inputs.findings != nullptr && inputs.findings->inconclusive) {
     warn("The query analysis is inconclusive (statistics were reset or evicted during the run).");
@@ -134,6 +142,7 @@ void append_navigation(const ReportInputs& inputs, std::string& out) {
   const RunResult& r = *inputs.result;
   out += "<nav class=\"toc\">";
   if (inputs.gate != nullptr || inputs.baseline != nullptr) out += "<a href=\"#changes\">Changes</a>";
+  if (r.limit_search) out += "<a href=\"#limit\">Limit search</a>";
   out += "<a href=\"#endpoints\">Endpoints</a><a href=\"#spectrum\">Percentiles</a>";
   if (!r.timeline.empty()) out += "<a href=\"#timeline\">Over time</a>";
   if (r.profile) out += "<a href=\"#resources\">Server and database</a>";

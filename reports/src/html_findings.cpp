@@ -15,8 +15,8 @@ constexpr size_t kMaxChangesShown = 40;
 std::string change_bar(double change) {
   if (!std::isfinite(change) || change == 0) return "<div class=\"bar\"></div>";
   const double width = std::min(std::abs(change), 1.0) * 50;  // full half-width at +/-100%
-  return std::string("<div class=\"bar\"><span class=\"") + (change > 0 ? "up" : "down") + "\" style=\"width:" +
-         format_fixed(width, 1) + "%\"></span></div>";
+  return std::string("<div class=\"bar\"><span class=\"") + (change > 0 ? "up" : "down") +
+         "\" style=\"width:" + format_fixed(width, 1) + "%\"></span></div>";
 }
 
 double evidence(const Finding& f, const char* key) {
@@ -26,7 +26,8 @@ double evidence(const Finding& f, const char* key) {
 
 std::string finding_header(const Finding& f) {
   return std::string("<div class=\"finding sev-") + severity_name(f.severity) + "\"><div><strong>" +
-         finding_kind_label(f.kind) + "</strong>" + (f.endpoint.empty() ? "" : " in <code>" + escape_html(f.endpoint) + "</code>") +
+         finding_kind_label(f.kind) + "</strong>" +
+         (f.endpoint.empty() ? "" : " in <code>" + escape_html(f.endpoint) + "</code>") +
          (f.table.empty() ? "" : " on <code>" + escape_html(f.table) + "</code>") + " <span class=\"meta\">" +
          severity_name(f.severity) + " &middot; " + confidence_name(f.confidence) + "</span></div>";
 }
@@ -40,7 +41,8 @@ void finding_body(const Finding& f, std::string& out) {
   }
   const double before = evidence(f, "cost_before"), after = evidence(f, "cost_after");
   if (std::isfinite(before) && std::isfinite(after)) {
-    facts += "estimated cost <span class=\"cost\">" + format_fixed(before, 0) + " &rarr; " + format_fixed(after, 0) + "</span>";
+    facts += "estimated cost <span class=\"cost\">" + format_fixed(before, 0) + " &rarr; " + format_fixed(after, 0) +
+             "</span>";
     if (before > 0) facts += " (" + format_fixed(100.0 * (before - after) / before, 1) + "% less)";
   }
   const double mean_ms = evidence(f, "mean_ms"), calls = evidence(f, "calls");
@@ -48,7 +50,8 @@ void finding_body(const Finding& f, std::string& out) {
   if (std::isfinite(calls)) facts += (facts.empty() ? "" : " &middot; ") + format_count(std::llround(calls)) + " calls";
   if (!facts.empty()) out += "<div class=\"meta\">" + facts + "</div>";
   if (!f.query.empty()) out += "<pre><code>" + escape_html(f.query) + "</code></pre>";
-  if (!f.suggestion.empty()) out += "<div class=\"meta\">Fix:</div><pre><code>" + escape_html(f.suggestion) + "</code></pre>";
+  if (!f.suggestion.empty())
+    out += "<div class=\"meta\">Fix:</div><pre><code>" + escape_html(f.suggestion) + "</code></pre>";
   for (const auto& note : f.notes) out += "<div class=\"meta\">" + escape_html(note) + "</div>";
 }
 
@@ -58,26 +61,31 @@ void append_changes(const ReportInputs& inputs, std::string& out) {
   const auto changes = collect_changes(inputs);
   if (changes.empty()) return;
   out += "<h2 id=\"changes\">What changed against the baseline</h2>\n<section class=\"card\">";
-  out += std::string("<div class=\"sub\">") +
-         (changes.front().verdict ? "The gate's baseline comparisons" : "Percentiles compared directly (no gate report)") +
-         ", largest regressions first.</div>";
-  out += "<div class=\"table-wrap\"><table><thead><tr><th>Endpoint</th><th class=\"left\">Metric</th><th>Baseline</th><th>Now</th>"
-         "<th>Change</th><th></th><th class=\"text\">Verdict</th></tr></thead><tbody>";
+  out +=
+      std::string("<div class=\"sub\">") +
+      (changes.front().verdict ? "The gate's baseline comparisons" : "Percentiles compared directly (no gate report)") +
+      ", largest regressions first.</div>";
+  out +=
+      "<div class=\"table-wrap\"><table><thead><tr><th>Endpoint</th><th "
+      "class=\"left\">Metric</th><th>Baseline</th><th>Now</th>"
+      "<th>Change</th><th></th><th class=\"text\">Verdict</th></tr></thead><tbody>";
   for (size_t i = 0; i < changes.size() && i < kMaxChangesShown; ++i) {
     const Change& c = changes[i];
-    out += "<tr><td class=\"text\">" + escape_html(c.endpoint.empty() ? "(all)" : c.endpoint) + "</td><td class=\"left\">" +
-           escape_html(c.metric) + "</td><td>" + escape_html(format_in_unit(c.baseline, c.unit)) + "</td><td>" +
+    out += "<tr><td class=\"text\">" + escape_html(c.endpoint.empty() ? "(all)" : c.endpoint) +
+           "</td><td class=\"left\">" + escape_html(c.metric) + "</td><td>" +
+           escape_html(format_in_unit(c.baseline, c.unit)) + "</td><td>" +
            escape_html(format_in_unit(c.current, c.unit)) + "</td><td>" + escape_html(format_change(c.change)) +
            "</td><td>" + change_bar(c.change) + "</td><td class=\"text\">";
     if (c.verdict) {
-      out += std::string("<span class=\"chip ") + verdict_css_class(*c.verdict) + "\" title=\"" + escape_html(c.message) +
-             "\">" + verdict_name(*c.verdict) + "</span>";
+      out += std::string("<span class=\"chip ") + verdict_css_class(*c.verdict) + "\" title=\"" +
+             escape_html(c.message) + "\">" + verdict_name(*c.verdict) + "</span>";
     }
     out += "</td></tr>";
   }
   out += "</tbody></table></div>";
   if (changes.size() > kMaxChangesShown) {
-    out += "<div class=\"sub\">" + std::to_string(changes.size() - kMaxChangesShown) + " smaller changes not shown.</div>";
+    out +=
+        "<div class=\"sub\">" + std::to_string(changes.size() - kMaxChangesShown) + " smaller changes not shown.</div>";
   }
   out += "</section>\n";
 }
@@ -94,6 +102,7 @@ void append_findings(const ReportInputs& inputs, std::string& out) {
   const std::pair<const char*, std::vector<FindingKind>> groups[] = {
       {"N+1 queries", {FindingKind::kNPlusOne}},
       {"Missing indexes", {FindingKind::kMissingIndex}},
+      {"Query rewrites", {FindingKind::kQueryRewrite}},
       {"Slow queries", {FindingKind::kSlowQuery}},
       {"Index hygiene", {FindingKind::kDuplicateIndex, FindingKind::kUnusedIndex, FindingKind::kInvalidIndex}}};
   for (const auto& [title, kinds] : groups) {
@@ -112,8 +121,9 @@ void append_findings(const ReportInputs& inputs, std::string& out) {
     }
   }
   if (!f.queries_per_request.empty()) {
-    out += "<details><summary>Queries per request by endpoint</summary><div class=\"table-wrap\"><table><thead><tr>"
-           "<th>Endpoint</th><th>Queries per request</th></tr></thead><tbody>";
+    out +=
+        "<details><summary>Queries per request by endpoint</summary><div class=\"table-wrap\"><table><thead><tr>"
+        "<th>Endpoint</th><th>Queries per request</th></tr></thead><tbody>";
     for (const auto& [endpoint, n] : f.queries_per_request) {
       out += "<tr><td class=\"text\">" + escape_html(endpoint) + "</td><td>" + format_fixed(n, 1) + "</td></tr>";
     }

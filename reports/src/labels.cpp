@@ -9,22 +9,34 @@ namespace perfgate::reports_detail {
 
 const char* verdict_css_class(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kPass: return "v-pass";
-    case Verdict::kWarn: return "v-warn";
-    case Verdict::kFail: return "v-fail";
-    case Verdict::kInconclusive: return "v-inconclusive";
+    case Verdict::kPass:
+      return "v-pass";
+    case Verdict::kWarn:
+      return "v-warn";
+    case Verdict::kFail:
+      return "v-fail";
+    case Verdict::kInconclusive:
+      return "v-inconclusive";
   }
   return "v-inconclusive";
 }
 
 const char* finding_kind_label(FindingKind kind) {
   switch (kind) {
-    case FindingKind::kNPlusOne: return "N+1 queries";
-    case FindingKind::kMissingIndex: return "Missing index";
-    case FindingKind::kSlowQuery: return "Slow query";
-    case FindingKind::kDuplicateIndex: return "Duplicate index";
-    case FindingKind::kUnusedIndex: return "Unused index";
-    case FindingKind::kInvalidIndex: return "Invalid index";
+    case FindingKind::kNPlusOne:
+      return "N+1 queries";
+    case FindingKind::kMissingIndex:
+      return "Missing index";
+    case FindingKind::kSlowQuery:
+      return "Slow query";
+    case FindingKind::kDuplicateIndex:
+      return "Duplicate index";
+    case FindingKind::kUnusedIndex:
+      return "Unused index";
+    case FindingKind::kInvalidIndex:
+      return "Invalid index";
+    case FindingKind::kQueryRewrite:
+      return "Query rewrite";
   }
   return "Finding";
 }
@@ -54,8 +66,8 @@ std::string format_in_unit(double value, const std::string& unit) {
   if (unit == "bytes") return format_bytes(value);
   if (unit == "ratio") return format_fixed(value * 100, 2) + "%";
   if (unit == "percent") return format_fixed(value, 1) + "%";
-  if (unit == "count") return std::abs(value - std::round(value)) < 1e-9 ? format_count(std::llround(value))
-                                                                          : format_fixed(value, 2);
+  if (unit == "count")
+    return std::abs(value - std::round(value)) < 1e-9 ? format_count(std::llround(value)) : format_fixed(value, 2);
   if (unit == "rps") return format_fixed(value, 1) + "/s";
   if (unit == "mb_per_hour") return format_fixed(value, 1) + " MB/h";
   return format_fixed(value, 2) + (unit.empty() ? "" : " " + unit);

@@ -10,8 +10,7 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.set_content(body.dump(), "application/json");
 }
 
-void with_connection(ServiceContext& ctx, httplib::Response& res,
-                     const std::function<void(pqxx::connection&)>& work) {
+void with_connection(ServiceContext& ctx, httplib::Response& res, const std::function<void(pqxx::connection&)>& work) {
   Lease lease = ctx.pool.acquire();
   if (!lease) {
     send_json(res, 503, {{"error", "database connection pool exhausted"}});
@@ -19,6 +18,9 @@ void with_connection(ServiceContext& ctx, httplib::Response& res,
   }
   try {
     work(*lease);
+    // The capacity knob: with every lease held H ms longer, the pool serves at most pool_size / H
+    // requests per second (plus the work), a known limit for run --find-limit (bench/find_limit.sh).
+    if (ctx.options.pool_hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ctx.options.pool_hold_ms));
   } catch (const std::exception& e) {
     ctx.stats.db_errors++;
     send_json(res, 500, {{"error", std::string("database error: ") + e.what()}});
@@ -32,8 +34,9 @@ std::optional<long> int_param(const httplib::Request& req, httplib::Response& re
   long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < min_value || value > max_value) {
-    send_json(res, 400, {{"error", name + ": expected an integer in [" + std::to_string(min_value) + ", " +
-                                       std::to_string(max_value) + "] (got '" + text + "')"}});
+    send_json(res, 400,
+              {{"error", name + ": expected an integer in [" + std::to_string(min_value) + ", " +
+                             std::to_string(max_value) + "] (got '" + text + "')"}});
     return std::nullopt;
   }
   return value;

@@ -1,10 +1,10 @@
 // perfgate-testbed: the bundled report service the demo and the integration tests run against.
 // See docs/testbed.md for endpoints, flags and the pathologies it carries on purpose.
 
-#include <CLI/CLI.hpp>
 #include <httplib.h>
 #include <signal.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -109,8 +109,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0001, 100.0));
   app.add_flag("--seed", options.seed, "create schema and data when missing");
   app.add_option("--threads", options.threads, "HTTP worker threads")->check(CLI::Range(1, 1024));
-  app.add_option("--async-workers", options.async_workers, "background report generators")
-      ->check(CLI::Range(1, 256));
+  app.add_option("--async-workers", options.async_workers, "background report generators")->check(CLI::Range(1, 256));
   app.add_option("--cache-ttl-s", options.cache_ttl_s, "freshness of cached async reports, seconds")
       ->check(CLI::Range(0, 86400));
   app.add_option("--delay-ms", options.delay_ms, "added to every /reports response (also PERFGATE_TESTBED_DELAY_MS)")
@@ -120,6 +119,9 @@ int main(int argc, char** argv) {
   app.add_option("--stream-chunk-delay-ms", options.stream_chunk_delay_ms,
                  "processing time per 1,000-row chunk of the streamed export")
       ->check(CLI::Range(0, 60000));
+  app.add_option("--pool-hold-ms", options.pool_hold_ms,
+                 "hold every database connection this much longer (capacity: pool-size / hold)")
+      ->check(CLI::Range(0, 600000));
   CLI11_PARSE(app, argc, argv);
   return serve(options);
 }

@@ -6,18 +6,19 @@
 namespace perfgate::testbed_service {
 
 struct ServiceOptions {
-  int port = 0;                 ///< 0: pick a free loopback port and print it
-  std::string dsn;              ///< libpq DSN of the database to serve
-  int pool_size = 8;            ///< database connections, >= 1
-  int pool_timeout_ms = 2000;   ///< wait for a free connection before answering 503
-  double scale = 1.0;           ///< seed size multiplier (1.0: 200k transactions, 5k users, 1k products)
-  bool seed = false;            ///< create schema + data when missing
-  int threads = 16;             ///< HTTP worker threads
-  int async_workers = 2;        ///< background report generators
-  int cache_ttl_s = 60;         ///< freshness of cached async reports
-  int delay_ms = 0;             ///< added to every /reports response (regression knob)
-  double delay_factor = 1.0;    ///< /reports responses take this many times their work time, >= 1
+  int port = 0;                   ///< 0: pick a free loopback port and print it
+  std::string dsn;                ///< libpq DSN of the database to serve
+  int pool_size = 8;              ///< database connections, >= 1
+  int pool_timeout_ms = 2000;     ///< wait for a free connection before answering 503
+  double scale = 1.0;             ///< seed size multiplier (1.0: 200k transactions, 5k users, 1k products)
+  bool seed = false;              ///< create schema + data when missing
+  int threads = 16;               ///< HTTP worker threads
+  int async_workers = 2;          ///< background report generators
+  int cache_ttl_s = 60;           ///< freshness of cached async reports
+  int delay_ms = 0;               ///< added to every /reports response (regression knob)
+  double delay_factor = 1.0;      ///< /reports responses take this many times their work time, >= 1
   int stream_chunk_delay_ms = 0;  ///< per-chunk processing time of the streamed export
+  int pool_hold_ms = 0;           ///< capacity knob: every database lease is held this much longer
 };
 
 }  // namespace perfgate::testbed_service

@@ -185,6 +185,24 @@ TEST(BudgetEvaluator, MemorySlopeFailsOnlyWhenItsIntervalIsAboveTheLimit) {
   EXPECT_EQ(eval("rss_slope < 50MB/h", {}, nullptr, 1.0, short_run)[0].verdict, Verdict::kInconclusive);
 }
 
+TEST(BudgetEvaluator, ALeakNeedsAnIntervalClearOfZeroAndAProjectionOverBudget) {
+  // 40 +/- 5 MB/h: over 24 h that is 960 MB.
+  auto leak = eval("rss_growth(24h) <= 500MB");
+  EXPECT_EQ(leak[0].verdict, Verdict::kFail) << leak[0].message;
+  EXPECT_NEAR(leak[0].measured, 960e6, 1e6);
+  EXPECT_NE(leak[0].message.find("leak"), std::string::npos) << leak[0].message;
+  EXPECT_EQ(only("rss_growth(24h) <= 1GB"), Verdict::kPass);  // real growth, within budget
+  RunResult noisy = sample_run();
+  noisy.profile->summary.rss_slope_ci_mb_per_hour = 45;  // the interval includes zero: not a leak
+  auto flat = eval("rss_growth(24h) <= 500MB", {}, nullptr, 1.0, noisy);
+  EXPECT_EQ(flat[0].verdict, Verdict::kPass) << flat[0].message;
+  EXPECT_NE(flat[0].message.find("no leak"), std::string::npos) << flat[0].message;
+  RunResult short_run = sample_run();
+  short_run.profile->summary.samples = 2;
+  EXPECT_EQ(eval("rss_growth(24h) <= 500MB", {}, nullptr, 1.0, short_run)[0].verdict, Verdict::kInconclusive);
+  EXPECT_FALSE(parse_budget_rule("rss_growth(soon) <= 5MB"));
+}
+
 TEST(BudgetEvaluator, FindingsBudgetsFailOnSureFindingsAndWarnOnPossibleOnes) {
   Findings f;
   f.queries_per_request["reports.sales"] = 25;

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,25 @@ inline int wait_exit(pid_t pid) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/// What a command printed (stdout and stderr together) and its exit code (-1 when it did not exit).
+struct CapturedRun {
+  int exit_code = -1;
+  std::string output;
+};
+
+/// Runs `command_line` with /bin/sh -c, stderr into the captured output; waits for it.
+inline CapturedRun run_captured(const std::string& command_line) {
+  CapturedRun ran;
+  std::FILE* pipe = ::popen((command_line + " 2>&1").c_str(), "r");
+  if (!pipe) return ran;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) ran.output.append(buf, n);
+  const int status = ::pclose(pipe);
+  ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return ran;
 }
 
 }  // namespace perfgate::testing

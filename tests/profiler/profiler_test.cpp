@@ -10,6 +10,8 @@
 #include <fstream>
 #include <random>
 
+#include "analyzers/budget.h"
+#include "analyzers/budget_evaluator.h"
 #include "helper_process.h"
 
 namespace perfgate {
@@ -71,6 +73,43 @@ TEST(Profiler, MeasuresTheSlopeOfASteadilyGrowingProcess) {
   EXPECT_GT(profile.summary.rss_slope_mb_per_hour, 0.0);
   EXPECT_NEAR(profile.summary.rss_slope_mb_per_hour, true_mb_per_hour, 0.25 * true_mb_per_hour);
   EXPECT_GT(profile.summary.samples, 10);
+}
+
+// The soak verdict end to end: a planted leak of known rate is flagged with that rate, a flat process is not.
+Verdict leak_verdict(const Profile& profile, CheckResult* check) {
+  RunResult r;
+  r.duration_s = 2;
+  r.profile = profile;
+  auto budgets =
+      budgets_from_json(R"({"schema_version": 1, "budgets": [{"rules": ["rss_growth(1h) <= 1GB"]}]})", "b.json");
+  EXPECT_TRUE(budgets.ok());
+  const auto checks = evaluate_budgets(*budgets, r, nullptr);
+  EXPECT_EQ(checks.size(), 1u);
+  *check = checks.at(0);
+  return check->verdict;
+}
+
+TEST(Profiler, APlantedLeakIsFlaggedWithItsRateAndAFlatProcessIsNot) {
+  HelperProcess leaking({"ramp", "20", "50"});  // 20 MiB/s for 2.5 s: 75,497 MB/h
+  ASSERT_EQ(leaking.read_line(), "start");
+  auto profiler = start_profiler(watch({leaking.pid()}));
+  ASSERT_TRUE(profiler);
+  ASSERT_EQ(leaking.read_line(), "capped");
+  const Profile leak = profiler->finish({}, 0);
+  const double true_mb_per_hour = 20.0 * 1.048576 * 3600.0;
+  EXPECT_NEAR(leak.summary.rss_slope_mb_per_hour, true_mb_per_hour, 0.20 * true_mb_per_hour);
+  CheckResult check;
+  EXPECT_EQ(leak_verdict(leak, &check), Verdict::kFail) << check.message;
+  EXPECT_NEAR(check.measured, true_mb_per_hour * 1e6, 0.20 * true_mb_per_hour * 1e6) << check.message;
+
+  HelperProcess flat({"idle"});
+  ASSERT_EQ(flat.read_line(), "start");
+  auto flat_profiler = start_profiler(watch({flat.pid()}));
+  ASSERT_TRUE(flat_profiler);
+  // Bounded by samples, not by time: enough for the slope's interval.
+  for (int i = 0; i < 500 && flat_profiler->live().samples < 15; ++i) usleep(10'000);
+  const Profile still = flat_profiler->finish({}, 0);
+  EXPECT_EQ(leak_verdict(still, &check), Verdict::kPass) << check.message;
 }
 
 TEST(Profiler, ReportsCpuOfABusyProcessAndNoneOfAnIdleOne) {

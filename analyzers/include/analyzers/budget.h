@@ -16,21 +16,23 @@ inline constexpr int kBudgetsSchemaVersion = 1;
 
 /// What a budget rule measures.
 enum class BudgetMetric {
-  kLatency,           ///< a percentile (or max/mean) of the latency histogram, us
-  kNamedMetric,       ///< a percentile of EndpointStats::metrics[name] (stream/poll figures)
-  kErrorRate,         ///< errors / completed requests, ratio
-  kTimeoutShare,      ///< share of requests slower than `timeout_us` or ended in a timeout, ratio
-  kThroughput,        ///< achieved completed requests per second (a floor)
-  kTallyShare,        ///< share of `tally_value` among the values of tally `metric_name`, ratio
-  kPeakRss,           ///< server peak RSS (Profile summary), bytes
-  kRssSlope,          ///< server RSS growth, MB per hour, judged with its confidence interval
-  kCpu,               ///< server mean CPU, percent of one core
-  kCpuPerRequest,     ///< server CPU time per request, us
-  kPgConnections,     ///< PostgreSQL peak connections: a count, or a share of max_connections
-  kQueriesPerRequest, ///< SQL statements per request (Findings::queries_per_request)
-  kSlowQueryMean,     ///< worst mean execution time among the analyzer's slow-query findings, us
-  kNoFindings,        ///< number of findings of kind `metric_name` (must be 0)
-  kRecovery,          ///< time after the phase ends until per-second latency is back under the limit, us
+  kLatency,            ///< a percentile (or max/mean) of the latency histogram, us
+  kNamedMetric,        ///< a percentile of EndpointStats::metrics[name] (stream/poll figures)
+  kErrorRate,          ///< errors / completed requests, ratio
+  kTimeoutShare,       ///< share of requests slower than `timeout_us` or ended in a timeout, ratio
+  kThroughput,         ///< achieved completed requests per second (a floor)
+  kTallyShare,         ///< share of `tally_value` among the values of tally `metric_name`, ratio
+  kPeakRss,            ///< server peak RSS (Profile summary), bytes
+  kRssSlope,           ///< server RSS growth, MB per hour, judged with its confidence interval
+  kCpu,                ///< server mean CPU, percent of one core
+  kCpuPerRequest,      ///< server CPU time per request, us
+  kPgConnections,      ///< PostgreSQL peak connections: a count, or a share of max_connections
+  kQueriesPerRequest,  ///< SQL statements per request (Findings::queries_per_request)
+  kSlowQueryMean,      ///< worst mean execution time among the analyzer's slow-query findings, us
+  kNoFindings,         ///< number of findings of kind `metric_name` (must be 0)
+  kRecovery,           ///< time after the phase ends until per-second latency is back under the limit, us
+  kRssGrowth,          ///< server RSS growth projected over `horizon_us` (a soak's leak verdict), bytes
+  kMaxSustainableRps,  ///< a limit search's highest rate within its SLO (run --find-limit), requests/s (a floor)
 };
 
 /// The comparison a rule makes: the first two are ceilings, the last two floors.
@@ -41,19 +43,20 @@ enum class BudgetSeverity { kFail, kWarn };
 
 /// One parsed rule. Limits are in the metric's canonical unit (see BudgetMetric).
 struct BudgetRule {
-  std::string text;              ///< as written, for messages
+  std::string text;  ///< as written, for messages
   BudgetMetric metric = BudgetMetric::kLatency;
-  std::string label;             ///< stable short name for check ids: "p95", "tally.x_cache.hit", ...
-  double percentile = 95;        ///< kLatency, kNamedMetric, kRecovery: 0..100 (100 = max)
-  bool mean = false;             ///< kLatency: the mean instead of a percentile
-  std::string metric_name;       ///< named metric key, tally name, or finding kind ("n_plus_one")
-  std::string tally_value;       ///< kTallyShare: the value whose share is measured
+  std::string label;        ///< stable short name for check ids: "p95", "tally.x_cache.hit", ...
+  double percentile = 95;   ///< kLatency, kNamedMetric, kRecovery: 0..100 (100 = max)
+  bool mean = false;        ///< kLatency: the mean instead of a percentile
+  std::string metric_name;  ///< named metric key, tally name, or finding kind ("n_plus_one")
+  std::string tally_value;  ///< kTallyShare: the value whose share is measured
   BudgetOp op = BudgetOp::kLessEqual;
   double limit = 0;
-  bool limit_is_share = false;   ///< kPgConnections: the limit is a share of max_connections
-  double timeout_us = 0;         ///< kTimeoutShare: the duration beyond which a request counts
-  double within_us = 0;          ///< kRecovery: how long recovery may take
-  double tolerance = 1.0;        ///< >= 1; ceilings on time figures fail only above limit * tolerance
+  bool limit_is_share = false;  ///< kPgConnections: the limit is a share of max_connections
+  double timeout_us = 0;        ///< kTimeoutShare: the duration beyond which a request counts
+  double within_us = 0;         ///< kRecovery: how long recovery may take
+  double horizon_us = 0;        ///< kRssGrowth: the projection's span; 0: the run's measured duration
+  double tolerance = 1.0;       ///< >= 1; ceilings on time figures fail only above limit * tolerance
   BudgetSeverity severity = BudgetSeverity::kFail;
 };
 

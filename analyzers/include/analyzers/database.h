@@ -20,10 +20,17 @@ struct ColumnInfo {
 };
 
 struct TableInfo {
-  std::string name;                  ///< unqualified relation name
-  double rows_estimate = 0;          ///< pg_class.reltuples (clamped at 0)
-  int64_t pages = 0;                 ///< pg_class.relpages
+  std::string name;          ///< unqualified relation name
+  double rows_estimate = 0;  ///< pg_class.reltuples (clamped at 0)
+  int64_t pages = 0;         ///< pg_class.relpages
   std::vector<ColumnInfo> columns;
+  int64_t row_writes = 0;  ///< n_tup_ins + n_tup_upd + n_tup_del since the statistics reset
+};
+
+/// A view reading exactly one table: statements through it get index advice on that table.
+struct ViewInfo {
+  std::string name;
+  std::string base_table;
 };
 
 struct IndexInfo {
@@ -32,10 +39,10 @@ struct IndexInfo {
   std::vector<std::string> columns;  ///< key columns in order; "" for an expression
   bool unique = false;
   bool primary = false;
-  bool valid = true;                 ///< pg_index.indisvalid
-  bool partial = false;              ///< has a WHERE clause
-  int64_t scans = 0;                 ///< pg_stat_user_indexes.idx_scan
-  std::string definition;            ///< pg_get_indexdef
+  bool valid = true;       ///< pg_index.indisvalid
+  bool partial = false;    ///< has a WHERE clause
+  int64_t scans = 0;       ///< pg_stat_user_indexes.idx_scan
+  std::string definition;  ///< pg_get_indexdef
 };
 
 struct ForeignKey {
@@ -50,6 +57,7 @@ struct Schema {
   std::vector<TableInfo> tables;
   std::vector<IndexInfo> indexes;
   std::vector<ForeignKey> foreign_keys;
+  std::vector<ViewInfo> views;
 
   /// The table called `name`, or nullptr.
   [[nodiscard]] const TableInfo* table(const std::string& name) const;
@@ -70,9 +78,15 @@ class StatsSource {
 /// A hypothetical index for costing.
 struct HypotheticalIndex {
   std::string table;
-  std::vector<std::string> columns;
+  std::vector<std::string> columns;  ///< key columns in order (for an expression: the column it reads)
+  std::string expression{};          ///< an expression index's expression ("lower(email)"); "" for columns
+  std::string where{};               ///< a partial index's predicate ("deleted_at IS NULL"); "" for all rows
+  std::string method{};              ///< access method; "" is btree
   friend bool operator==(const HypotheticalIndex&, const HypotheticalIndex&) = default;
 };
+
+/// "ON table USING method (keys) WHERE predicate", the part of CREATE INDEX after the index name.
+std::string index_target_sql(const HypotheticalIndex& index);
 
 /// Plans statements without running them.
 class PlanProvider {

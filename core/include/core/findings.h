@@ -14,7 +14,17 @@
 namespace perfgate {
 
 /// Kinds of finding; their JSON names are the snake_case forms ("n_plus_one", ...).
-enum class FindingKind { kNPlusOne, kMissingIndex, kSlowQuery, kDuplicateIndex, kUnusedIndex, kInvalidIndex };
+/// kQueryRewrite: the statement must change (a cast or function on the column, an optimisation fence),
+/// since no index the planner can use would serve it as written.
+enum class FindingKind {
+  kNPlusOne,
+  kMissingIndex,
+  kSlowQuery,
+  kDuplicateIndex,
+  kUnusedIndex,
+  kInvalidIndex,
+  kQueryRewrite
+};
 
 enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
 
@@ -24,18 +34,18 @@ enum class Confidence { kPossible, kLikely, kConfirmed };
 /// One finding with its evidence and the fix.
 struct Finding {
   FindingKind kind = FindingKind::kSlowQuery;
-  std::string endpoint;                   ///< where known, "" otherwise
-  std::string query;                      ///< normalised text of the main statement
-  std::vector<std::string> queries;       ///< all statements covered (e.g. one index serving several)
-  std::string query_id;                   ///< pg_stat_statements queryid or fingerprint
+  std::string endpoint;              ///< where known, "" otherwise
+  std::string query;                 ///< normalised text of the main statement
+  std::vector<std::string> queries;  ///< all statements covered (e.g. one index serving several)
+  std::string query_id;              ///< pg_stat_statements queryid or fingerprint
   double calls_per_request = 0;
   double rows_per_call = 0;
   std::string table;
   std::vector<std::string> columns;
-  std::string suggestion;                 ///< DDL or rewrite
-  std::string summary;                    ///< one line for people
-  std::map<std::string, double> evidence; ///< "cost_before", "cost_after", "mean_ms", "calls", ...
-  std::vector<std::string> notes;         ///< caveats ("cannot cost: ...", "hypopg absent: heuristic")
+  std::string suggestion;                  ///< DDL or rewrite
+  std::string summary;                     ///< one line for people
+  std::map<std::string, double> evidence;  ///< "cost_before", "cost_after", "mean_ms", "calls", ...
+  std::vector<std::string> notes;          ///< caveats ("cannot cost: ...", "hypopg absent: heuristic")
   Severity severity = Severity::kMedium;
   Confidence confidence = Confidence::kLikely;
 };
@@ -43,9 +53,9 @@ struct Finding {
 /// The analyzer's whole output for one database and run.
 struct Findings {
   int schema_version = 1;
-  std::string database;                  ///< DSN with the password removed
-  std::string source;                    ///< "probe", "run-delta", "aggregate"
-  bool inconclusive = false;             ///< e.g. pg_stat_statements evicted entries between snapshots
+  std::string database;       ///< DSN with the password removed
+  std::string source;         ///< "probe", "run-delta", "aggregate"
+  bool inconclusive = false;  ///< e.g. pg_stat_statements evicted entries between snapshots
   std::vector<std::string> notes;
   std::vector<Finding> findings;
   /// endpoint -> queries per request (all statements), where probing measured it

@@ -59,18 +59,18 @@ struct ErrorCounts {
 
 /// One second (or one interval) of the run's timeline for one endpoint or for the whole run.
 struct IntervalStats {
-  int64_t t_ms = 0;          ///< start of the interval, ms since run start
-  int64_t duration_ms = 0;   ///< length of the interval
-  int64_t requests = 0;      ///< completed requests (success or error) in the interval
-  int64_t errors = 0;        ///< of which errors
+  int64_t t_ms = 0;         ///< start of the interval, ms since run start
+  int64_t duration_ms = 0;  ///< length of the interval
+  int64_t requests = 0;     ///< completed requests (success or error) in the interval
+  int64_t errors = 0;       ///< of which errors
   double p50_us = 0, p90_us = 0, p95_us = 0, p99_us = 0, max_us = 0;  ///< corrected latency
-  int64_t sent = 0;          ///< requests started in the interval
-  double schedule_lag_us = 0;///< how late the generator started requests, worst in the interval (open model)
+  int64_t sent = 0;                                                   ///< requests started in the interval
+  double schedule_lag_us = 0;  ///< how late the generator started requests, worst in the interval (open model)
 };
 
 /// A named extra distribution of an endpoint or flow (time to first event, polls until done, ...).
 struct NamedMetric {
-  std::string unit;          ///< "us", "count", "events_per_s"
+  std::string unit;  ///< "us", "count", "events_per_s"
   Histogram histogram;
 };
 
@@ -79,14 +79,14 @@ using Tally = std::map<std::string, int64_t>;
 
 /// Statistics of one endpoint (or flow, or flow step), overall or within one phase.
 struct EndpointStats {
-  std::string name;           ///< endpoint name from the scenario ("reports.sales"); flows: "flow/step"
-  std::string kind = "request"; ///< "request", "flow" or "step"
-  int64_t requests = 0;       ///< completed requests (success + errors), warm-up excluded
+  std::string name;              ///< endpoint name from the scenario ("reports.sales"); flows: "flow/step"
+  std::string kind = "request";  ///< "request", "flow" or "step"
+  int64_t requests = 0;          ///< completed requests (success + errors), warm-up excluded
   ErrorCounts errors;
-  Histogram latency{};        ///< from due time (open) or send time (closed); successes and errors
-  Histogram service_time{};   ///< from send to done (the uncorrected figure)
-  std::map<std::string, NamedMetric> metrics;  ///< extra distributions by name
-  std::map<std::string, Tally> tallies;        ///< tallied values by tally name
+  Histogram latency{};                          ///< from due time (open) or send time (closed); successes and errors
+  Histogram service_time{};                     ///< from send to done (the uncorrected figure)
+  std::map<std::string, NamedMetric> metrics;   ///< extra distributions by name
+  std::map<std::string, Tally> tallies;         ///< tallied values by tally name
   std::vector<IntervalStats> timeline;          ///< per-interval figures (overall entry only)
   std::map<std::string, int64_t> status_codes;  ///< HTTP status -> count ("200": 1234)
 
@@ -98,14 +98,14 @@ struct EndpointStats {
 
 /// A named phase of the load shape, with its place on the run's timeline.
 struct PhaseInfo {
-  std::string name;          ///< "warm-up", "ramp", "steady", "spike", "recovery", ...
+  std::string name;  ///< "warm-up", "ramp", "steady", "spike", "recovery", ...
   int64_t start_ms = 0;
   int64_t end_ms = 0;
   double target_rps_start = 0;  ///< open model: arrival rate at the start/end of the phase
   double target_rps_end = 0;
-  int64_t vus_start = 0;        ///< closed model: virtual users at the start/end of the phase
+  int64_t vus_start = 0;  ///< closed model: virtual users at the start/end of the phase
   int64_t vus_end = 0;
-  bool excluded = false;        ///< warm-up: not counted in the results
+  bool excluded = false;  ///< warm-up: not counted in the results
 };
 
 /// Per-phase view: the same endpoint statistics restricted to one phase.
@@ -117,11 +117,11 @@ struct PhaseStats {
 /// Where and how a run happened (STYLE.md rule 6).
 struct RunContext {
   std::string tool_version;
-  std::string build_type;     ///< "Release", "Debug", ... (a debug build is flagged in reports)
+  std::string build_type;  ///< "Release", "Debug", ... (a debug build is flagged in reports)
   std::string host;
   int cpu_count = 0;
   double load_average_1m = 0;
-  std::string start_time;     ///< ISO-8601 UTC
+  std::string start_time;  ///< ISO-8601 UTC
   std::string scenario_name;
   std::string scenario_hash;  ///< SHA-256 of the scenario's canonical form, hex
   std::string target;         ///< base URL (credentials stripped)
@@ -131,31 +131,35 @@ struct RunContext {
 /// Whether the generator kept up with the schedule; a saturated run makes comparisons inconclusive.
 struct GeneratorHealth {
   bool saturated = false;
-  double max_schedule_lag_us = 0;   ///< worst lag between due time and send
+  double max_schedule_lag_us = 0;  ///< worst lag between due time and send
   double mean_schedule_lag_us = 0;
-  int64_t requests_behind = 0;      ///< requests sent more than 1 ms after they were due
-  double cpu_percent = 0;           ///< the generator's own CPU use over the run
-  std::string note;                 ///< human explanation when saturated
+  int64_t requests_behind = 0;  ///< requests sent more than 1 ms after they were due
+  double cpu_percent = 0;       ///< the generator's own CPU use over the run
+  std::string note;             ///< human explanation when saturated
+  /// When saturated, what ran out: "connections" (every connection was busy waiting for the server,
+  /// or the bound is too low), "cpu" (the generator's threads were busy) or "scheduler" (they waited
+  /// for a CPU other processes held); "" when not saturated or read from an older result.
+  std::string cause;
 };
 
 /// One sample of a watched process.
 struct ProcessSample {
   int64_t t_ms = 0;
   int64_t rss_bytes = 0;
-  int64_t pss_bytes = -1;        ///< -1 when smaps_rollup is unreadable
-  double cpu_percent = 0;        ///< user+system since the previous sample, % of one core
+  int64_t pss_bytes = -1;  ///< -1 when smaps_rollup is unreadable
+  double cpu_percent = 0;  ///< user+system since the previous sample, % of one core
   double cpu_user_percent = 0;
   double cpu_system_percent = 0;
   int64_t threads = 0;
-  int64_t open_fds = -1;         ///< -1 when /proc/PID/fd is unreadable
-  int64_t ctx_switches = 0;      ///< voluntary + involuntary since the previous sample
+  int64_t open_fds = -1;     ///< -1 when /proc/PID/fd is unreadable
+  int64_t ctx_switches = 0;  ///< voluntary + involuntary since the previous sample
 };
 
 /// The samples of one watched process (or of a process group summed, see `aggregate`).
 struct ProcessTimeline {
   int64_t pid = 0;
   std::string command;
-  bool exited = false;           ///< the process exited during the run
+  bool exited = false;  ///< the process exited during the run
   int64_t exited_at_ms = -1;
   std::vector<ProcessSample> samples;
 };
@@ -165,19 +169,19 @@ struct PgSample {
   int64_t t_ms = 0;
   int64_t active = 0, idle = 0, idle_in_transaction = 0, waiting = 0, total = 0;
   int64_t max_connections = 0;
-  int64_t xact_commit = 0, xact_rollback = 0;   ///< deltas since the previous sample
+  int64_t xact_commit = 0, xact_rollback = 0;  ///< deltas since the previous sample
   int64_t blks_read = 0, blks_hit = 0, temp_bytes = 0, deadlocks = 0;
 };
 
 /// Resource summary over the whole run or one phase.
 struct ProfileSummary {
-  int64_t peak_rss_bytes = 0;          ///< summed over watched processes at each instant
+  int64_t peak_rss_bytes = 0;  ///< summed over watched processes at each instant
   double mean_cpu_percent = 0;
   double cpu_us_per_request = 0;
   int64_t peak_pg_connections = 0;
   int64_t max_connections = 0;
-  double rss_slope_mb_per_hour = 0;    ///< robust fit after warm-up
-  double rss_slope_ci_mb_per_hour = 0; ///< half-width of the ~95% interval
+  double rss_slope_mb_per_hour = 0;     ///< robust fit after warm-up
+  double rss_slope_ci_mb_per_hour = 0;  ///< half-width of the ~95% interval
   int64_t samples = 0;
 };
 
@@ -194,22 +198,54 @@ struct Profile {
 /// One shard of a merged result: what it offered and how its generator fared (docs/distributed.md).
 struct ShardSummary {
   Segment segment;
-  std::string file;              ///< the shard result the merge read
-  std::string status;            ///< the shard's own status: "complete", "partial" or "failed"
+  std::string file;    ///< the shard result the merge read
+  std::string status;  ///< the shard's own status: "complete", "partial" or "failed"
   std::string host;
-  int64_t start_unix_ms = 0;     ///< wall-clock instant of the shard's t = 0
-  int64_t requests = 0;          ///< completed requests, warm-up excluded
+  int64_t start_unix_ms = 0;  ///< wall-clock instant of the shard's t = 0
+  int64_t requests = 0;       ///< completed requests, warm-up excluded
   double achieved_rps = 0;
   GeneratorHealth generator;
 };
 
 /// How a merged result was put together from shard results (`perfgate merge`).
 struct MergeInfo {
-  int segment_count = 0;               ///< N: the number of segments the load was split into
-  std::vector<ShardSummary> shards;    ///< the shards merged, in segment order
-  std::vector<int> missing_segments;   ///< K (1-based) of segments with no result: the merge is partial
-  std::vector<int> partial_segments;   ///< K of shards that were interrupted or failed
-  int64_t start_skew_ms = 0;           ///< latest shard start minus earliest
+  int segment_count = 0;              ///< N: the number of segments the load was split into
+  std::vector<ShardSummary> shards;   ///< the shards merged, in segment order
+  std::vector<int> missing_segments;  ///< K (1-based) of segments with no result: the merge is partial
+  std::vector<int> partial_segments;  ///< K of shards that were interrupted or failed
+  int64_t start_skew_ms = 0;          ///< latest shard start minus earliest
+};
+
+/// One held rate of a limit search (run --find-limit, docs/run.md "Finding the limit").
+struct LimitStep {
+  double offered_rps = 0;             ///< the arrival rate the step planned
+  double achieved_rps = 0;            ///< completed requests / held duration (warm-up excluded)
+  double duration_s = 0;              ///< held duration, warm-up excluded
+  std::string verdict;                ///< "good", "bad", "generator_limited", "inconclusive" or "interrupted"
+  std::vector<std::string> broken;    ///< labels of the SLO rules the step broke ("p95", "error_rate")
+  std::vector<std::string> messages;  ///< one line per SLO rule: measured value against its limit
+  int64_t requests = 0;               ///< completed requests, warm-up excluded
+  int64_t errors = 0;
+  Histogram latency{};        ///< whole run (request and flow endpoints merged), us, from the due time
+  GeneratorHealth generator;  ///< whether the generator could offer this rate
+};
+
+/// The outcome of a search for the highest arrival rate that keeps an SLO.
+struct LimitSearch {
+  std::string slo;  ///< the SLO as written ("p95 < 1s, error_rate < 1%")
+  /// "found" (bracketed within the precision), "time_budget" (bracket wider than the precision when
+  /// the budget ran out), "above_max" (still good at the highest rate allowed), "below_start" (failing
+  /// at the first step), "generator_limited" (perfgate could not offer the rate), "inconclusive" (a
+  /// step could not be judged), "interrupted" (stopped by a signal).
+  std::string verdict;
+  std::optional<double> max_sustainable_rps;  ///< highest good step; nullopt when no step was good
+  std::optional<double> first_failing_rps;    ///< lowest bad step; nullopt when none was bad
+  std::string broken_first;                   ///< label of the SLO rule that broke at first_failing_rps ("" if none)
+  std::string note;                           ///< one sentence on the verdict, for people
+  double precision = 0.05;                    ///< the bracket width asked for, a share of max_sustainable_rps
+  double warm_up_s = 0;                       ///< excluded from every step
+  double hold_s = 0;                          ///< judged part of every step
+  std::vector<LimitStep> steps;               ///< in the order they ran
 };
 
 /// The whole result of one run.
@@ -217,11 +253,11 @@ struct RunResult {
   int schema_version = kResultSchemaVersion;
   RunContext context;
   LoadModel model = LoadModel::kOpen;
-  std::optional<double> target_rps;   ///< open model: mean target arrival rate; nullopt for closed
-  double achieved_rps = 0;            ///< completed requests / measured duration
-  double duration_s = 0;              ///< measured duration (warm-up excluded)
-  bool partial = false;               ///< interrupted before the end (Ctrl-C, tool failure)
-  std::string status = "complete";    ///< "complete", "partial" or "failed"
+  std::optional<double> target_rps;  ///< open model: mean target arrival rate; nullopt for closed
+  double achieved_rps = 0;           ///< completed requests / measured duration
+  double duration_s = 0;             ///< measured duration (warm-up excluded)
+  bool partial = false;              ///< interrupted before the end (Ctrl-C, tool failure)
+  std::string status = "complete";   ///< "complete", "partial" or "failed"
   GeneratorHealth generator;
   std::vector<PhaseInfo> phases;
   std::vector<EndpointStats> endpoints;  ///< overall, warm-up excluded
@@ -229,9 +265,11 @@ struct RunResult {
   std::vector<IntervalStats> timeline;   ///< whole run, per interval (warm-up included, flagged by phases)
   std::optional<Profile> profile;
   std::map<std::string, std::string> labels;  ///< free-form key/values (git sha, branch, ...)
-  int64_t start_unix_ms = 0;          ///< wall-clock instant of the timeline's t = 0, ms since the epoch; 0: unknown
-  std::optional<Segment> segment;     ///< a shard's result (run --segment K/N): the slice of the load it offered
-  std::optional<MergeInfo> merge;     ///< a merged result (perfgate merge): its shards
+  int64_t start_unix_ms = 0;       ///< wall-clock instant of the timeline's t = 0, ms since the epoch; 0: unknown
+  std::optional<Segment> segment;  ///< a shard's result (run --segment K/N): the slice of the load it offered
+  std::optional<MergeInfo> merge;  ///< a merged result (perfgate merge): its shards
+  /// A limit search (run --find-limit): every step; the endpoints above are the highest good step's.
+  std::optional<LimitSearch> limit_search;
 
   /// The endpoint named `name` in the overall list, or nullptr.
   [[nodiscard]] const EndpointStats* find_endpoint(const std::string& name) const;

@@ -90,6 +90,13 @@ class RunSession final : public RunObserver {
   /// load ends. Errors: those of run_load.
   Result<RunResult> run(const Scenario& scenario, const EngineOptions& engine, RunObserver* progress, StopSignal& stop);
 
+  /// As run(), but the spawned server keeps running for another step (a limit search's next rate),
+  /// and a profiler finished by an earlier step is started again on the same processes, so each
+  /// step's result carries its own profile. Errors: those of run_load, or of restarting the profiler
+  /// (a watched process that exited: kUnavailable / kInvalidInput from the profiler).
+  Result<RunResult> run_step(const Scenario& scenario, const EngineOptions& engine, RunObserver* progress,
+                             StopSignal& stop);
+
   /// Watches without load for `duration` (> 0) or until `stop` (or the first SIGINT/SIGTERM), calling
   /// `tick` about once a second with the elapsed time; returns a profile-only result with one phase
   /// "profile", marked partial when it was stopped early. Stops the spawned server at the end.

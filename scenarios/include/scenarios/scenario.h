@@ -30,7 +30,7 @@ struct Extraction {
 struct Condition {
   enum class Kind { kStatus, kBodyContains, kJsonEquals, kJsonMatches, kHeaderEquals };
   Kind kind = Kind::kStatus;
-  std::string target;   ///< JSON pointer or header name (empty for status and body)
+  std::string target;  ///< JSON pointer or header name (empty for status and body)
   /// Expected status ("200"), substring, JSON value as compact JSON text (kJsonEquals compares
   /// `value_at_pointer.dump()`, so a string keeps its quotes: "\"done\""), or an ECMAScript regex
   /// (kJsonMatches: matched against a string value's contents, other values' JSON text).
@@ -48,9 +48,9 @@ struct PollSpec {
 struct StreamSpec {
   enum class Format { kSse, kChunked };
   Format format = Format::kSse;
-  std::optional<int64_t> cancel_after_events;                 ///< close the stream after N events
-  std::optional<std::chrono::microseconds> cancel_after_time; ///< or after this long
-  std::string progress_pointer;                               ///< JSON pointer of a progress value in event data
+  std::optional<int64_t> cancel_after_events;                  ///< close the stream after N events
+  std::optional<std::chrono::microseconds> cancel_after_time;  ///< or after this long
+  std::string progress_pointer;                                ///< JSON pointer of a progress value in event data
 };
 
 /// Count the values of a header or JSON field across the run (X-Cache: hit/miss).
@@ -63,19 +63,19 @@ struct TallySpec {
 
 /// One HTTP request, possibly one step of a flow. Strings may hold {{variable}} placeholders.
 struct RequestTemplate {
-  std::string name;                               ///< step name (flows) or endpoint name
+  std::string name;  ///< step name (flows) or endpoint name
   std::string method = "GET";
-  std::string path = "/";                         ///< path and query, relative to the base URL (or absolute URL)
+  std::string path = "/";  ///< path and query, relative to the base URL (or absolute URL)
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::microseconds timeout{std::chrono::seconds(10)};
-  std::vector<int> expected_statuses;             ///< empty: any 2xx/3xx is success
+  std::vector<int> expected_statuses;  ///< empty: any 2xx/3xx is success
   std::vector<Extraction> extract;
   std::vector<Condition> checks;
   std::optional<PollSpec> poll;
   std::optional<StreamSpec> stream;
   std::vector<TallySpec> tallies;
-  std::chrono::microseconds think_time{0};        ///< closed model: pause after this step
+  std::chrono::microseconds think_time{0};  ///< closed model: pause after this step
   /// Non-empty: run this step only when that variable is defined (e.g. extracted by an earlier
   /// optional extraction); otherwise skip it without counting a request.
   std::string run_if_defined;
@@ -83,43 +83,58 @@ struct RequestTemplate {
 
 /// A named entry of the request mix: one request, or a flow of steps run in order.
 struct Endpoint {
-  std::string name;     ///< "reports.sales"; results are keyed by it
-  std::string category; ///< budget category ("reports", "auth", ...); defaults to the name's prefix
-  double weight = 1;    ///< share of arrivals (open) or of iterations (closed)
+  std::string name;                    ///< "reports.sales"; results are keyed by it
+  std::string category;                ///< budget category ("reports", "auth", ...); defaults to the name's prefix
+  double weight = 1;                   ///< share of arrivals (open) or of iterations (closed)
   std::vector<RequestTemplate> steps;  ///< size 1 for a plain request
-  [[nodiscard]] bool is_flow() const { return steps.size() > 1 || (!steps.empty() && (steps[0].poll || steps[0].stream)); }
+  [[nodiscard]] bool is_flow() const {
+    return steps.size() > 1 || (!steps.empty() && (steps[0].poll || steps[0].stream));
+  }
 };
 
 /// One stage of the load shape: the target changes linearly from the previous stage's end value
 /// to `target` over `duration` (ramp), or holds when equal.
 struct Stage {
   std::chrono::microseconds duration{0};
-  double target = 0;    ///< arrivals per second (open) or virtual users (closed)
-  std::string phase;    ///< optional phase name ("warm-up" is excluded from results)
+  double target = 0;  ///< arrivals per second (open) or virtual users (closed)
+  std::string phase;  ///< optional phase name ("warm-up" is excluded from results)
 };
 
 /// Sane bounds on a load shape, checked before anything is sent (scenario files, quick-mode flags
 /// and scaling). One generator process reaches ~100k requests/s on a laptop; a rate beyond the bound
 /// cannot be offered by one machine and used to grow the pending queue until the OOM killer came.
-inline constexpr double kMaxTargetRps = 1'000'000;       ///< arrivals per second, per stage
-inline constexpr double kMaxVirtualUsers = 100'000;      ///< matches the max_connections bound
+inline constexpr double kMaxTargetRps = 1'000'000;          ///< arrivals per second, per stage
+inline constexpr double kMaxVirtualUsers = 100'000;         ///< matches the max_connections bound
 inline constexpr std::chrono::hours kMaxLoadDuration{168};  ///< one week: the longest soak we plan for
 
 /// The load shape.
 struct LoadShape {
   LoadModel model = LoadModel::kOpen;
-  double start_target = 0;          ///< value before the first stage (0: ramps from zero)
+  double start_target = 0;  ///< value before the first stage (0: ramps from zero)
   std::vector<Stage> stages;
-  int max_connections = 0;          ///< 0: chosen by the engine from the rate
+  int max_connections = 0;                  ///< 0: chosen by the engine from the rate
   std::chrono::microseconds think_time{0};  ///< closed model: pause after each iteration (steps add their own)
-  int64_t max_iterations = 0;       ///< closed model: stop after this many iterations in total (0: no limit)
+  int64_t max_iterations = 0;               ///< closed model: stop after this many iterations in total (0: no limit)
+};
+
+/// The "search" block: settings of a limit search (run --find-limit, docs/scenarios.md); each may be
+/// overridden by its flag. Unset fields take the flags' defaults.
+struct SearchSpec {
+  std::string slo;                                   ///< budget rules, comma-separated ("p95 < 1s, error_rate < 1%")
+  std::optional<double> start_rps;                   ///< first step, > 0
+  std::optional<double> max_rps;                     ///< highest rate tried
+  std::optional<double> growth;                      ///< factor between steps before the first bad one, > 1
+  std::optional<double> precision;                   ///< bracket width to stop at, share of the rate (0, 1)
+  std::optional<std::chrono::microseconds> warm_up;  ///< excluded start of each step
+  std::optional<std::chrono::microseconds> hold;     ///< judged part of each step
+  std::optional<std::chrono::microseconds> budget;   ///< planned time of the whole search
 };
 
 /// Variables from a CSV file, one row per iteration (sequential or random).
 struct CsvFeeder {
   std::string path;
-  std::vector<std::string> columns;             ///< header row of the file
-  std::vector<std::vector<std::string>> rows;   ///< loaded at parse time
+  std::vector<std::string> columns;            ///< header row of the file
+  std::vector<std::vector<std::string>> rows;  ///< loaded at parse time
   bool random_order = false;
 };
 
@@ -134,8 +149,8 @@ struct RandomRange {
 struct Scenario {
   std::string name;
   std::string description;
-  std::string source_path;      ///< file it came from ("" for quick mode)
-  std::string base_url;         ///< "http://127.0.0.1:8080"
+  std::string source_path;                                   ///< file it came from ("" for quick mode)
+  std::string base_url;                                      ///< "http://127.0.0.1:8080"
   std::vector<std::pair<std::string, std::string>> headers;  ///< sent with every request
   std::vector<Endpoint> endpoints;
   LoadShape shape;
@@ -144,6 +159,7 @@ struct Scenario {
   std::map<std::string, std::string> variables;  ///< constants (env-substituted at parse time)
   std::vector<std::string> secret_values;        ///< values to redact in every output
   std::string hash;                              ///< SHA-256 of the canonical form
+  std::optional<SearchSpec> search;              ///< a "search" block (limit search settings), if any
 
   /// Total duration of all stages.
   [[nodiscard]] std::chrono::microseconds duration() const;
