@@ -60,7 +60,12 @@ if [[ $mode == test ]]; then
 fi
 
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DPERFGATE_WERROR=ON >/dev/null
-cmake --build "$BUILD_DIR" -j "$JOBS"
+# The demo needs only the two binaries; the test suite and benchmarks are built for `test`/`build`.
+if [[ $mode == demo ]]; then
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target perfgate perfgate-testbed
+else
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+fi
 
 case $mode in
   build) ;;
