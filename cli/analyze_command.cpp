@@ -45,8 +45,9 @@ Result<Findings> analyze_since(const AnalyzeOptions& o, const AnalyzerOptions& a
   auto result = read_run_result(o.result_path);
   if (!result) return result.error().with_context("--result");
   if (result->segment && !result->segment->whole()) {
-    return invalid_input("--result: " + o.result_path + " is segment " + result->segment->to_string() +
-                         " of a distributed run; give the merged result (perfgate merge), whose requests are every shard's");
+    return invalid_input(
+        "--result: " + o.result_path + " is segment " + result->segment->to_string() +
+        " of a distributed run; give the merged result (perfgate merge), whose requests are every shard's");
   }
   auto capture = RunDeltaCapture::resume(o.dsn, std::move(*before), analyzer);
   if (!capture) return capture.error();
@@ -93,8 +94,9 @@ ExitCode run_analyze(const AnalyzeOptions& options) {
     }
     probes = probes_for_scenario(*scenario);
     if (probes.empty()) {
-      return report_error(invalid_input("--probe " + options.probe_scenario +
-                                        ": no single-step GET endpoint to probe (streams, polls and flows are skipped)"));
+      return report_error(
+          invalid_input("--probe " + options.probe_scenario +
+                        ": no single-step GET endpoint to probe (streams, polls and flows are skipped)"));
     }
     for (const auto& p : probes) {
       request.probe.urls.push_back(p.url);
@@ -130,10 +132,13 @@ void add_analyze_command(CLI::App& app, CommandSlot& slot) {
                   "Query parameter (e.g. limit) to double for a second probe that confirms N+1s");
   cmd->add_flag("--aggregate", options->aggregate,
                 "Analyse pg_stat_statements totals since the last reset (the default without probes; no endpoints)");
-  cmd->add_option("--snapshot-out", options->snapshot_out,
-                  "Only write a pg_stat_statements snapshot here: the 'before' of a distributed run (docs/distributed.md)");
-  cmd->add_option("--since", options->since, "Analyse what ran since this --snapshot-out snapshot (run-delta), with --result");
-  cmd->add_option("--result", options->result_path, "With --since: the (merged) result whose requests divide the delta");
+  cmd->add_option(
+      "--snapshot-out", options->snapshot_out,
+      "Only write a pg_stat_statements snapshot here: the 'before' of a distributed run (docs/distributed.md)");
+  cmd->add_option("--since", options->since,
+                  "Analyse what ran since this --snapshot-out snapshot (run-delta), with --result");
+  cmd->add_option("--result", options->result_path,
+                  "With --since: the (merged) result whose requests divide the delta");
   cmd->add_option("--out", options->out_path, "Write the findings JSON here (docs/analyzer.md)");
   cmd->add_option("--min-calls", options->min_calls, "Ignore statements with fewer calls (default 0: all)");
   cmd->add_option("--slow-ms", options->slow_ms, "Slow-query budget on mean execution time in ms (default 500)");

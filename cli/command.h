@@ -3,7 +3,6 @@
 // and one run_x(const XOptions&) per subcommand. Commands map errors to exit codes here, nowhere else.
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 
 #include "core/result.h"

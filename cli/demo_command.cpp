@@ -59,7 +59,8 @@ Result<Scenario> demo_scenario(const DemoOptions& o, const std::string& base_url
   if (!duration) return duration.error().with_context("--duration");
   if (duration->count() <= 0) return invalid_input("--duration: must be > 0 (got " + o.duration + "); e.g. 60s");
   if (!(o.rate_scale > 0) || !std::isfinite(o.rate_scale)) {
-    return invalid_input("--rate-scale: must be > 0 (got " + std::to_string(o.rate_scale) + "); e.g. 0.5 halves the rate");
+    return invalid_input("--rate-scale: must be > 0 (got " + std::to_string(o.rate_scale) +
+                         "); e.g. 0.5 halves the rate");
   }
   if (!(o.data_scale >= 0.0001 && o.data_scale <= 100)) {
     return invalid_input("--data-scale: must be between 0.0001 and 100 (got " + std::to_string(o.data_scale) +
@@ -102,7 +103,8 @@ Findings analyze(const Scenario& scenario, const PgCluster& cluster, RunSession&
   return findings;
 }
 
-Status write_outputs(const std::string& dir, const RunResult& result, const Findings& findings, const GateReport& gate) {
+Status write_outputs(const std::string& dir, const RunResult& result, const Findings& findings,
+                     const GateReport& gate) {
   const ReportInputs inputs{&result, nullptr, &findings, &gate};
   if (auto st = write_run_result(result, dir + "/result.json"); !st) return st;
   if (auto st = write_findings(findings, dir + "/findings.json"); !st) return st;
@@ -147,7 +149,8 @@ ExitCode run_demo(const DemoOptions& o) {
   if (!session) return report_error(session.error());
   std::optional<ConsoleProgress> progress;
   if (!o.quiet) {
-    progress.emplace(stderr, ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
+    progress.emplace(stderr,
+                     ::isatty(STDERR_FILENO) != 0 ? ProgressStyle::kUpdatingLine : ProgressStyle::kPeriodicLines);
   }
   EngineOptions engine;
   engine.threads = o.threads;
@@ -190,10 +193,11 @@ ExitCode run_demo(const DemoOptions& o) {
   print_run_summary(stdout, r, o.out_dir + "/result.json");
   std::printf("\nWhat the query analyzer found:\n%s\n", findings_summary(findings).c_str());
   std::printf("%s\n", gate_report_to_console(gate).c_str());
-  std::printf("The demo's pathological endpoints (reports.sales: N+1; reports.by_region: unindexed filter) are\n"
-              "meant to fail the gate; their fixed twins pass. Open the report:\n  %s/report.html\n"
-              "Also written: result.json, findings.json, gate.json, junit.xml, report.md (in %s/).\n",
-              o.out_dir.c_str(), o.out_dir.c_str());
+  std::printf(
+      "The demo's pathological endpoints (reports.sales: N+1; reports.by_region: unindexed filter) are\n"
+      "meant to fail the gate; their fixed twins pass. Open the report:\n  %s/report.html\n"
+      "Also written: result.json, findings.json, gate.json, junit.xml, report.md (in %s/).\n",
+      o.out_dir.c_str(), o.out_dir.c_str());
   if (stop.stop_requested()) {
     std::fprintf(stderr,
                  "perfgate: demo interrupted after %.1f s of load: the query analysis was skipped, so its checks are "

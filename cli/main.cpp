@@ -19,8 +19,8 @@ ExitCode report_error(const Error& error) {
 int main(int argc, char** argv) {
   using namespace perfgate;
   CLI::App app{"perfgate: load replay, profiling, query analysis and CI gates for HTTP report endpoints"};
-  app.set_version_flag("--version", std::string("perfgate ") + std::string(tool_version()) + " (" +
-                                        std::string(build_type()) + ")");
+  app.set_version_flag("--version",
+                       std::string("perfgate ") + std::string(tool_version()) + " (" + std::string(build_type()) + ")");
   app.require_subcommand(0, 1);
   app.footer(
       "Exit codes: 0 passed, 1 a budget or regression failed, 2 usage or input error, 3 the tool failed.\n"

@@ -84,7 +84,8 @@ ExitCode run_profile(const ProfileOptions& o) {
   if (!written) return report_error(written.error());
   if (result.profile) print_summary(*result.profile);
   std::printf("wrote %s%s\n", written->c_str(), result.partial ? " (partial: interrupted)" : "");
-  if (*written != o.out) return report_error(io_error(first.message + "; the profile was written to " + *written + " instead"));
+  if (*written != o.out)
+    return report_error(io_error(first.message + "; the profile was written to " + *written + " instead"));
   return ExitCode::kPass;
 }
 

@@ -66,13 +66,15 @@ ExitCode run_report(const ReportOptions& options) {
   if (analyzed->gate) {
     const std::string id = result_identity(*result);
     if (analyzed->gate->result_id.empty()) {
-      std::fprintf(stderr, "perfgate: warning: %s names no result_id (an older perfgate wrote it), so it cannot be "
-                   "checked to be the verdict on %s\n", options.gate_path.c_str(), options.result_path.c_str());
+      std::fprintf(stderr,
+                   "perfgate: warning: %s names no result_id (an older perfgate wrote it), so it cannot be "
+                   "checked to be the verdict on %s\n",
+                   options.gate_path.c_str(), options.result_path.c_str());
     } else if (analyzed->gate->result_id != id) {
-      return report_error(invalid_input(options.gate_path + ": this gate report judged another run (" +
-                                        (analyzed->gate->result_path.empty() ? analyzed->gate->result_id : analyzed->gate->result_path) +
-                                        "), not " + options.result_path + "; run 'perfgate gate " + options.result_path +
-                                        " --out FILE' and pass that"));
+      return report_error(invalid_input(
+          options.gate_path + ": this gate report judged another run (" +
+          (analyzed->gate->result_path.empty() ? analyzed->gate->result_id : analyzed->gate->result_path) + "), not " +
+          options.result_path + "; run 'perfgate gate " + options.result_path + " --out FILE' and pass that"));
     }
   }
   ReportInputs inputs;

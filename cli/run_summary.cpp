@@ -55,10 +55,11 @@ void print_run_summary(std::FILE* out, const RunResult& r, const std::string& re
   std::fprintf(out, "\n%s: %s model, %.1f s measured, %.1f req/s achieved", r.context.scenario_name.c_str(),
                r.model == LoadModel::kOpen ? "open" : "closed (latency is service time)", r.duration_s, r.achieved_rps);
   if (r.target_rps) std::fprintf(out, " of %.1f target", *r.target_rps);
-  const char* mark = r.status == "failed" ? (r.total_requests() == 0 ? " [FAILED: nothing completed]" : " [FAILED: no request succeeded]")
-                     : r.partial && r.merge     ? " [PARTIAL: a segment is missing or was interrupted]"
-                     : r.partial                ? " [PARTIAL: interrupted]"
-                                                : "";
+  const char* mark = r.status == "failed"   ? (r.total_requests() == 0 ? " [FAILED: nothing completed]"
+                                                                       : " [FAILED: no request succeeded]")
+                     : r.partial && r.merge ? " [PARTIAL: a segment is missing or was interrupted]"
+                     : r.partial            ? " [PARTIAL: interrupted]"
+                                            : "";
   std::fprintf(out, "%s\n", mark);
   if (r.segment) {
     std::fprintf(out, "segment %s of a distributed run: merge every shard's result with 'perfgate merge'\n",
@@ -69,14 +70,15 @@ void print_run_summary(std::FILE* out, const RunResult& r, const std::string& re
   for (const auto& e : r.endpoints) {
     const LatencySummary s = LatencySummary::of(e.latency);
     const LatencySummary v = LatencySummary::of(e.service_time);
-    std::fprintf(out, "%-28s %9lld %7lld %9s %9s %9s %9s %9s | %9s %9s\n", e.name.c_str(),
-                 static_cast<long long>(e.requests), static_cast<long long>(e.errors.total),
-                 format_duration_us(s.p50).c_str(), format_duration_us(s.p90).c_str(), format_duration_us(s.p95).c_str(),
-                 format_duration_us(s.p99).c_str(), format_duration_us(s.max).c_str(),
-                 format_duration_us(v.p50).c_str(), format_duration_us(v.p99).c_str());
+    std::fprintf(
+        out, "%-28s %9lld %7lld %9s %9s %9s %9s %9s | %9s %9s\n", e.name.c_str(), static_cast<long long>(e.requests),
+        static_cast<long long>(e.errors.total), format_duration_us(s.p50).c_str(), format_duration_us(s.p90).c_str(),
+        format_duration_us(s.p95).c_str(), format_duration_us(s.p99).c_str(), format_duration_us(s.max).c_str(),
+        format_duration_us(v.p50).c_str(), format_duration_us(v.p99).c_str());
     if (e.errors.total > 0) {
       std::fprintf(out, "  errors:");
-      for (const auto& [category, n] : e.errors.by_category) std::fprintf(out, " %s=%lld", category.c_str(), static_cast<long long>(n));
+      for (const auto& [category, n] : e.errors.by_category)
+        std::fprintf(out, " %s=%lld", category.c_str(), static_cast<long long>(n));
       std::fprintf(out, "\n");
     }
   }

@@ -80,7 +80,8 @@ void add_scenario_command(CLI::App& app, CommandSlot& slot) {
   cmd->require_subcommand(1);
 
   auto options = std::make_shared<ScenarioValidateOptions>();
-  CLI::App* validate = cmd->add_subcommand("validate", "Check scenario files and print their load shape (exit 2 on any problem)");
+  CLI::App* validate =
+      cmd->add_subcommand("validate", "Check scenario files and print their load shape (exit 2 on any problem)");
   validate->add_option("files", options->files, "Scenario JSON files or bundled names (peak, demo, ...)")->required();
   validate->add_option("--time-scale", options->time_scale, "Multiply every stage duration (preview CI scaling)");
   validate->add_option("--rate-scale", options->rate_scale, "Multiply every rate or user target (preview CI scaling)");

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "pipeline/run_session.h"
 #include "core/result.h"
 #include "core/segment.h"
+#include "pipeline/run_session.h"
 
 namespace perfgate::cli {
 

@@ -16,7 +16,7 @@ namespace {
 
 struct TrendCommandOptions {
   std::vector<std::string> inputs;
-  std::string store;   ///< a history store instead of files (history show --html draws the same)
+  std::string store;  ///< a history store instead of files (history show --html draws the same)
   std::string branch;
   std::string output_path;
   size_t window = 5;
@@ -87,10 +87,10 @@ ExitCode run_trend(const TrendCommandOptions& options) {
   if (!loaded) return report_error(loaded.error());
   // A store is already in the order runs were added; files are ordered by their start time.
   if (options.store.empty())
-  // ISO-8601 UTC start times order correctly as strings.
-  std::stable_sort(loaded->begin(), loaded->end(), [](const LoadedRun& a, const LoadedRun& b) {
-    return a.result.context.start_time < b.result.context.start_time;
-  });
+    // ISO-8601 UTC start times order correctly as strings.
+    std::stable_sort(loaded->begin(), loaded->end(), [](const LoadedRun& a, const LoadedRun& b) {
+      return a.result.context.start_time < b.result.context.start_time;
+    });
   std::vector<RunResult> runs;
   runs.reserve(loaded->size());
   for (auto& run : *loaded) runs.push_back(std::move(run.result));

@@ -51,13 +51,15 @@ Outcome parse(std::string_view input, size_t piece, perfgate::BodyExpectation ex
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
   const size_t piece = 1 + data[0] % 64;
-  const auto expectation = (data[1] & 1) != 0 ? perfgate::BodyExpectation::kNone : perfgate::BodyExpectation::kPerHeaders;
+  const auto expectation =
+      (data[1] & 1) != 0 ? perfgate::BodyExpectation::kNone : perfgate::BodyExpectation::kPerHeaders;
   const bool eof = (data[1] & 2) != 0;
   const std::string_view input(reinterpret_cast<const char*>(data + 2), size - 2);
   const Outcome whole = parse(input, input.size() + 1, expectation, eof);
   const Outcome split = parse(input, piece, expectation, eof);
   if (whole.state != split.state || whole.status != split.status || whole.body_bytes != split.body_bytes) std::abort();
   if (whole.state != perfgate::HttpResponseParser::State::kError && whole.used != split.used) std::abort();
-  if (whole.state == perfgate::HttpResponseParser::State::kComplete && whole.keep_alive != split.keep_alive) std::abort();
+  if (whole.state == perfgate::HttpResponseParser::State::kComplete && whole.keep_alive != split.keep_alive)
+    std::abort();
   return 0;
 }

@@ -13,12 +13,14 @@ namespace perfgate::analysis {
 struct StatementGroup {
   std::string key;
   std::vector<std::string> query_ids;
-  std::vector<std::string> queries;   ///< every variant's text, first = most called
-  StatementStats total;               ///< summed; total.query is the representative text
+  std::vector<std::string> queries;  ///< every variant's text, first = most called
+  StatementStats total;              ///< summed; total.query is the representative text
   QueryShape shape;
   bool parsed = false;
 
-  [[nodiscard]] double per_request(double value, double requests) const { return requests > 0 ? value / requests : value; }
+  [[nodiscard]] double per_request(double value, double requests) const {
+    return requests > 0 ? value / requests : value;
+  }
   [[nodiscard]] double rows_per_call() const {
     return total.calls > 0 ? static_cast<double>(total.rows) / static_cast<double>(total.calls) : 0;
   }

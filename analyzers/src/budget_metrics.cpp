@@ -61,7 +61,8 @@ Measure measure_endpoint_metric(const BudgetRule& rule, const Target& target) {
     case BudgetMetric::kNamedMetric: {
       auto it = e->metrics.find(rule.metric_name);
       if (it == e->metrics.end()) {
-        return missing("no metric \"" + rule.metric_name + "\" (the endpoint has: " + known_names(e->metrics) + ")", "us");
+        return missing("no metric \"" + rule.metric_name + "\" (the endpoint has: " + known_names(e->metrics) + ")",
+                       "us");
       }
       const std::string unit = it->second.unit.empty() ? "us" : it->second.unit;
       if (it->second.histogram.empty()) return missing("metric \"" + it->first + "\" has no samples", unit);

@@ -31,7 +31,8 @@ std::optional<Lookup> as_lookup(const StatementGroup& g, const Schema& schema, d
     return Lookup{&g, g.shape.tables.front(), "", cpr};
   }
   if (g.shape.kind != StatementKind::kSelect && !is_write(g.shape.kind)) return std::nullopt;
-  if (g.shape.kind == StatementKind::kSelect && g.rows_per_call() > options.lookup_max_rows_per_call) return std::nullopt;
+  if (g.shape.kind == StatementKind::kSelect && g.rows_per_call() > options.lookup_max_rows_per_call)
+    return std::nullopt;
   for (const auto& p : g.shape.predicates) {
     if (p.op != PredicateOp::kEquality || p.or_group >= 0) continue;
     return Lookup{&g, resolve_table(p.column, g.shape, schema), p.column.column, cpr};
@@ -110,11 +111,13 @@ std::string fix_for(const Lookup& child) {
            " ... VALUES (...), (...), ... or INSERT ... SELECT * FROM unnest($1::type[], ...); or COPY";
   }
   if (kind != StatementKind::kSelect) {
-    return "apply all rows in one statement: " + std::string(kind == StatementKind::kUpdate ? "UPDATE " : "DELETE FROM ") +
-           child.table + " ... WHERE " + child.key + " = ANY($1) (or ... FROM (VALUES ...) v)";
+    return "apply all rows in one statement: " +
+           std::string(kind == StatementKind::kUpdate ? "UPDATE " : "DELETE FROM ") + child.table + " ... WHERE " +
+           child.key + " = ANY($1) (or ... FROM (VALUES ...) v)";
   }
   return "batch the lookups: SELECT ... FROM " + child.table + " WHERE " + child.key +
-         " = ANY($1) with all keys in one round trip; or JOIN " + child.table + " in the parent query; or preload "
+         " = ANY($1) with all keys in one round trip; or JOIN " + child.table +
+         " in the parent query; or preload "
          "the association in the ORM (select_related / prefetch_related / includes / JOIN FETCH)";
 }
 
@@ -168,9 +171,12 @@ void detect_n_plus_one(const Workload& workload, const std::vector<StatementGrou
     if (growth) f.evidence["scale_growth"] = *growth;
     if (parent_growth) f.evidence["parent_scale_growth"] = *parent_growth;
     const bool parent_constant = parent_growth && *parent_growth > 0.75 && *parent_growth < 1.34;
-    if (growth && *growth >= growth_needed && parent_constant) f.confidence = Confidence::kConfirmed;
-    else if (parent.parent || growth) f.confidence = Confidence::kLikely;
-    else f.confidence = Confidence::kPossible;
+    if (growth && *growth >= growth_needed && parent_constant)
+      f.confidence = Confidence::kConfirmed;
+    else if (parent.parent || growth)
+      f.confidence = Confidence::kLikely;
+    else
+      f.confidence = Confidence::kPossible;
     if (requests <= 0) {
       f.notes.push_back("request count unknown: per-request figures are totals");
       f.confidence = std::min(f.confidence, Confidence::kPossible);

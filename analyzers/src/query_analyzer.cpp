@@ -70,12 +70,16 @@ void detect_slow_queries(const Workload& w, const std::vector<StatementGroup>& g
     f.evidence["total_ms"] = g.total.total_exec_time_ms;
     f.evidence["budget_ms"] = options.slow_mean_ms;
     const double ratio = g.total.mean_exec_time_ms / options.slow_mean_ms;
-    f.severity = ratio >= 10 ? Severity::kCritical : ratio >= 4 ? Severity::kHigh : ratio >= 2 ? Severity::kMedium : Severity::kLow;
+    f.severity = ratio >= 10  ? Severity::kCritical
+                 : ratio >= 4 ? Severity::kHigh
+                 : ratio >= 2 ? Severity::kMedium
+                              : Severity::kLow;
     f.confidence = Confidence::kConfirmed;
-    f.suggestion = "see the missing_index findings for this statement; otherwise EXPLAIN (ANALYZE, BUFFERS) it on a copy";
+    f.suggestion =
+        "see the missing_index findings for this statement; otherwise EXPLAIN (ANALYZE, BUFFERS) it on a copy";
     char line[160];
-    std::snprintf(line, sizeof line, "slow query: mean %.1f ms > %.0f ms budget over %lld calls", g.total.mean_exec_time_ms,
-                  options.slow_mean_ms, static_cast<long long>(g.total.calls));
+    std::snprintf(line, sizeof line, "slow query: mean %.1f ms > %.0f ms budget over %lld calls",
+                  g.total.mean_exec_time_ms, options.slow_mean_ms, static_cast<long long>(g.total.calls));
     f.summary = line;
     out.findings.push_back(std::move(f));
   }
@@ -155,8 +159,8 @@ Findings analyze_workloads(const AnalysisInput& input, PlanProvider* plans, cons
 }
 
 std::string findings_summary(const Findings& findings) {
-  std::string out = "perfgate analyze: " + findings.database + " (" + findings.source + "): " +
-                    std::to_string(findings.findings.size()) + " findings" +
+  std::string out = "perfgate analyze: " + findings.database + " (" + findings.source +
+                    "): " + std::to_string(findings.findings.size()) + " findings" +
                     (findings.inconclusive ? " [INCONCLUSIVE]" : "") + "\n";
   for (const auto& [endpoint, qpr] : findings.queries_per_request) {
     char line[256];

@@ -78,14 +78,16 @@ std::unique_ptr<HttpGetter> make_curl_getter(std::chrono::milliseconds timeout) 
 
 Status validate_probe_options(const ProbeOptions& options) {
   if (options.urls.empty()) return invalid_input("--probe-url: at least one URL is needed (or use --aggregate)");
-  if (options.requests <= 0) return invalid_input("--requests: must be > 0 (got " + std::to_string(options.requests) + ")");
+  if (options.requests <= 0)
+    return invalid_input("--requests: must be > 0 (got " + std::to_string(options.requests) + ")");
   if (!(options.scale_factor > 1)) return invalid_input("scale factor: must be > 1");
   bool any_scalable = false;
   for (const auto& url : options.urls) {
     if (!url.starts_with("http://") && !url.starts_with("https://")) {
       return invalid_input("--probe-url " + url + ": must start with http:// or https://");
     }
-    if (!options.scale_param.empty()) any_scalable = any_scalable || scale_url(url, options.scale_param, options.scale_factor).ok();
+    if (!options.scale_param.empty())
+      any_scalable = any_scalable || scale_url(url, options.scale_param, options.scale_factor).ok();
   }
   // URLs without the parameter are probed at one scale only; a parameter no URL has is a typo.
   if (!options.scale_param.empty() && !any_scalable) {
@@ -103,11 +105,13 @@ Result<std::string> scale_url(const std::string& url, const std::string& param, 
     if (url.compare(start, param.size() + 1, param + "=") == 0) {
       const size_t value_start = start + param.size() + 1;
       const size_t value_end = url.find_first_of("&#", value_start);
-      const std::string value = url.substr(value_start, value_end == std::string::npos ? std::string::npos : value_end - value_start);
+      const std::string value =
+          url.substr(value_start, value_end == std::string::npos ? std::string::npos : value_end - value_start);
       char* end = nullptr;
       const double v = std::strtod(value.c_str(), &end);
       if (value.empty() || *end != '\0' || !(v > 0)) {
-        return invalid_input("--scale-param " + param + ": " + url + " has " + param + "=" + value + ", not a positive number");
+        return invalid_input("--scale-param " + param + ": " + url + " has " + param + "=" + value +
+                             ", not a positive number");
       }
       const long scaled = std::lround(v * factor);
       return url.substr(0, value_start) + std::to_string(scaled) +
@@ -125,7 +129,8 @@ std::string probe_endpoint_name(const std::string& url) {
     const size_t path = url.find_first_of("/?#", scheme + 3);
     start = path == std::string::npos ? url.size() : path;
   }
-  std::string rest = url.substr(start, url.find('#', start) == std::string::npos ? std::string::npos : url.find('#', start) - start);
+  std::string rest =
+      url.substr(start, url.find('#', start) == std::string::npos ? std::string::npos : url.find('#', start) - start);
   if (rest.empty() || rest.front() != '/') rest = "/" + rest;
   return "GET " + rest;
 }

@@ -53,7 +53,8 @@ struct RunDeltaCapture::State {
 RunDeltaCapture::RunDeltaCapture(std::unique_ptr<State> state) : state_(std::move(state)) {}
 RunDeltaCapture::~RunDeltaCapture() = default;
 
-Result<std::unique_ptr<RunDeltaCapture>> RunDeltaCapture::begin(const std::string& dsn, const AnalyzerOptions& options) {
+Result<std::unique_ptr<RunDeltaCapture>> RunDeltaCapture::begin(const std::string& dsn,
+                                                                const AnalyzerOptions& options) {
   auto capture = resume(dsn, StatsSnapshot{}, options);
   if (!capture) return capture;
   auto snap = (*capture)->state_->db->snapshot();

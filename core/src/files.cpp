@@ -80,7 +80,8 @@ Status check_output_path(const std::string& path, const std::string& flag) {
     return invalid_input(who + ": is a directory; name a file in it, e.g. " +
                          (fs::path(path) / "result.json").lexically_normal().string());
   }
-  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) return invalid_input(who + ": exists and is not a regular file");
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+    return invalid_input(who + ": exists and is not a regular file");
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
   fs::create_directories(dir, ec);
@@ -88,7 +89,9 @@ Status check_output_path(const std::string& path, const std::string& flag) {
   // The same probe the atomic write makes: a temp file next to the target.
   std::string tmpl = (dir / ("." + target.filename().string() + ".probe-XXXXXX")).string();
   const int fd = mkstemp(tmpl.data());
-  if (fd < 0) return invalid_input(who + ": cannot write in " + dir.string() + ": " + std::strerror(errno) + "; choose another path");
+  if (fd < 0)
+    return invalid_input(who + ": cannot write in " + dir.string() + ": " + std::strerror(errno) +
+                         "; choose another path");
   close(fd);
   unlink(tmpl.c_str());
   return {};

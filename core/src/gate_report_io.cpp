@@ -44,10 +44,14 @@ Verdict get_verdict(const json& j, const std::string& at, const char* key) {
 
 const char* verdict_name(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kPass: return "pass";
-    case Verdict::kWarn: return "warn";
-    case Verdict::kFail: return "fail";
-    case Verdict::kInconclusive: return "inconclusive";
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kWarn:
+      return "warn";
+    case Verdict::kFail:
+      return "fail";
+    case Verdict::kInconclusive:
+      return "inconclusive";
   }
   return "fail";
 }
@@ -93,8 +97,12 @@ Verdict combine_verdicts(const std::vector<CheckResult>& checks) {
 std::string gate_report_to_json(const GateReport& report) {
   ordered_json checks = ordered_json::array();
   for (const auto& c : report.checks) {
-    ordered_json j{{"id", c.id},         {"kind", c.kind},     {"endpoint", c.endpoint},
-                   {"phase", c.phase},   {"metric", c.metric}, {"verdict", verdict_name(c.verdict)},
+    ordered_json j{{"id", c.id},
+                   {"kind", c.kind},
+                   {"endpoint", c.endpoint},
+                   {"phase", c.phase},
+                   {"metric", c.metric},
+                   {"verdict", verdict_name(c.verdict)},
                    {"measured", c.measured}};
     j["limit"] = c.limit ? ordered_json(*c.limit) : ordered_json(nullptr);
     j["unit"] = c.unit;
@@ -131,8 +139,8 @@ Result<GateReport> gate_report_from_json(const std::string& text, const std::str
   }
   if (j.is_object() && !j.contains("overall")) {
     const char* kind = j.contains("endpoints") && j.contains("context") ? "a run result"
-                       : j.contains("findings")                        ? "a findings file"
-                       : j.contains("budgets")                         ? "a budgets file"
+                       : j.contains("findings")                         ? "a findings file"
+                       : j.contains("budgets")                          ? "a budgets file"
                                                                         : "an object without \"overall\"";
     return invalid_input(source_name + ": expected a gate report (written by 'perfgate gate --out'), got " + kind);
   }

@@ -66,7 +66,8 @@ size_t Histogram::counts_index(int64_t value) const {
 
 int64_t Histogram::value_at_index(size_t index) const {
   int bucket = static_cast<int>(index >> sub_bucket_half_count_magnitude_) - 1;
-  int64_t sub_bucket = static_cast<int64_t>(index & static_cast<size_t>(sub_bucket_half_count_ - 1)) + sub_bucket_half_count_;
+  int64_t sub_bucket =
+      static_cast<int64_t>(index & static_cast<size_t>(sub_bucket_half_count_ - 1)) + sub_bucket_half_count_;
   if (bucket < 0) {
     sub_bucket -= sub_bucket_half_count_;
     bucket = 0;
@@ -135,7 +136,8 @@ void Histogram::merge(const Histogram& other) {
     overflow_count_ += other.overflow_count_;
   } else {
     const int64_t overflow_before = overflow_count_;
-    other.for_each_bucket([&](const HistogramBucket& b) { record(b.lowest + (b.highest - b.lowest + 1) / 2, b.count); });
+    other.for_each_bucket(
+        [&](const HistogramBucket& b) { record(b.lowest + (b.highest - b.lowest + 1) / 2, b.count); });
     // Re-recording saturated values would count them again; other's overflow is the true figure.
     overflow_count_ = overflow_before + other.overflow_count_;
     if (other.total_count_ > 0) {
@@ -180,7 +182,8 @@ double Histogram::mean() const {
   if (total_count_ == 0) return 0;
   double sum = 0;
   for (size_t i = 0; i < counts_.size(); ++i) {
-    if (counts_[i] != 0) sum += static_cast<double>(median_equivalent_value(value_at_index(i))) * static_cast<double>(counts_[i]);
+    if (counts_[i] != 0)
+      sum += static_cast<double>(median_equivalent_value(value_at_index(i))) * static_cast<double>(counts_[i]);
   }
   return sum / static_cast<double>(total_count_);
 }

@@ -86,7 +86,8 @@ std::string base64_encode(const std::string& in) {
 Result<std::string> base64_decode(std::string_view in) {
   std::array<int, 256> table{};
   table.fill(-1);
-  for (size_t i = 0; i < kBase64Alphabet.size(); ++i) table[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<int>(i);
+  for (size_t i = 0; i < kBase64Alphabet.size(); ++i)
+    table[static_cast<unsigned char>(kBase64Alphabet[i])] = static_cast<int>(i);
   std::string out;
   uint32_t buffer = 0;
   int bits = 0;
@@ -140,8 +141,9 @@ std::string Histogram::to_base64() const {
 
   uLongf compressed_size = compressBound(static_cast<uLong>(raw.size()));
   std::string compressed(compressed_size, '\0');
-  const int rc = compress2(reinterpret_cast<Bytef*>(compressed.data()), &compressed_size,
-                           reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), Z_DEFAULT_COMPRESSION);
+  const int rc =
+      compress2(reinterpret_cast<Bytef*>(compressed.data()), &compressed_size,
+                reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), Z_DEFAULT_COMPRESSION);
   assert(rc == Z_OK);
   (void)rc;
   compressed.resize(compressed_size);

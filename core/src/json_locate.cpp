@@ -168,8 +168,8 @@ TextPosition locate_json_pointer(std::string_view text, std::string_view json_po
   size_t found = scanner.pos();
   for (const std::string& token : split_pointer(json_pointer)) {
     const size_t before = scanner.pos();
-    const bool entered = scanner.at_array() && is_index(token) ? scanner.enter_element(std::stoul(token))
-                                                               : scanner.enter_member(token);
+    const bool entered =
+        scanner.at_array() && is_index(token) ? scanner.enter_element(std::stoul(token)) : scanner.enter_member(token);
     if (!entered) {
       scanner.set_pos(before);
       break;

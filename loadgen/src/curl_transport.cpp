@@ -53,31 +53,40 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (colon == std::string_view::npos) return n;
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
   t->sink->on_header(line.substr(0, colon), value);
   return n;
 }
 
 Outcome outcome_of(CURLcode code) {
   switch (code) {
-    case CURLE_OK: return Outcome::kOk;
+    case CURLE_OK:
+      return Outcome::kOk;
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION: return Outcome::kConnect;
-    case CURLE_OPERATION_TIMEDOUT: return Outcome::kTimeout;
-    case CURLE_SEND_ERROR: return Outcome::kWrite;
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return Outcome::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return Outcome::kTimeout;
+    case CURLE_SEND_ERROR:
+      return Outcome::kWrite;
     case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_BAD_CONTENT_ENCODING: return Outcome::kParse;
-    default: return Outcome::kRead;
+    case CURLE_BAD_CONTENT_ENCODING:
+      return Outcome::kParse;
+    default:
+      return Outcome::kRead;
   }
 }
 
 class CurlTransport final : public Transport {
  public:
   CurlTransport(std::string origin, const TransportOptions& options, const Clock& clock)
-      : origin_(std::move(origin)), clock_(clock), tls_(options.tls),
+      : origin_(std::move(origin)),
+        clock_(clock),
+        tls_(options.tls),
         transfers_(static_cast<size_t>(options.max_connections)) {}
 
   ~CurlTransport() override {
@@ -147,16 +156,15 @@ class CurlTransport final : public Transport {
     p.body = spec.body;
     p.head = spec.method == "HEAD";
     p.timeout_ms = std::max<long>(1, static_cast<long>(spec.timeout.count() / 1'000'000));
-    for (const auto& [name, value] : spec.headers) p.headers = curl_slist_append(p.headers, (name + ": " + value).c_str());
+    for (const auto& [name, value] : spec.headers)
+      p.headers = curl_slist_append(p.headers, (name + ": " + value).c_str());
     // libcurl would otherwise add "Expect: 100-continue" to larger bodies and wait a round trip.
     p.headers = curl_slist_append(p.headers, "Expect:");
   }
 
   [[nodiscard]] bool has_capacity() const override { return !free_.empty(); }
 
-  void start(size_t request_id, uint64_t tag, ResponseSink* sink) override {
-    begin(prepared_[request_id], tag, sink);
-  }
+  void start(size_t request_id, uint64_t tag, ResponseSink* sink) override { begin(prepared_[request_id], tag, sink); }
 
   void begin(const Prepared& p, uint64_t tag, ResponseSink* sink) {
     Transfer* t = free_.back();
@@ -264,7 +272,8 @@ std::string explain_connect_failure(const std::string& url, TlsVerification tls,
   curl_easy_cleanup(easy);
   const std::string detail = message[0] != '\0' ? message : curl_easy_strerror(code);
   switch (code) {
-    case CURLE_OK: return "";
+    case CURLE_OK:
+      return "";
     case CURLE_SSL_CONNECT_ERROR: {
       const bool plain = detail.find("wrong version number") != std::string::npos ||
                          detail.find("packet length too long") != std::string::npos;
@@ -274,9 +283,12 @@ std::string explain_connect_failure(const std::string& url, TlsVerification tls,
     case CURLE_PEER_FAILED_VERIFICATION:
       return "the TLS handshake failed: the server's certificate is not trusted: " + detail +
              " (a self-signed test server needs --insecure)";
-    case CURLE_COULDNT_CONNECT: return "the TCP connection failed: " + detail;
-    case CURLE_OPERATION_TIMEDOUT: return "connecting timed out: " + detail;
-    default: return detail;
+    case CURLE_COULDNT_CONNECT:
+      return "the TCP connection failed: " + detail;
+    case CURLE_OPERATION_TIMEDOUT:
+      return "connecting timed out: " + detail;
+    default:
+      return detail;
   }
 }
 

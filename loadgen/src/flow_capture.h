@@ -48,7 +48,7 @@ class StepCapture final : public ResponseSink, private SseListener {
   CapturedResponse response_;
   StreamTimes times_;
   SseParser sse_;
-  std::string tail_;     // the last bytes of the body, so a needle split across reads is found
+  std::string tail_;  // the last bytes of the body, so a needle split across reads is found
   std::string scratch_;
   size_t longest_needle_ = 0;
   bool cancel_requested_ = false;

@@ -16,8 +16,8 @@ void FlowVariables::begin_iteration(int64_t iteration, std::mt19937_64& rng, Var
   values.assign(table.size(), std::nullopt);
   for (const Feeder& f : feeders) {
     if (f.rows.empty()) continue;
-    const size_t row = f.random_order ? static_cast<size_t>(rng() % f.rows.size())
-                                      : static_cast<size_t>(iteration) % f.rows.size();
+    const size_t row =
+        f.random_order ? static_cast<size_t>(rng() % f.rows.size()) : static_cast<size_t>(iteration) % f.rows.size();
     for (size_t c = 0; c < f.columns.size() && c < f.rows[row].size(); ++c) values[f.columns[c]] = f.rows[row][c];
   }
   for (const Range& r : ranges) {

@@ -59,7 +59,8 @@ bool holds(const CompiledCondition& c, const CapturedResponse& response, LazyJso
   return false;
 }
 
-Result<CompiledCondition> compile_condition(const Condition& condition, ResponseRules& rules, const std::string& where) {
+Result<CompiledCondition> compile_condition(const Condition& condition, ResponseRules& rules,
+                                            const std::string& where) {
   CompiledCondition c;
   c.kind = condition.kind;
   c.target = condition.target;

@@ -37,7 +37,7 @@ struct CompiledCondition {
   std::string target;
   std::string value;
   int status = 0;
-  size_t needle = 0;                 ///< kBodyContains: index into ResponseRules::needles
+  size_t needle = 0;                        ///< kBodyContains: index into ResponseRules::needles
   std::shared_ptr<const std::regex> regex;  ///< kJsonMatches
 };
 
@@ -66,9 +66,9 @@ struct ResponseRules {
 
 /// What the rules concluded about one response.
 struct Evaluation {
-  bool checks_passed = true;   ///< every check held
-  bool extracted = true;       ///< every non-optional extraction found its value
-  bool until_held = false;     ///< every poll condition held (false without conditions)
+  bool checks_passed = true;                                 ///< every check held
+  bool extracted = true;                                     ///< every non-optional extraction found its value
+  bool until_held = false;                                   ///< every poll condition held (false without conditions)
   std::vector<std::pair<std::string, std::string>> tallied;  ///< tally name -> value seen
 };
 

@@ -201,9 +201,12 @@ void HttpResponseParser::on_chunk_size_line(std::string_view line) {
   int64_t size = 0;
   for (char c : hex) {
     int digit;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+      digit = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      digit = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      digit = c - 'A' + 10;
     else {
       fail("bad chunk size");
       return;
@@ -240,8 +243,10 @@ size_t HttpResponseParser::feed(const char* data, size_t length) {
         break;
       case Phase::kHeaders:
         if (take_line(p, left, used, line)) {
-          if (line.empty()) on_headers_end();
-          else on_header_line(line);
+          if (line.empty())
+            on_headers_end();
+          else
+            on_header_line(line);
         }
         break;
       case Phase::kBodyLength: {
@@ -270,8 +275,10 @@ size_t HttpResponseParser::feed(const char* data, size_t length) {
       }
       case Phase::kChunkDataEnd:
         if (take_line(p, left, used, line)) {
-          if (!line.empty()) fail("missing CRLF after chunk");
-          else phase_ = Phase::kChunkSize;
+          if (!line.empty())
+            fail("missing CRLF after chunk");
+          else
+            phase_ = Phase::kChunkSize;
         }
         break;
       case Phase::kTrailers:

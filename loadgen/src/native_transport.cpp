@@ -26,13 +26,13 @@ struct Prepared {
 constexpr size_t kOnce = static_cast<size_t>(-1);  // Connection::request of a start_once request
 
 struct Connection {
-  Prepared once;            // the request of start_once
+  Prepared once;  // the request of start_once
   enum class State { kClosed, kConnecting, kIdle, kSending, kReceiving };
   State state = State::kClosed;
   int fd = -1;
-  bool reused = false;      // carried a response before this request
-  bool retried = false;     // already re-sent once after a stale keep-alive connection
-  bool wants_write = false; // EPOLLOUT is registered
+  bool reused = false;       // carried a response before this request
+  bool retried = false;      // already re-sent once after a stale keep-alive connection
+  bool wants_write = false;  // EPOLLOUT is registered
   size_t request = 0;
   size_t bytes_sent = 0;
   uint64_t tag = 0;
@@ -46,7 +46,9 @@ class NativeTransport final : public Transport {
  public:
   NativeTransport(sockaddr_storage address, socklen_t address_length, const TransportOptions& options,
                   const Clock& clock)
-      : address_(address), address_length_(address_length), clock_(clock),
+      : address_(address),
+        address_length_(address_length),
+        clock_(clock),
         connections_(static_cast<size_t>(options.max_connections)) {
     for (size_t i = connections_.size(); i-- > 0;) closed_.push_back(i);
     idle_.reserve(connections_.size());
@@ -163,11 +165,13 @@ class NativeTransport final : public Transport {
     }
     MonoTime now = clock_.now();
     if (in_flight_ > 0 && next_deadline_ - now < max_wait) max_wait = std::max(nanoseconds{0}, next_deadline_ - now);
-    timespec ts{static_cast<time_t>(max_wait.count() / 1'000'000'000), static_cast<long>(max_wait.count() % 1'000'000'000)};
+    timespec ts{static_cast<time_t>(max_wait.count() / 1'000'000'000),
+                static_cast<long>(max_wait.count() % 1'000'000'000)};
     // epoll_pwait2 takes nanoseconds: epoll_wait's millisecond timeout would make sends up to 1 ms
     // late, and that lateness is exactly what the open model is trying not to add to latencies.
     const int n = ::epoll_pwait2(epoll_fd_, events_.data(), static_cast<int>(events_.size()), &ts, nullptr);
-    for (int i = 0; i < n; ++i) on_event(events_[static_cast<size_t>(i)].data.u32, events_[static_cast<size_t>(i)].events);
+    for (int i = 0; i < n; ++i)
+      on_event(events_[static_cast<size_t>(i)].data.u32, events_[static_cast<size_t>(i)].events);
     now = clock_.now();
     if (in_flight_ > 0 && now >= next_deadline_) expire(now);
     out_ = nullptr;
@@ -337,8 +341,10 @@ class NativeTransport final : public Transport {
       closed_.push_back(index);
     }
     --in_flight_;
-    if (out_ != nullptr) out_->push_back(done);
-    else early_.push_back(done);
+    if (out_ != nullptr)
+      out_->push_back(done);
+    else
+      early_.push_back(done);
   }
 
   void close_connection(size_t index) {

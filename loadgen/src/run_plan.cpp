@@ -11,11 +11,13 @@ bool is_absolute(const std::string& path) { return path.rfind("http://", 0) == 0
 
 // Constants are folded into the templates; a step whose strings keep a per-iteration variable, or
 // that reads its response, gets a FlowStepPlan and is rendered and captured per iteration.
-Result<PlannedStep> plan_step(const RequestTemplate& r, const Scenario& scenario, RunPlan& plan, const std::string& where) {
+Result<PlannedStep> plan_step(const RequestTemplate& r, const Scenario& scenario, RunPlan& plan,
+                              const std::string& where) {
   PlannedStep step;
   step.expected_statuses = r.expected_statuses;
   step.spec.method = r.method;
-  if (is_absolute(r.path)) return invalid_input(where + ".path: absolute URLs are not supported yet; use a path under base_url");
+  if (is_absolute(r.path))
+    return invalid_input(where + ".path: absolute URLs are not supported yet; use a path under base_url");
   if (r.timeout.count() <= 0) return invalid_input(where + ".timeout: must be > 0");
   step.spec.timeout = r.timeout;
   step.think_after = r.think_time;
@@ -88,7 +90,8 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
   plan.max_iterations = plan.segment.share_of(scenario.shape.max_iterations);
   if (scenario.shape.max_iterations > 0 && plan.max_iterations == 0) {
     return invalid_input("segment " + plan.segment.to_string() + ": load.max_iterations is " +
-                         std::to_string(scenario.shape.max_iterations) + ", so this segment gets no iteration; split into at most " +
+                         std::to_string(scenario.shape.max_iterations) +
+                         ", so this segment gets no iteration; split into at most " +
                          std::to_string(scenario.shape.max_iterations) + " segments");
   }
 
@@ -130,7 +133,8 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
     auto arrivals = ArrivalSchedule::create(scenario.shape.start_target, scenario.shape.stages);
     if (!arrivals) return arrivals.error().with_context("load");
     plan.arrivals = std::move(*arrivals);
-    plan.duration = std::chrono::nanoseconds(static_cast<int64_t>(std::llround(plan.arrivals->rate().duration_s() * 1e9)));
+    plan.duration =
+        std::chrono::nanoseconds(static_cast<int64_t>(std::llround(plan.arrivals->rate().duration_s() * 1e9)));
     // Default bound: one second's worth of arrivals at the peak rate, so a server that stalls for
     // under a second never makes requests queue for a connection.
     int connections = options.max_connections > 0 ? options.max_connections : scenario.shape.max_connections;
@@ -141,13 +145,15 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
     auto users = VuSchedule::create(scenario.shape.start_target, scenario.shape.stages);
     if (!users) return users.error().with_context("load");
     plan.users = std::move(*users);
-    plan.duration = std::chrono::nanoseconds(static_cast<int64_t>(std::llround(plan.users->curve().duration_s() * 1e9)));
+    plan.duration =
+        std::chrono::nanoseconds(static_cast<int64_t>(std::llround(plan.users->curve().duration_s() * 1e9)));
     if (plan.users->peak() < 1) return invalid_input("load: the closed model needs at least 1 virtual user");
     // Each virtual user holds at most one request, so it needs exactly one connection.
     plan.total_connections = static_cast<int>(plan.segment.share_of(plan.users->peak()));
     if (plan.total_connections < 1) {
       return invalid_input("segment " + plan.segment.to_string() + ": the scenario peaks at " +
-                           std::to_string(plan.users->peak()) + " virtual users, so this segment gets none; split into at most " +
+                           std::to_string(plan.users->peak()) +
+                           " virtual users, so this segment gets none; split into at most " +
                            std::to_string(plan.users->peak()) + " segments");
     }
     plan.threads = std::min<int>(plan.threads, plan.total_connections);

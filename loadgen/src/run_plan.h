@@ -2,13 +2,12 @@
 // A scenario compiled for the engine: schedules, phases, requests ready to prepare, connection bounds.
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
-#include <memory>
-
 #include "flow_plan.h"
 #include "loadgen/engine.h"
 #include "loadgen/schedule.h"
@@ -20,8 +19,8 @@ namespace perfgate {
 struct PlannedStep {
   std::string name;
   RequestSpec spec;
-  std::vector<int> expected_statuses;  ///< empty: any 2xx/3xx succeeds
-  std::chrono::nanoseconds think_after{0};  ///< closed model: pause after this step
+  std::vector<int> expected_statuses;        ///< empty: any 2xx/3xx succeeds
+  std::chrono::nanoseconds think_after{0};   ///< closed model: pause after this step
   std::shared_ptr<const FlowStepPlan> flow;  ///< null: a plain step (prepared once, response counted only)
 };
 
@@ -62,7 +61,9 @@ struct RunPlan {
   int64_t max_iterations = 0;  ///< closed model: iterations over all workers (0: no limit)
   Segment segment;             ///< the slice of the schedule this process offers (1/1: all of it)
   /// Open model: the global arrival indices of worker `id` are first_arrival(id) + k * arrival_stride().
-  [[nodiscard]] int64_t first_arrival(int id) const { return segment.index - 1 + static_cast<int64_t>(segment.count) * id; }
+  [[nodiscard]] int64_t first_arrival(int id) const {
+    return segment.index - 1 + static_cast<int64_t>(segment.count) * id;
+  }
   [[nodiscard]] int64_t arrival_stride() const { return static_cast<int64_t>(segment.count) * threads; }
 };
 

@@ -12,15 +12,15 @@ namespace perfgate {
 
 /// The run as the coordinator saw it: timelines, health totals, how it ended.
 struct RunRecord {
-  std::vector<IntervalStats> timeline;                    // whole run
+  std::vector<IntervalStats> timeline;                         // whole run
   std::vector<std::vector<IntervalStats>> endpoint_timelines;  // by endpoint
-  IntervalAccum totals;                                   // health counters over the whole run
+  IntervalAccum totals;                                        // health counters over the whole run
   int64_t sent = 0;
   std::chrono::nanoseconds elapsed{0};  // when the last request finished, or the stop
   bool stopped = false;                 // stopped before the schedule ended
   bool gave_up = false;                 // stopped because nothing connected for give_up_after
   double cpu_percent = 0;
-  int64_t start_unix_ms = 0;            // wall-clock instant of the schedule's t = 0
+  int64_t start_unix_ms = 0;  // wall-clock instant of the schedule's t = 0
 };
 
 /// Turns one interval's merged figures into the whole-run point and appends per-endpoint points.

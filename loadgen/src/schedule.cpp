@@ -94,8 +94,8 @@ std::optional<std::chrono::nanoseconds> ArrivalSchedule::due_time(int64_t index)
   for (size_t i = 0; i < segs.size(); ++i) {
     const auto& s = segs[i];
     const long double start_area = rate_.integral_to(s.start_s);
-    const long double end_area = i + 1 < segs.size() ? rate_.integral_to(segs[i + 1].start_s)
-                                                     : rate_.integral_to(rate_.duration_s());
+    const long double end_area =
+        i + 1 < segs.size() ? rate_.integral_to(segs[i + 1].start_s) : rate_.integral_to(rate_.duration_s());
     // The first segment whose accumulated area passes `index` holds the due time; zero-rate stretches
     // never do, so a pause at the start delays request 0 instead of firing it at t = 0.
     if (end_area > target || (i + 1 == segs.size())) {

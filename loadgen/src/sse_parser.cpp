@@ -83,7 +83,8 @@ void SseParser::dispatch() {
     return;
   }
   data_.pop_back();
-  if (listener_ != nullptr) listener_->on_event(type_.empty() ? std::string_view("message") : std::string_view(type_), data_, id_);
+  if (listener_ != nullptr)
+    listener_->on_event(type_.empty() ? std::string_view("message") : std::string_view(type_), data_, id_);
   data_.clear();
   type_.clear();
 }

@@ -30,8 +30,10 @@ Result<TargetUrl> TargetUrl::parse(const std::string& url) {
     host = authority.substr(1, close - 1);
     authority.remove_prefix(close + 1);
     if (!authority.empty() && authority.front() != ':') return invalid_input("target '" + url + "': bad host");
-    if (!authority.empty()) authority.remove_prefix(1);
-    else authority = {};
+    if (!authority.empty())
+      authority.remove_prefix(1);
+    else
+      authority = {};
   } else {
     const size_t colon = authority.rfind(':');
     host = authority.substr(0, colon);

@@ -76,11 +76,16 @@ void IntervalAccum::merge(const IntervalAccum& other) {
 }
 
 Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
-    : plan_(plan), id_(id), clock_(clock), picker_([&] {
-        std::vector<double> w;
-        for (const auto& e : plan.endpoints) w.push_back(e.weight);
-        return w;
-      }(), seed * 0x9E3779B97F4A7C15ULL + stream_id(plan, id)),
+    : plan_(plan),
+      id_(id),
+      clock_(clock),
+      picker_(
+          [&] {
+            std::vector<double> w;
+            for (const auto& e : plan.endpoints) w.push_back(e.weight);
+            return w;
+          }(),
+          seed * 0x9E3779B97F4A7C15ULL + stream_id(plan, id)),
       rng_(seed * 0xBF58476D1CE4E5B9ULL + stream_id(plan, id)) {
   cells_.resize(std::max<size_t>(1, plan.phases.size()));
   for (auto& phase : cells_) phase.resize(plan.slots.size());
@@ -168,8 +173,8 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     p.endpoint = static_cast<uint32_t>(picker_.next());
     p.phase = static_cast<uint16_t>(phase_index_at(plan_.phases, begin - start));
     p.user = static_cast<int32_t>(i);
-    p.iteration = acquire_iteration(p.endpoint, (iterations_started_ * plan_.threads + id_) * plan_.segment.count +
-                                                    plan_.segment.index - 1);
+    p.iteration = acquire_iteration(
+        p.endpoint, (iterations_started_ * plan_.threads + id_) * plan_.segment.count + plan_.segment.index - 1);
     ++iterations_started_;
     enqueue(p);
   }
@@ -301,8 +306,10 @@ void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
   completions_.reserve(slots_.size());
   while (!stop.load(std::memory_order_relaxed)) {
     MonoTime now = clock_.now();
-    if (plan_.model == LoadModel::kOpen) release_open(now, start);
-    else if (!users_done_) release_closed(now, start);
+    if (plan_.model == LoadModel::kOpen)
+      release_open(now, start);
+    else if (!users_done_)
+      release_closed(now, start);
     release_delayed(now);
     expire_pending(now);
     dispatch(now);

@@ -22,7 +22,7 @@ struct EndpointCell {
   Histogram service_time;
   int64_t requests = 0;
   std::array<int64_t, static_cast<size_t>(Outcome::kCount_)> outcomes{};
-  std::array<int64_t, 1000> statuses{};  // HTTP status -> count (1..999)
+  std::array<int64_t, 1000> statuses{};        // HTTP status -> count (1..999)
   std::map<std::string, NamedMetric> metrics;  // flows only: polls, stream timings
   std::map<std::string, Tally> tallies;        // flows only
 
@@ -88,8 +88,8 @@ class Worker {
     uint32_t endpoint = 0;
     uint16_t phase = 0;
     uint16_t step = 0;
-    bool retry = false;  // a poll repeat: not an arrival
-    int32_t user = -1;  // closed model: index into users_
+    bool retry = false;      // a poll repeat: not an arrival
+    int32_t user = -1;       // closed model: index into users_
     int32_t iteration = -1;  // dynamic endpoints: index into iterations_
   };
   struct User {
@@ -150,8 +150,8 @@ class Worker {
   std::vector<uint64_t> stream_slots_;  // transport tags of streams in flight
   std::vector<Pending> unrendered_;     // steps whose variables were undefined, failed after dispatch
   std::mt19937_64 rng_;
-  int64_t iterations_started_ = 0;      // closed model
-  int64_t iteration_quota_ = -1;        // closed model max_iterations share; -1: unlimited
+  int64_t iterations_started_ = 0;  // closed model
+  int64_t iteration_quota_ = -1;    // closed model max_iterations share; -1: unlimited
 
   std::mutex interval_mutex_;
   IntervalAccum interval_;

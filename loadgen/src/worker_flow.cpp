@@ -195,8 +195,7 @@ void Worker::complete_flow(const Pending& p, Outcome outcome, int status, MonoTi
   if (outcome == Outcome::kOk) {
     for (size_t k = p.step + 1u; k < e.steps.size(); ++k) {
       const FlowStepPlan* next_flow = e.steps[k].flow.get();
-      if (next_flow != nullptr && next_flow->run_if_defined != SIZE_MAX &&
-          !it.values[next_flow->run_if_defined]) {
+      if (next_flow != nullptr && next_flow->run_if_defined != SIZE_MAX && !it.values[next_flow->run_if_defined]) {
         continue;
       }
       // The next step is due when this one ends, plus the user's pause between steps (closed

@@ -75,14 +75,14 @@ bool parse_stat(const char* text, long len, Stat& out) {
   }
   if (close_paren == nullptr || close_paren + 2 >= end) return false;
   const char* p = close_paren + 2;
-  out.state = *p++;                  // field 3
-  out.ppid = parse_i64(p, end);      // field 4
-  skip_fields(p, end, 9);            // fields 5..13
+  out.state = *p++;                     // field 3
+  out.ppid = parse_i64(p, end);         // field 4
+  skip_fields(p, end, 9);               // fields 5..13
   out.utime_ticks = parse_u64(p, end);  // 14
   out.stime_ticks = parse_u64(p, end);  // 15
-  skip_fields(p, end, 4);            // 16..19
-  out.threads = parse_i64(p, end);   // 20
-  skip_fields(p, end, 1);            // 21
+  skip_fields(p, end, 4);               // 16..19
+  out.threads = parse_i64(p, end);      // 20
+  skip_fields(p, end, 1);               // 21
   out.start_ticks = parse_u64(p, end);  // 22
   return p <= end;
 }
@@ -164,7 +164,8 @@ int64_t count_open_fds(int pid_dir_fd) {
   if (fd < 0) return -1;
   int64_t count = 0;
   const bool ok = for_each_dirent(
-      fd, [](const char* name, void* c) {
+      fd,
+      [](const char* name, void* c) {
         if (name[0] != '.') ++*static_cast<int64_t*>(c);
       },
       &count);

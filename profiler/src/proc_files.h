@@ -11,7 +11,7 @@ namespace perfgate::proc {
 
 /// Fields of /proc/PID/stat.
 struct Stat {
-  char state = '?';          ///< R, S, D, Z (zombie), X (dead), ...
+  char state = '?';  ///< R, S, D, Z (zombie), X (dead), ...
   int64_t ppid = 0;
   uint64_t utime_ticks = 0;  ///< user CPU, clock ticks (sysconf(_SC_CLK_TCK))
   uint64_t stime_ticks = 0;

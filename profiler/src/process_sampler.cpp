@@ -96,8 +96,8 @@ Result<std::unique_ptr<ProcessSampler>> ProcessSampler::create(const ProcessTarg
     try {
       s->matcher_ = std::make_unique<Matcher>(Matcher{std::regex(targets.pattern, std::regex::ECMAScript)});
     } catch (const std::regex_error& e) {
-      return invalid_input("process pattern '" + targets.pattern + "': not a valid regular expression (" +
-                           e.what() + ")");
+      return invalid_input("process pattern '" + targets.pattern + "': not a valid regular expression (" + e.what() +
+                           ")");
     }
   }
   for (const int64_t pid : targets.pids) {
@@ -109,8 +109,10 @@ Result<std::unique_ptr<ProcessSampler>> ProcessSampler::create(const ProcessTarg
       return invalid_input("pid " + std::to_string(pid) + ": no such process; check the PID (ps -p " +
                            std::to_string(pid) + ")");
     }
-    if (!s->is_tracked_alive(pid)) s->track(pid, fd, now, false);
-    else close(fd);
+    if (!s->is_tracked_alive(pid))
+      s->track(pid, fd, now, false);
+    else
+      close(fd);
   }
   if (s->matcher_ || targets.children == ChildProcesses::kInclude) s->discover(now, false);
   s->last_discovery_ = now;

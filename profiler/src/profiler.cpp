@@ -83,8 +83,8 @@ Result<std::unique_ptr<Profiler>> Profiler::start(const ProfilerOptions& options
     return invalid_input("profiler: nothing to profile; give a PID, a process pattern or a PostgreSQL DSN");
   }
   if (options.interval < std::chrono::milliseconds(1)) {
-    return invalid_input("profiler: sample interval must be >= 1ms (got " +
-                         std::to_string(options.interval.count()) + "ms)");
+    return invalid_input("profiler: sample interval must be >= 1ms (got " + std::to_string(options.interval.count()) +
+                         "ms)");
   }
   if (!options.pg_dsn.empty() && options.pg_interval < std::chrono::milliseconds(10)) {
     return invalid_input("profiler: PostgreSQL sample interval must be >= 10ms (got " +

@@ -55,8 +55,8 @@ Result<std::unique_ptr<SpawnedServer>> SpawnedServer::start(const SpawnOptions& 
       server->reaped_ = true;
       unregister_child(server->registry_slot_);
       server->registry_slot_ = -1;
-      return unavailable("--spawn '" + options.command + "': " + describe_exit(status) +
-                         " before " + options.ready_url + " answered");
+      return unavailable("--spawn '" + options.command + "': " + describe_exit(status) + " before " +
+                         options.ready_url + " answered");
     }
     auto answer = http_get_status(options.ready_url, std::chrono::milliseconds(1000));
     if (answer && *answer == 200) return server;

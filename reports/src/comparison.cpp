@@ -9,10 +9,14 @@ namespace {
 
 int severity_rank(Verdict v) {
   switch (v) {
-    case Verdict::kFail: return 3;
-    case Verdict::kWarn: return 2;
-    case Verdict::kInconclusive: return 1;
-    case Verdict::kPass: return 0;
+    case Verdict::kFail:
+      return 3;
+    case Verdict::kWarn:
+      return 2;
+    case Verdict::kInconclusive:
+      return 1;
+    case Verdict::kPass:
+      return 0;
   }
   return 0;
 }
@@ -25,7 +29,8 @@ double relative(double current, double base) {
 }  // namespace
 
 double error_rate(const EndpointStats& endpoint) {
-  return endpoint.requests > 0 ? static_cast<double>(endpoint.errors.total) / static_cast<double>(endpoint.requests) : 0.0;
+  return endpoint.requests > 0 ? static_cast<double>(endpoint.errors.total) / static_cast<double>(endpoint.requests)
+                               : 0.0;
 }
 
 std::vector<Change> collect_changes(const ReportInputs& inputs) {
@@ -61,8 +66,8 @@ std::vector<Change> collect_changes(const ReportInputs& inputs) {
       }
       const double rate_then = error_rate(*base), rate_now = error_rate(endpoint);
       if (rate_then > 0 || rate_now > 0) {
-        changes.push_back(Change{endpoint.name, "error_rate", "ratio", rate_then, rate_now, relative(rate_now, rate_then),
-                                 std::nullopt, ""});
+        changes.push_back(Change{endpoint.name, "error_rate", "ratio", rate_then, rate_now,
+                                 relative(rate_now, rate_then), std::nullopt, ""});
       }
     }
   }

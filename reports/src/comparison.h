@@ -13,11 +13,11 @@ namespace perfgate::reports_detail {
 /// One compared figure.
 struct Change {
   std::string endpoint;
-  std::string metric;        ///< "p95", "error_rate", ...
-  std::string unit;          ///< unit of the values ("us", "ratio", ...)
-  double baseline = 0;       ///< the baseline's value (NaN when the gate did not record it)
+  std::string metric;   ///< "p95", "error_rate", ...
+  std::string unit;     ///< unit of the values ("us", "ratio", ...)
+  double baseline = 0;  ///< the baseline's value (NaN when the gate did not record it)
   double current = 0;
-  double change = 0;         ///< relative: 0.25 = 25% higher than the baseline
+  double change = 0;               ///< relative: 0.25 = 25% higher than the baseline
   std::optional<Verdict> verdict;  ///< the gate's verdict; nullopt for directly computed changes
   std::string message;
 };

@@ -47,9 +47,9 @@ std::string gate_report_to_console(const GateReport& report) {
   for (const auto& n : report.notes) out += "note: " + n + "\n";
   std::map<Verdict, int> counts;
   for (const auto& c : report.checks) ++counts[c.verdict];
-  out += "\ngate: " + upper(verdict_name(report.overall)) + " (" + std::to_string(counts[Verdict::kFail]) + " failed, " +
-         std::to_string(counts[Verdict::kInconclusive]) + " inconclusive, " + std::to_string(counts[Verdict::kWarn]) +
-         " warnings, " + std::to_string(counts[Verdict::kPass]) + " passed)\n";
+  out += "\ngate: " + upper(verdict_name(report.overall)) + " (" + std::to_string(counts[Verdict::kFail]) +
+         " failed, " + std::to_string(counts[Verdict::kInconclusive]) + " inconclusive, " +
+         std::to_string(counts[Verdict::kWarn]) + " warnings, " + std::to_string(counts[Verdict::kPass]) + " passed)\n";
   return out;
 }
 

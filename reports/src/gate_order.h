@@ -10,10 +10,14 @@ namespace perfgate::gate_render {
 
 inline int verdict_rank(Verdict v) {
   switch (v) {
-    case Verdict::kFail: return 0;
-    case Verdict::kInconclusive: return 1;
-    case Verdict::kWarn: return 2;
-    case Verdict::kPass: return 3;
+    case Verdict::kFail:
+      return 0;
+    case Verdict::kInconclusive:
+      return 1;
+    case Verdict::kWarn:
+      return 2;
+    case Verdict::kPass:
+      return 3;
   }
   return 4;
 }

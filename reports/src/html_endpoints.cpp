@@ -103,13 +103,16 @@ void metrics_table(const RunResult& r, std::string& out) {
                   format_fixed(total > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0, 1) + "%";
       }
       rows += "<tr><td class=\"text\">" + escape_html(e.name) + "</td><td class=\"text\"><code>" + escape_html(name) +
-              "</code></td><td>" + format_count(total) + "</td><td class=\"text\" colspan=\"4\">" + shares + "</td></tr>";
+              "</code></td><td>" + format_count(total) + "</td><td class=\"text\" colspan=\"4\">" + shares +
+              "</td></tr>";
     }
   }
   if (rows.empty()) return;
-  out += "<section class=\"card\"><h3>Flow and stream metrics</h3><div class=\"table-wrap\"><table><thead><tr>"
-         "<th>Endpoint</th><th class=\"text\">Metric</th><th>Count</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>"
-         "</tr></thead><tbody>" + rows + "</tbody></table></div></section>\n";
+  out +=
+      "<section class=\"card\"><h3>Flow and stream metrics</h3><div class=\"table-wrap\"><table><thead><tr>"
+      "<th>Endpoint</th><th class=\"text\">Metric</th><th>Count</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>"
+      "</tr></thead><tbody>" +
+      rows + "</tbody></table></div></section>\n";
 }
 
 // Each phase's figures per endpoint: budgets are often per phase (steady vs spike).
@@ -120,8 +123,9 @@ void phase_table(const RunResult& r, std::string& out) {
     for (const auto& info : r.phases) excluded = excluded || (info.name == phase.phase && info.excluded);
     for (const auto& e : phase.endpoints) {
       const LatencySummary s = LatencySummary::of(e.latency);
-      rows += "<tr><td class=\"text\">" + escape_html(phase.phase) + (excluded ? " <span class=\"sub\">excluded</span>" : "") +
-              "</td><td class=\"text\">" + escape_html(e.name) + "</td><td>" + format_count(e.requests) + "</td><td>" +
+      rows += "<tr><td class=\"text\">" + escape_html(phase.phase) +
+              (excluded ? " <span class=\"sub\">excluded</span>" : "") + "</td><td class=\"text\">" +
+              escape_html(e.name) + "</td><td>" + format_count(e.requests) + "</td><td>" +
               format_count(e.errors.total) + "</td>";
       for (double v : {s.p50, s.p95, s.p99, s.max}) {
         rows += "<td>" + (s.count > 0 ? escape_html(format_duration_us(v)) : "&ndash;") + "</td>";
@@ -130,9 +134,11 @@ void phase_table(const RunResult& r, std::string& out) {
     }
   }
   if (rows.empty()) return;
-  out += "<details><summary>By phase</summary><div class=\"table-wrap\"><table><thead><tr><th>Phase</th>"
-         "<th class=\"text\">Endpoint</th><th>Requests</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>"
-         "</tr></thead><tbody>" + rows + "</tbody></table></div></details>";
+  out +=
+      "<details><summary>By phase</summary><div class=\"table-wrap\"><table><thead><tr><th>Phase</th>"
+      "<th class=\"text\">Endpoint</th><th>Requests</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th><th>max</th>"
+      "</tr></thead><tbody>" +
+      rows + "</tbody></table></div></details>";
 }
 
 void status_table(const RunResult& r, std::string& out) {
@@ -146,8 +152,10 @@ void status_table(const RunResult& r, std::string& out) {
     rows += "<tr><td class=\"text\">" + escape_html(e.name) + "</td><td class=\"text\">" + codes + "</td></tr>";
   }
   if (rows.empty()) return;
-  out += "<details><summary>HTTP status codes</summary><div class=\"table-wrap\"><table><thead><tr><th>Endpoint</th>"
-         "<th class=\"text\">Responses by status</th></tr></thead><tbody>" + rows + "</tbody></table></div></details>";
+  out +=
+      "<details><summary>HTTP status codes</summary><div class=\"table-wrap\"><table><thead><tr><th>Endpoint</th>"
+      "<th class=\"text\">Responses by status</th></tr></thead><tbody>" +
+      rows + "</tbody></table></div></details>";
 }
 
 }  // namespace

@@ -17,11 +17,14 @@ std::string render_html_report(const ReportInputs& inputs) {
 
   std::string out;
   out.reserve(256 * 1024);
-  out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         // No script runs in this page, and nothing is fetched: a hostile string can at worst be text.
-         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n"
-         "<title>" + escape_html(title) + "</title>\n<style>" + report_css() + "</style>\n</head>\n<body>\n<main>\n";
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      // No script runs in this page, and nothing is fetched: a hostile string can at worst be text.
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src "
+      "data:\">\n"
+      "<title>" +
+      escape_html(title) + "</title>\n<style>" + report_css() + "</style>\n</head>\n<body>\n<main>\n";
   append_summary(inputs, out);
   append_navigation(inputs, out);
   append_changes(inputs, out);

@@ -98,7 +98,7 @@ footer{color:var(--muted);font-size:12px;margin-top:28px;text-align:center}
 
 const char* palette(size_t index) {
   static const char* const kColors[] = {"#2563eb", "#d97706", "#dc2626", "#059669", "#7c3aed",
-                                         "#0891b2", "#db2777", "#65a30d", "#475569"};
+                                        "#0891b2", "#db2777", "#65a30d", "#475569"};
   return kColors[index % (sizeof kColors / sizeof kColors[0])];
 }
 

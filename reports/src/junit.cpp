@@ -13,11 +13,21 @@ std::string xml_escape(const std::string& text) {
   for (const char ch : text) {
     const auto u = static_cast<unsigned char>(ch);
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (u < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') break;
         out += ch;
@@ -40,8 +50,10 @@ std::string gate_report_to_junit(const GateReport& report) {
          "\" errors=\"0\" skipped=\"" + std::to_string(counts[Verdict::kInconclusive]) + "\">\n";
   xml += "    <properties>\n";
   xml += "      <property name=\"overall\" value=\"" + std::string(verdict_name(report.overall)) + "\"/>\n";
-  if (!report.baseline_path.empty()) xml += "      <property name=\"baseline\" value=\"" + xml_escape(report.baseline_path) + "\"/>\n";
-  if (!report.budgets_path.empty()) xml += "      <property name=\"budgets\" value=\"" + xml_escape(report.budgets_path) + "\"/>\n";
+  if (!report.baseline_path.empty())
+    xml += "      <property name=\"baseline\" value=\"" + xml_escape(report.baseline_path) + "\"/>\n";
+  if (!report.budgets_path.empty())
+    xml += "      <property name=\"budgets\" value=\"" + xml_escape(report.budgets_path) + "\"/>\n";
   xml += "    </properties>\n";
   for (const auto& c : report.checks) {
     xml += "    <testcase classname=\"perfgate." + xml_escape(c.kind.empty() ? "check" : c.kind) + "\" name=\"" +
@@ -49,7 +61,8 @@ std::string gate_report_to_junit(const GateReport& report) {
     const std::string message = xml_escape(c.message);
     switch (c.verdict) {
       case Verdict::kFail:
-        xml += "      <failure message=\"" + message + "\" type=\"" + xml_escape(c.metric) + "\">" + message + "</failure>\n";
+        xml += "      <failure message=\"" + message + "\" type=\"" + xml_escape(c.metric) + "\">" + message +
+               "</failure>\n";
         break;
       case Verdict::kInconclusive:
         xml += "      <skipped message=\"inconclusive: " + message + "\"/>\n";

@@ -18,10 +18,14 @@ constexpr size_t kMaxFindings = 10;
 
 const char* verdict_icon(Verdict v) {
   switch (v) {
-    case Verdict::kPass: return "✅";
-    case Verdict::kWarn: return "⚠️";
-    case Verdict::kFail: return "❌";
-    case Verdict::kInconclusive: return "❔";
+    case Verdict::kPass:
+      return "✅";
+    case Verdict::kWarn:
+      return "⚠️";
+    case Verdict::kFail:
+      return "❌";
+    case Verdict::kInconclusive:
+      return "❔";
   }
   return "";
 }
@@ -36,8 +40,8 @@ bool looks_like_sql(const std::string& text) {
     }
     head += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
   }
-  for (const char* keyword : {"CREATE", "DROP", "ALTER", "SELECT", "WITH", "REINDEX", "UPDATE", "INSERT", "DELETE",
-                              "VACUUM", "ANALYZE"}) {
+  for (const char* keyword :
+       {"CREATE", "DROP", "ALTER", "SELECT", "WITH", "REINDEX", "UPDATE", "INSERT", "DELETE", "VACUUM", "ANALYZE"}) {
     if (head == keyword) return true;
   }
   return false;
@@ -57,12 +61,13 @@ void verdict_section(const ReportInputs& inputs, std::string& out) {
     for (const auto& c : g.checks) ++counts[static_cast<int>(c.verdict)];
     out += "## " + std::string(verdict_icon(g.overall)) + " perfgate: " + upper(verdict_name(g.overall)) + " — " +
            scenario + "\n\n";
-    out += std::to_string(counts[2]) + " failed, " + std::to_string(counts[1]) + " warned, " + std::to_string(counts[3]) +
-           " inconclusive, " + std::to_string(counts[0]) + " passed.\n\n";
+    out += std::to_string(counts[2]) + " failed, " + std::to_string(counts[1]) + " warned, " +
+           std::to_string(counts[3]) + " inconclusive, " + std::to_string(counts[0]) + " passed.\n\n";
     for (Verdict wanted : {Verdict::kFail, Verdict::kWarn, Verdict::kInconclusive}) {
       for (const auto& c : g.checks) {
         if (c.verdict != wanted) continue;
-        out += std::string("- ") + verdict_icon(c.verdict) + " " + escape_markdown(c.message.empty() ? c.id : c.message) + "\n";
+        out += std::string("- ") + verdict_icon(c.verdict) + " " +
+               escape_markdown(c.message.empty() ? c.id : c.message) + "\n";
       }
     }
     if (counts[1] + counts[2] + counts[3] > 0) out += "\n";
@@ -71,8 +76,8 @@ void verdict_section(const ReportInputs& inputs, std::string& out) {
   }
   char line[256];
   std::snprintf(line, sizeof line, "%.1f req/s", r.achieved_rps);
-  std::string context = std::string(r.model == LoadModel::kOpen ? "Open model" : "Closed model (latency = service time)") +
-                        ", " + line;
+  std::string context =
+      std::string(r.model == LoadModel::kOpen ? "Open model" : "Closed model (latency = service time)") + ", " + line;
   if (r.target_rps) {
     std::snprintf(line, sizeof line, " of %.1f target", *r.target_rps);
     context += line;
@@ -81,7 +86,8 @@ void verdict_section(const ReportInputs& inputs, std::string& out) {
              " (" + escape_markdown(r.context.build_type) + ") on " + escape_markdown(r.context.host) + ", " +
              std::to_string(r.context.cpu_count) + " CPUs.";
   out += context + "\n\n";
-  if (r.partial || r.status != "complete") out += "> ⚠️ Run is **" + escape_markdown(r.status) + "**: figures cover only what was measured.\n\n";
+  if (r.partial || r.status != "complete")
+    out += "> ⚠️ Run is **" + escape_markdown(r.status) + "**: figures cover only what was measured.\n\n";
   if (r.generator.saturated) out += "> ⚠️ The load generator was saturated; comparisons are inconclusive.\n\n";
   if (!r.context.build_type.empty() && r.context.build_type != "Release") {
     out += "> ⚠️ perfgate was built as " + escape_markdown(r.context.build_type) + ", not Release.\n\n";
@@ -116,17 +122,19 @@ void regressions(const ReportInputs& inputs, std::string& out) {
     if (shown >= kMaxRegressions) break;
     if (!(c.change > 0) && !(c.verdict && (*c.verdict == Verdict::kFail || *c.verdict == Verdict::kWarn))) continue;
     ++shown;
-    rows += "| " + escape_markdown(c.endpoint.empty() ? "(all)" : c.endpoint) + " | " + escape_markdown(c.metric) + " | " +
-            format_in_unit(c.baseline, c.unit) + " | " + format_in_unit(c.current, c.unit) + " | " +
-            format_change(c.change) + " | " + (c.verdict ? std::string(verdict_icon(*c.verdict)) + " " + verdict_name(*c.verdict) : "–") +
-            " |\n";
+    rows += "| " + escape_markdown(c.endpoint.empty() ? "(all)" : c.endpoint) + " | " + escape_markdown(c.metric) +
+            " | " + format_in_unit(c.baseline, c.unit) + " | " + format_in_unit(c.current, c.unit) + " | " +
+            format_change(c.change) + " | " +
+            (c.verdict ? std::string(verdict_icon(*c.verdict)) + " " + verdict_name(*c.verdict) : "–") + " |\n";
   }
   if (rows.empty()) {
     if (!changes.empty()) out += "### Against the baseline\n\nNo regressions.\n\n";
     return;
   }
-  out += "### Top regressions against the baseline\n\n| Endpoint | Metric | Baseline | Now | Change | Verdict |\n"
-         "|---|---|---:|---:|---:|---|\n" + rows + "\n";
+  out +=
+      "### Top regressions against the baseline\n\n| Endpoint | Metric | Baseline | Now | Change | Verdict |\n"
+      "|---|---|---:|---:|---:|---|\n" +
+      rows + "\n";
 }
 
 void findings(const ReportInputs& inputs, std::string& out) {
@@ -140,7 +148,8 @@ void findings(const ReportInputs& inputs, std::string& out) {
   }
   std::vector<const Finding*> sorted;
   for (const auto& finding : f.findings) sorted.push_back(&finding);
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Finding* a, const Finding* b) { return a->severity > b->severity; });
   for (size_t i = 0; i < sorted.size() && i < kMaxFindings; ++i) {
     const Finding& x = *sorted[i];
     out += "- **" + std::string(finding_kind_label(x.kind)) + "** (" + severity_name(x.severity) + ", " +
@@ -175,7 +184,8 @@ void findings(const ReportInputs& inputs, std::string& out) {
     }
     out += "\n" + indented + "\n";
   }
-  if (sorted.size() > kMaxFindings) out += "\n" + std::to_string(sorted.size() - kMaxFindings) + " more in the HTML report.\n";
+  if (sorted.size() > kMaxFindings)
+    out += "\n" + std::to_string(sorted.size() - kMaxFindings) + " more in the HTML report.\n";
   out += "\n";
 }
 

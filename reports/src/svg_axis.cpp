@@ -1,10 +1,11 @@
 // Axis arithmetic and value formatting for the SVG charts.
+#include "svg_axis.h"
+
 #include <cmath>
 #include <cstdio>
 #include <utility>
 
 #include "reports/svg_chart.h"
-#include "svg_axis.h"
 
 namespace perfgate {
 namespace reports_detail {

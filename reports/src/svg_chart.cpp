@@ -101,10 +101,12 @@ std::string dash_for(SeriesStyle style) { return style == SeriesStyle::kDashed ?
 
 std::string hover_text(const ChartSpec& spec, const std::string& name, double x, double y) {
   // A categorical x (a trend's runs) is named, not numbered.
-  if (std::round(x) == x && x >= 0 && static_cast<size_t>(x) < spec.x_names.size() && !spec.x_names[static_cast<size_t>(x)].empty()) {
+  if (std::round(x) == x && x >= 0 && static_cast<size_t>(x) < spec.x_names.size() &&
+      !spec.x_names[static_cast<size_t>(x)].empty()) {
     return name + ": " + format_axis_value(y, spec.y_format) + " - " + spec.x_names[static_cast<size_t>(x)];
   }
-  const std::string xs = spec.x_scale == XScale::kPercentileLog ? compact_number(x, 4) + "%" : format_axis_value(x, spec.x_format);
+  const std::string xs =
+      spec.x_scale == XScale::kPercentileLog ? compact_number(x, 4) + "%" : format_axis_value(x, spec.x_format);
   return name + ": " + format_axis_value(y, spec.y_format) + " at " + xs;
 }
 
@@ -137,7 +139,8 @@ void draw_legend(const ChartSpec& spec, double left, std::string& out) {
   }
   for (const auto& r : spec.rules) {
     const std::string shape = "<line x1=\"" + num(x) + "\" y1=\"" + num(y) + "\" x2=\"" + num(x + 16) + "\" y2=\"" +
-                              num(y) + "\" stroke=\"" + escape_html(r.color) + "\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"/>";
+                              num(y) + "\" stroke=\"" + escape_html(r.color) +
+                              "\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"/>";
     item(r.label, shape);
   }
 }
@@ -246,14 +249,15 @@ std::string render_svg_chart(const ChartSpec& in) {
   out += "<g class=\"grid\">";
   for (double t : y_ticks) {
     const double y = plot.ty(t);
-    out += "<line x1=\"" + num(plot.left_) + "\" y1=\"" + num(y) + "\" x2=\"" + num(plot.right_) + "\" y2=\"" + num(y) + "\"/>";
+    out += "<line x1=\"" + num(plot.left_) + "\" y1=\"" + num(y) + "\" x2=\"" + num(plot.right_) + "\" y2=\"" + num(y) +
+           "\"/>";
   }
   out += "</g><g class=\"axis\">";
   out += "<line x1=\"" + num(plot.left_) + "\" y1=\"" + num(plot.bottom_) + "\" x2=\"" + num(plot.right_) + "\" y2=\"" +
          num(plot.bottom_) + "\"/>";
   for (double t : y_ticks) {
-    out += "<text class=\"tick\" x=\"" + num(plot.left_ - 6) + "\" y=\"" + num(plot.ty(t) + 4) + "\" text-anchor=\"end\">" +
-           escape_html(format_axis_value(t, spec.y_format)) + "</text>";
+    out += "<text class=\"tick\" x=\"" + num(plot.left_ - 6) + "\" y=\"" + num(plot.ty(t) + 4) +
+           "\" text-anchor=\"end\">" + escape_html(format_axis_value(t, spec.y_format)) + "</text>";
   }
   double last_label_end = -1e9;
   for (const auto& [pos, label] : x_ticks) {
@@ -262,19 +266,20 @@ std::string render_svg_chart(const ChartSpec& in) {
            num(plot.bottom_ + 4) + "\"/>";
     const double half = kCharWidth * 0.5 * static_cast<double>(label.size());
     const double label_x = std::min(x, spec.width - half - 2);  // keep the last label inside the chart
-    if (label_x - half < last_label_end + 4) continue;  // labels would overlap: keep the tick, skip the text
+    if (label_x - half < last_label_end + 4) continue;          // labels would overlap: keep the tick, skip the text
     last_label_end = label_x + half;
-    out += "<text class=\"tick\" x=\"" + num(label_x) + "\" y=\"" + num(plot.bottom_ + 16) + "\" text-anchor=\"middle\">" +
-           escape_html(label) + "</text>";
+    out += "<text class=\"tick\" x=\"" + num(label_x) + "\" y=\"" + num(plot.bottom_ + 16) +
+           "\" text-anchor=\"middle\">" + escape_html(label) + "</text>";
   }
   if (!spec.x_label.empty()) {
-    out += "<text class=\"axis-label\" x=\"" + num((plot.left_ + plot.right_) / 2) + "\" y=\"" + num(spec.height - 8.0) +
-           "\" text-anchor=\"middle\">" + escape_html(spec.x_label) + "</text>";
+    out += "<text class=\"axis-label\" x=\"" + num((plot.left_ + plot.right_) / 2) + "\" y=\"" +
+           num(spec.height - 8.0) + "\" text-anchor=\"middle\">" + escape_html(spec.x_label) + "</text>";
   }
   if (!spec.y_label.empty()) {
     const double cy = (plot.top_ + plot.bottom_) / 2;
-    out += "<text class=\"axis-label\" x=\"12\" y=\"" + num(cy) + "\" text-anchor=\"middle\" transform=\"rotate(-90 12 " +
-           num(cy) + ")\">" + escape_html(spec.y_label) + "</text>";
+    out += "<text class=\"axis-label\" x=\"12\" y=\"" + num(cy) +
+           "\" text-anchor=\"middle\" transform=\"rotate(-90 12 " + num(cy) + ")\">" + escape_html(spec.y_label) +
+           "</text>";
   }
   out += "</g>";
 
@@ -321,10 +326,12 @@ std::string render_svg_chart(const ChartSpec& in) {
     if (dots || shown.size() <= kMaxHoverPoints) {
       out += "<g class=\"" + std::string(dots ? "points" : "hover-points") + "\" fill=\"" + color + "\">";
       for (const auto& [x, y] : shown) {
-        const bool flagged = std::round(x) == x && x >= 0 &&
-                             std::find(spec.flagged_x.begin(), spec.flagged_x.end(), static_cast<size_t>(x)) != spec.flagged_x.end();
+        const bool flagged =
+            std::round(x) == x && x >= 0 &&
+            std::find(spec.flagged_x.begin(), spec.flagged_x.end(), static_cast<size_t>(x)) != spec.flagged_x.end();
         const std::string text = hover_text(spec, s.name, x, y);
-        out += "<circle" + std::string(flagged ? " class=\"flagged\" fill=\"#fff\" stroke=\"#6b7280\" stroke-width=\"2\"" : "") +
+        out += "<circle" +
+               std::string(flagged ? " class=\"flagged\" fill=\"#fff\" stroke=\"#6b7280\" stroke-width=\"2\"" : "") +
                " cx=\"" + num(px(x)) + "\" cy=\"" + num(plot.ty(y)) + "\" r=\"" + (dots ? "3.5" : "4") + "\"><title>" +
                escape_html(text) + "</title></circle>";
       }
@@ -332,16 +339,16 @@ std::string render_svg_chart(const ChartSpec& in) {
     }
     for (size_t m : s.marked) {
       if (m >= s.points.size() || !finite(s.points[m].first) || !finite(s.points[m].second)) continue;
-      out += "<circle class=\"mark\" cx=\"" + num(px(s.points[m].first)) + "\" cy=\"" + num(plot.ty(s.points[m].second)) +
-             "\" r=\"7\"><title>regression: " + escape_html(hover_text(spec, s.name, s.points[m].first, s.points[m].second)) +
-             "</title></circle>";
+      out += "<circle class=\"mark\" cx=\"" + num(px(s.points[m].first)) + "\" cy=\"" +
+             num(plot.ty(s.points[m].second)) + "\" r=\"7\"><title>regression: " +
+             escape_html(hover_text(spec, s.name, s.points[m].first, s.points[m].second)) + "</title></circle>";
     }
   }
   for (const auto& m : spec.markers) {
     if (!finite(m.x)) continue;
     const std::string x = num(px(m.x));
-    out += "<g class=\"marker\"><title>" + escape_html(m.label) + "</title><line x1=\"" + x + "\" x2=\"" + x + "\" y1=\"" +
-           num(plot.top_) + "\" y2=\"" + num(plot.bottom_) + "\" stroke=\"" + escape_html(m.color) +
+    out += "<g class=\"marker\"><title>" + escape_html(m.label) + "</title><line x1=\"" + x + "\" x2=\"" + x +
+           "\" y1=\"" + num(plot.top_) + "\" y2=\"" + num(plot.bottom_) + "\" stroke=\"" + escape_html(m.color) +
            "\" stroke-width=\"2\" stroke-dasharray=\"5 3\"/></g>";
   }
   out += "</svg>";

@@ -92,17 +92,18 @@ ChartSeries series_of(const std::string& name, const char* color, const std::vec
 }
 
 std::string change_text(const HistoryChange& c) {
-  const ValueFormat f = c.metric == "error_rate" ? ValueFormat::kPercent
-                        : c.metric == "peak_rss"  ? ValueFormat::kBytes
+  const ValueFormat f = c.metric == "error_rate"            ? ValueFormat::kPercent
+                        : c.metric == "peak_rss"            ? ValueFormat::kBytes
                         : c.metric == "queries_per_request" ? ValueFormat::kNumber
-                                                             : ValueFormat::kDurationUs;
+                                                            : ValueFormat::kDurationUs;
   std::string pct = "new";
   if (std::isfinite(c.change.relative_change)) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%+.1f%%", c.change.relative_change * 100);
     pct = buf;
   }
-  return pct + " (" + format_axis_value(c.change.mean_before, f) + " -> " + format_axis_value(c.change.mean_after, f) + ")";
+  return pct + " (" + format_axis_value(c.change.mean_before, f) + " -> " + format_axis_value(c.change.mean_after, f) +
+         ")";
 }
 
 // The change points of `metrics` on `endpoint` as vertical lines just before their first run.
@@ -114,7 +115,8 @@ void add_change_markers(ChartSpec& spec, const std::vector<HistoryChange>& chang
     if (at == position_of_run_id.end()) continue;
     spec.markers.push_back({static_cast<double>(at->second) - 0.5,
                             "change point: " + c.metric + " " + change_text(c) + " from run " +
-                                std::to_string(c.first_run_id) + (c.first_commit.empty() ? "" : " (" + c.first_commit.substr(0, 8) + ")"),
+                                std::to_string(c.first_run_id) +
+                                (c.first_commit.empty() ? "" : " (" + c.first_commit.substr(0, 8) + ")"),
                             c.regression() ? "#dc2626" : "#16a34a"});
   }
 }
@@ -127,7 +129,8 @@ ChartSpec run_axis_chart(const std::string& title, ValueFormat y, const std::vec
   spec.x_label = "run";
   // Categorical axis: with many runs, label about twelve of them so the labels stay legible.
   const size_t every = std::max<size_t>(1, (runs.size() + 11) / 12);
-  for (size_t i = 0; i < runs.size(); i += every) spec.x_ticks.emplace_back(static_cast<double>(i), run_label(runs[i], i));
+  for (size_t i = 0; i < runs.size(); i += every)
+    spec.x_ticks.emplace_back(static_cast<double>(i), run_label(runs[i], i));
   for (size_t i = 0; i < runs.size(); ++i) {
     spec.x_names.push_back(run_description(runs[i], i));
     if (flagged_run(runs[i])) spec.flagged_x.push_back(i);
@@ -156,13 +159,17 @@ std::vector<size_t> find_trend_regressions(const std::vector<double>& values, co
 }
 
 std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOptions& options) {
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-                    "<title>perfgate trend</title>\n<style>" + std::string(report_css()) + "</style>\n</head>\n<body>\n<main>\n";
-  out += "<header><div class=\"eyebrow\">perfgate trend</div><h1>Trend over " + std::to_string(runs.size()) + " runs</h1><div class=\"sub\">A point ringed in red "
-         "is more than " + format_fixed(options.threshold * 100, 0) + "% worse than the median of the " +
-         std::to_string(options.window) + " runs before it; a hollow grey point is a partial or failed run (never "
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+      "<title>perfgate trend</title>\n<style>" +
+      std::string(report_css()) + "</style>\n</head>\n<body>\n<main>\n";
+  out += "<header><div class=\"eyebrow\">perfgate trend</div><h1>Trend over " + std::to_string(runs.size()) +
+         " runs</h1><div class=\"sub\">A point ringed in red "
+         "is more than " +
+         format_fixed(options.threshold * 100, 0) + "% worse than the median of the " + std::to_string(options.window) +
+         " runs before it; a hollow grey point is a partial or failed run (never "
          "compared); a dashed vertical line is a change point.</div></header>\n";
   if (runs.empty()) {
     out += "<section class=\"card\"><p>No runs to show.</p></section>\n";
@@ -191,7 +198,8 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
                              : kNaN);
       }
       ChartSpec latency = run_axis_chart(name + " - latency", ValueFormat::kDurationUs, runs);
-      latency.series = {series_of("p95", "#d97706", p95, options, runs), series_of("p99", "#dc2626", p99, options, runs)};
+      latency.series = {series_of("p95", "#d97706", p95, options, runs),
+                        series_of("p99", "#dc2626", p99, options, runs)};
       add_change_markers(latency, changes, name, {"p95", "p99"}, position_of_run_id);
       ChartSpec error_chart = run_axis_chart(name + " - error rate", ValueFormat::kPercent, runs);
       // Error rates are in percent here; tiny absolute rises are noise, whatever their ratio.
@@ -201,11 +209,12 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
       add_change_markers(error_chart, changes, name, {"error_rate"}, position_of_run_id);
       for (const auto& s : {latency.series[0], latency.series[1], error_chart.series[0]}) {
         for (size_t i : s.marked) {
-          regressions += "<tr><td class=\"text\">" + escape_html(run_description(runs[i], i)) + "</td><td class=\"text\">" +
-                         escape_html(name) + "</td><td>" + escape_html(s.name) + "</td><td>" +
-                         escape_html(format_axis_value(s.points[i].second,
-                                                       s.name == "errors" ? ValueFormat::kPercent : ValueFormat::kDurationUs)) +
-                         "</td></tr>";
+          regressions +=
+              "<tr><td class=\"text\">" + escape_html(run_description(runs[i], i)) + "</td><td class=\"text\">" +
+              escape_html(name) + "</td><td>" + escape_html(s.name) + "</td><td>" +
+              escape_html(format_axis_value(s.points[i].second,
+                                            s.name == "errors" ? ValueFormat::kPercent : ValueFormat::kDurationUs)) +
+              "</td></tr>";
         }
       }
       out += "<div class=\"card\">" + render_svg_chart(latency) + "</div><div class=\"card\">" +
@@ -230,11 +239,14 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
     }
     out += "</div>\n<h2>Change points</h2>\n<section class=\"card\">";
     if (changes.empty()) {
-      out += "<p>No change point: no metric moved to a new level and stayed there (E-divisive means, p &lt; 0.001, at least 5%).</p>";
+      out +=
+          "<p>No change point: no metric moved to a new level and stayed there (E-divisive means, p &lt; 0.001, at "
+          "least 5%).</p>";
     } else {
-      out += "<div class=\"table-wrap\"><table><thead><tr><th>First run</th><th class=\"text\">Commit</th>"
-             "<th class=\"text\">Scenario</th><th class=\"text\">Endpoint</th><th>Metric</th><th>Change</th><th>p</th>"
-             "</tr></thead><tbody>";
+      out +=
+          "<div class=\"table-wrap\"><table><thead><tr><th>First run</th><th class=\"text\">Commit</th>"
+          "<th class=\"text\">Scenario</th><th class=\"text\">Endpoint</th><th>Metric</th><th>Change</th><th>p</th>"
+          "</tr></thead><tbody>";
       for (const auto& c : changes) {
         char p[32];
         std::snprintf(p, sizeof p, "%.2g", c.change.p_value);
@@ -250,12 +262,16 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
     if (regressions.empty()) {
       out += "<p>No run was worse than the runs before it.</p>";
     } else {
-      out += "<div class=\"table-wrap\"><table><thead><tr><th>Run</th><th class=\"text\">Endpoint</th><th>Metric</th><th>Value</th>"
-             "</tr></thead><tbody>" + regressions + "</tbody></table></div>";
+      out +=
+          "<div class=\"table-wrap\"><table><thead><tr><th>Run</th><th "
+          "class=\"text\">Endpoint</th><th>Metric</th><th>Value</th>"
+          "</tr></thead><tbody>" +
+          regressions + "</tbody></table></div>";
     }
     out += "</section>\n";
   }
-  out += "<footer>Rendered by perfgate " + escape_html(std::string(tool_version())) + ".</footer>\n</main>\n</body>\n</html>\n";
+  out += "<footer>Rendered by perfgate " + escape_html(std::string(tool_version())) +
+         ".</footer>\n</main>\n</body>\n</html>\n";
   return out;
 }
 

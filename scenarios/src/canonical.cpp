@@ -7,7 +7,8 @@ namespace {
 
 int64_t us(std::chrono::microseconds d) { return d.count(); }
 
-Json headers_json(const std::vector<std::pair<std::string, std::string>>& headers, const std::vector<std::string>& secrets) {
+Json headers_json(const std::vector<std::pair<std::string, std::string>>& headers,
+                  const std::vector<std::string>& secrets) {
   Json out = Json::array();
   for (const auto& [name, value] : headers) {
     const bool secret = std::find(secrets.begin(), secrets.end(), value) != secrets.end();
@@ -32,7 +33,8 @@ Json step_json(const RequestTemplate& s, const std::vector<std::string>& secrets
   j["timeout_us"] = us(s.timeout);
   j["expected_statuses"] = s.expected_statuses;
   j["extract"] = Json::array();
-  for (const Extraction& e : s.extract) j["extract"].push_back({e.variable, static_cast<int>(e.source), e.expression, e.optional});
+  for (const Extraction& e : s.extract)
+    j["extract"].push_back({e.variable, static_cast<int>(e.source), e.expression, e.optional});
   j["checks"] = conditions_json(s.checks);
   if (s.poll) j["poll"] = {us(s.poll->interval), us(s.poll->deadline), conditions_json(s.poll->until)};
   if (s.stream) {
@@ -64,8 +66,11 @@ std::string canonical_form(const Scenario& scenario) {
   const LoadShape& shape = scenario.shape;
   Json stages = Json::array();
   for (const Stage& s : shape.stages) stages.push_back({us(s.duration), s.target, s.phase});
-  j["load"] = {{"model", static_cast<int>(shape.model)}, {"start", shape.start_target}, {"stages", stages},
-               {"max_connections", shape.max_connections}, {"think_time_us", us(shape.think_time)},
+  j["load"] = {{"model", static_cast<int>(shape.model)},
+               {"start", shape.start_target},
+               {"stages", stages},
+               {"max_connections", shape.max_connections},
+               {"think_time_us", us(shape.think_time)},
                {"max_iterations", shape.max_iterations}};
   j["feeders"] = Json::array();
   for (const CsvFeeder& f : scenario.feeders) {
@@ -91,11 +96,13 @@ void collect_header_secrets(Scenario& scenario) {
   auto scan = [&](const std::vector<std::pair<std::string, std::string>>& headers) {
     for (const auto& [name, value] : headers) {
       std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      std::transform(lower.begin(), lower.end(), lower.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       if (lower != "authorization" && lower != "proxy-authorization" && lower != "cookie") continue;
       add(value);
       // "Bearer TOKEN": the token alone may appear elsewhere (an echoed header, a log line).
-      if (const size_t space = value.find(' '); lower != "cookie" && space != std::string::npos) add(value.substr(space + 1));
+      if (const size_t space = value.find(' '); lower != "cookie" && space != std::string::npos)
+        add(value.substr(space + 1));
     }
   };
   scan(scenario.headers);

@@ -71,7 +71,8 @@ std::string check_base_url(const std::string& url) {
   std::string rest;
   const std::string fix = " (got " + quoted(redact_url(url)) + "); e.g. \"http://127.0.0.1:8080\"";
   if (!split_url(url, authority, rest)) return "must be http(s)://host[:port]" + fix;
-  if (const std::string why = check_authority(authority); !why.empty()) return "must be http(s)://host[:port]: " + why + fix;
+  if (const std::string why = check_authority(authority); !why.empty())
+    return "must be http(s)://host[:port]: " + why + fix;
   if (!rest.empty() && rest != "/") return "must be http(s)://host[:port] without a path; put paths in requests" + fix;
   return "";
 }
@@ -81,7 +82,8 @@ std::string check_absolute_url(const std::string& url) {
   std::string rest;
   const std::string fix = " (got " + quoted(redact_url(url)) + "); e.g. \"http://127.0.0.1:8080/health\"";
   if (!split_url(url, authority, rest)) return "must be an absolute http(s) URL" + fix;
-  if (const std::string why = check_authority(authority); !why.empty()) return "must be an absolute http(s) URL: " + why + fix;
+  if (const std::string why = check_authority(authority); !why.empty())
+    return "must be an absolute http(s) URL: " + why + fix;
   return "";
 }
 

@@ -60,7 +60,8 @@ Result<std::vector<CsvRow>> split_rows(const std::string& text, const std::strin
       ++line;
       row.line = line;
     } else {
-      if (c == '"') return csv_error(source, line, "quote inside an unquoted field; quote the whole field and double the quote");
+      if (c == '"')
+        return csv_error(source, line, "quote inside an unquoted field; quote the whole field and double the quote");
       field += c;
       row_has_content = true;
     }

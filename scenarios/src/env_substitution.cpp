@@ -67,8 +67,8 @@ std::optional<std::string> substitute_env_in(const std::string& text, const std:
     }
     const char* env = std::getenv(spec.c_str());
     if (env == nullptr && !fallback) {
-      problems.add(pointer, "environment variable " + spec + " is not set; export it or write ${" + spec +
-                                ":-default}");
+      problems.add(pointer,
+                   "environment variable " + spec + " is not set; export it or write ${" + spec + ":-default}");
       ok = false;
       continue;
     }

@@ -29,7 +29,8 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& sour
   } catch (const Json::parse_error& e) {
     std::string what = e.what();
     // nlohmann repeats the position in its own words; ours comes first in the usual form.
-    if (const size_t at = what.find(": "); what.find("parse error at line") != std::string::npos && at != std::string::npos) {
+    if (const size_t at = what.find(": ");
+        what.find("parse error at line") != std::string::npos && at != std::string::npos) {
       what = what.substr(what.find(": ", what.find("parse error at line")) + 2);
     }
     const TextPosition position = position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0);

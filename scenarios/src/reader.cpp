@@ -27,7 +27,8 @@ Error Problems::to_error(std::string_view text, std::string_view source) const {
     lines.push_back({position, i, format_input_error(source, position, pointer_to_field_path(p.pointer), p.message)});
   }
   std::stable_sort(lines.begin(), lines.end(), [](const Located& a, const Located& b) {
-    return std::tie(a.position.line, a.position.column, a.order) < std::tie(b.position.line, b.position.column, b.order);
+    return std::tie(a.position.line, a.position.column, a.order) <
+           std::tie(b.position.line, b.position.column, b.order);
   });
   std::string message;
   for (const Located& l : lines) {

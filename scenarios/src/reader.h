@@ -2,11 +2,10 @@
 // Typed access to a parsed scenario document that records every problem with its JSON pointer,
 // so that the validator reports all of them at once ("FILE:LINE:COL: FIELD: PROBLEM").
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>

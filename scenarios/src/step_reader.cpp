@@ -41,20 +41,27 @@ std::vector<Extraction> read_extract(const ObjectReader& step) {
     r.allow_only({"variable", "json_pointer", "header", "regex", "optional"});
     Extraction e;
     e.variable = r.string("variable").value_or("");
-    if (!r.has("variable")) r.missing("variable", "\"variable\": \"job_id\"");
-    else report(step.problems(), r.pointer_of("variable"), check_variable_name(e.variable));
+    if (!r.has("variable"))
+      r.missing("variable", "\"variable\": \"job_id\"");
+    else
+      report(step.problems(), r.pointer_of("variable"), check_variable_name(e.variable));
     if (r.has("optional")) {
-      if (r.at("optional").is_boolean()) e.optional = r.at("optional").get<bool>();
-      else r.problem("optional", "must be true or false (got " + got(r.at("optional")) + ")");
+      if (r.at("optional").is_boolean())
+        e.optional = r.at("optional").get<bool>();
+      else
+        r.problem("optional", "must be true or false (got " + got(r.at("optional")) + ")");
     }
     const int which = one_of(r, {"json_pointer", "header", "regex"}, "an extraction");
     if (which < 0) continue;
     static constexpr const char* kKeys[] = {"json_pointer", "header", "regex"};
     e.source = static_cast<Extraction::Source>(which);
     e.expression = r.string(kKeys[which]).value_or("");
-    if (e.source == Extraction::Source::kJsonPointer) report(step.problems(), r.pointer_of("json_pointer"), check_json_pointer(e.expression));
-    if (e.source == Extraction::Source::kRegex) report(step.problems(), r.pointer_of("regex"), check_regex(e.expression, 1));
-    if (e.source == Extraction::Source::kHeader && e.expression.empty()) r.problem("header", "must be a header name (got \"\")");
+    if (e.source == Extraction::Source::kJsonPointer)
+      report(step.problems(), r.pointer_of("json_pointer"), check_json_pointer(e.expression));
+    if (e.source == Extraction::Source::kRegex)
+      report(step.problems(), r.pointer_of("regex"), check_regex(e.expression, 1));
+    if (e.source == Extraction::Source::kHeader && e.expression.empty())
+      r.problem("header", "must be a header name (got \"\")");
     out.push_back(e);
   }
   return out;
@@ -72,7 +79,8 @@ std::vector<Condition> read_conditions(const Json& array, const std::string& poi
     if (which == 0) {
       c.kind = Condition::Kind::kStatus;
       const auto status = r.integer("status");
-      if (status && (*status < 100 || *status > 599)) r.problem("status", "must be an HTTP status 100..599 (got " + std::to_string(*status) + ")");
+      if (status && (*status < 100 || *status > 599))
+        r.problem("status", "must be an HTTP status 100..599 (got " + std::to_string(*status) + ")");
       c.value = std::to_string(status.value_or(0));
     } else if (which == 1) {
       c.kind = Condition::Kind::kBodyContains;
@@ -113,12 +121,14 @@ std::optional<PollSpec> read_poll(const ObjectReader& step) {
   poll.deadline = r.duration("deadline").value_or(poll.deadline);
   if (poll.interval.count() <= 0) r.problem("interval", "must be > 0 (got 0)");
   if (poll.interval >= poll.deadline) {
-    r.problem(r.has("interval") ? "interval" : "deadline", "the poll interval must be shorter than the deadline (got interval " +
-                                                                std::to_string(poll.interval.count() / 1000) + "ms, deadline " +
-                                                                std::to_string(poll.deadline.count() / 1000) + "ms)");
+    r.problem(r.has("interval") ? "interval" : "deadline",
+              "the poll interval must be shorter than the deadline (got interval " +
+                  std::to_string(poll.interval.count() / 1000) + "ms, deadline " +
+                  std::to_string(poll.deadline.count() / 1000) + "ms)");
   }
   const Json* until = r.array_field("until");
-  if (until == nullptr && !r.has("until")) r.missing("until", "\"until\": [{\"json_pointer\": \"/status\", \"equals\": \"done\"}]");
+  if (until == nullptr && !r.has("until"))
+    r.missing("until", "\"until\": [{\"json_pointer\": \"/status\", \"equals\": \"done\"}]");
   if (until != nullptr) {
     poll.until = read_conditions(*until, r.pointer_of("until"), step.problems());
     if (until->empty()) r.problem("until", "must hold at least one condition (got [])");
@@ -133,8 +143,10 @@ std::optional<StreamSpec> read_stream(const ObjectReader& step) {
   r.allow_only({"format", "cancel_after_events", "cancel_after", "progress_pointer"});
   StreamSpec stream;
   const std::string format = r.string("format").value_or("sse");
-  if (format == "chunked") stream.format = StreamSpec::Format::kChunked;
-  else if (format != "sse") r.problem("format", "must be \"sse\" or \"chunked\" (got \"" + format + "\")");
+  if (format == "chunked")
+    stream.format = StreamSpec::Format::kChunked;
+  else if (format != "sse")
+    r.problem("format", "must be \"sse\" or \"chunked\" (got \"" + format + "\")");
   if (auto events = r.integer("cancel_after_events")) {
     if (*events <= 0) r.problem("cancel_after_events", "must be > 0 (got " + std::to_string(*events) + ")");
     stream.cancel_after_events = *events;
@@ -241,8 +253,8 @@ RequestTemplate read_step(const ObjectReader& r, const std::string& default_name
   step.think_time = r.duration("think_time").value_or(std::chrono::microseconds(0));
   step.run_if_defined = r.string("run_if_defined").value_or("");
   if (r.has("run_if_defined") && !context.feeder_failed && defined.count(step.run_if_defined) == 0) {
-    r.problem("run_if_defined", "step '" + step.name + "' depends on \"" + step.run_if_defined +
-                                    "\" but no earlier step extracts it");
+    r.problem("run_if_defined",
+              "step '" + step.name + "' depends on \"" + step.run_if_defined + "\" but no earlier step extracts it");
   }
   const std::string where = "step '" + step.name + "'";
   check_step_templates(step.path, r.pointer_of("path"), where, defined, context, problems);
@@ -250,7 +262,8 @@ RequestTemplate read_step(const ObjectReader& r, const std::string& default_name
     check_step_templates(value, child(r.pointer_of("headers"), name), where, defined, context, problems);
   }
   check_step_templates(step.body, r.pointer_of("body"), where, defined, context, problems);
-  if (const Json* checks = r.array_field("checks")) step.checks = read_conditions(*checks, r.pointer_of("checks"), problems);
+  if (const Json* checks = r.array_field("checks"))
+    step.checks = read_conditions(*checks, r.pointer_of("checks"), problems);
   step.poll = read_poll(r);
   step.stream = read_stream(r);
   if (step.poll && step.stream) r.problem("stream", "a step can poll or stream, not both; split it into two steps");
@@ -272,16 +285,20 @@ std::vector<Endpoint> read_endpoints(const Json& endpoints, const std::string& p
     r.allow_only({"name", "category", "weight", "request", "flow"});
     Endpoint e;
     e.name = r.string("name").value_or("");
-    if (!r.has("name")) r.missing("name", "\"name\": \"reports.sales\"");
-    else if (e.name.empty()) r.problem("name", "must not be empty");
-    else if (!names.insert(e.name).second) r.problem("name", "duplicate endpoint name \"" + e.name + "\"; results are keyed by it");
+    if (!r.has("name"))
+      r.missing("name", "\"name\": \"reports.sales\"");
+    else if (e.name.empty())
+      r.problem("name", "must not be empty");
+    else if (!names.insert(e.name).second)
+      r.problem("name", "duplicate endpoint name \"" + e.name + "\"; results are keyed by it");
     e.category = r.string("category").value_or(e.name.substr(0, e.name.find('.')));
     e.weight = r.number("weight").value_or(1);
     if (e.weight <= 0) r.problem("weight", "must be > 0 (got " + got(r.at("weight")) + ")");
     std::set<std::string> defined = context.defined;
     const int which = one_of(r, {"request", "flow"}, "an endpoint");
     if (which == 0 && expect_object(r.at("request"), r.pointer_of("request"), problems)) {
-      e.steps.push_back(read_step(ObjectReader(r.at("request"), r.pointer_of("request"), problems), e.name, context, defined));
+      e.steps.push_back(
+          read_step(ObjectReader(r.at("request"), r.pointer_of("request"), problems), e.name, context, defined));
     } else if (which == 1) {
       const Json* flow = r.array_field("flow");
       if (flow != nullptr && flow->empty()) r.problem("flow", "must hold at least one step (got [])");
@@ -289,7 +306,7 @@ std::vector<Endpoint> read_endpoints(const Json& endpoints, const std::string& p
       for (size_t s = 0; flow != nullptr && s < flow->size(); ++s) {
         const std::string step_ptr = child(r.pointer_of("flow"), s);
         if (!expect_object((*flow)[s], step_ptr, problems)) continue;
-        const ObjectReader step(( *flow)[s], step_ptr, problems);
+        const ObjectReader step((*flow)[s], step_ptr, problems);
         e.steps.push_back(read_step(step, "step" + std::to_string(s + 1), context, defined));
         if (!step_names.insert(e.steps.back().name).second) {
           problems.add(child(step_ptr, "name"), "duplicate step name \"" + e.steps.back().name + "\" in this flow");

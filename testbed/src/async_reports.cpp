@@ -15,10 +15,14 @@ std::string cache_key(long user_id, int days) { return std::to_string(user_id) +
 
 const char* to_string(JobStatus status) {
   switch (status) {
-    case JobStatus::kPending: return "pending";
-    case JobStatus::kRunning: return "running";
-    case JobStatus::kDone: return "done";
-    case JobStatus::kFailed: return "failed";
+    case JobStatus::kPending:
+      return "pending";
+    case JobStatus::kRunning:
+      return "running";
+    case JobStatus::kDone:
+      return "done";
+    case JobStatus::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -45,7 +49,8 @@ AsyncReports::Submission AsyncReports::submit(long user_id, int days) {
   const std::string key = cache_key(user_id, days);
   std::lock_guard lock(mutex_);
   stats_.async_requests++;
-  if (auto cached = cache_.find(key); cached != cache_.end() &&
+  if (auto cached = cache_.find(key);
+      cached != cache_.end() &&
       std::chrono::steady_clock::now() - cached->second.generated_at < std::chrono::seconds(options_.cache_ttl_s)) {
     stats_.async_cache_hits++;
     return Submission{true, cached->second.body, {}};
@@ -67,8 +72,8 @@ AsyncReports::Submission AsyncReports::submit(long user_id, int days) {
   active_[key] = id;
   while (job_order_.size() > kRetainedJobs) {
     auto oldest = jobs_.find(job_order_.front());
-    if (oldest != jobs_.end() && (oldest->second.view.status == JobStatus::kPending ||
-                                  oldest->second.view.status == JobStatus::kRunning)) {
+    if (oldest != jobs_.end() &&
+        (oldest->second.view.status == JobStatus::kPending || oldest->second.view.status == JobStatus::kRunning)) {
       break;
     }
     if (oldest != jobs_.end()) jobs_.erase(oldest);
@@ -177,8 +182,10 @@ void register_async_routes(httplib::Server& server, ServiceContext& ctx) {
       return;
     }
     res.set_header("X-Cache", "miss");
-    send_json(res, 202, {{"job_id", submission.job_id}, {"status_url", "/reports/jobs/" + submission.job_id},
-                         {"result_url", "/reports/async/result/" + submission.job_id}});
+    send_json(res, 202,
+              {{"job_id", submission.job_id},
+               {"status_url", "/reports/jobs/" + submission.job_id},
+               {"result_url", "/reports/async/result/" + submission.job_id}});
   });
   server.Get(R"(/reports/jobs/([\w-]+))", [&ctx](const httplib::Request& req, httplib::Response& res) {
     auto job = ctx.async_reports.job(req.matches[1]);

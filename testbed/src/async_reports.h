@@ -73,9 +73,9 @@ class AsyncReports {
   bool stopping_ = false;
   long next_id_ = 1;
   std::map<std::string, Job> jobs_;
-  std::deque<std::string> job_order_;         // for bounded retention of finished jobs
-  std::deque<std::string> queue_;             // pending job ids, FIFO
-  std::map<std::string, std::string> active_; // key -> pending/running job id
+  std::deque<std::string> job_order_;          // for bounded retention of finished jobs
+  std::deque<std::string> queue_;              // pending job ids, FIFO
+  std::map<std::string, std::string> active_;  // key -> pending/running job id
   std::set<long> running_users_;
   std::map<std::string, CachedReport> cache_;
   std::vector<std::thread> workers_;

@@ -15,7 +15,9 @@ std::uint32_t token_checksum(long user_id) {
   return static_cast<std::uint32_t>(static_cast<std::uint64_t>(user_id) * 2654435761ULL);
 }
 
-std::string token_for(long user_id) { return "tok-" + std::to_string(user_id) + "-" + std::to_string(token_checksum(user_id)); }
+std::string token_for(long user_id) {
+  return "tok-" + std::to_string(user_id) + "-" + std::to_string(token_checksum(user_id));
+}
 
 long user_from_token(const std::string& token) {
   if (token.rfind("tok-", 0) != 0) return 0;
@@ -71,12 +73,13 @@ void register_basic_routes(httplib::Server& server, ServiceContext& ctx) {
   server.Get("/capacity", [&ctx](const httplib::Request&, httplib::Response& res) {
     with_connection(ctx, res, [&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
-      const pqxx::row r = tx.exec1(
-          "select count(*), coalesce(sum(capacity_points), 0) from sprints where state = 'active'");
-      send_json(res, 200, {{"active_sprints", r[0].as<long>()},
-                           {"capacity_points", r[1].as<long>()},
-                           {"pool_size", ctx.pool.size()},
-                           {"pool_in_use", ctx.pool.in_use()}});
+      const pqxx::row r =
+          tx.exec1("select count(*), coalesce(sum(capacity_points), 0) from sprints where state = 'active'");
+      send_json(res, 200,
+                {{"active_sprints", r[0].as<long>()},
+                 {"capacity_points", r[1].as<long>()},
+                 {"pool_size", ctx.pool.size()},
+                 {"pool_in_use", ctx.pool.in_use()}});
     });
   });
   server.Get(R"(/users/(\d+))", [&ctx](const httplib::Request& req, httplib::Response& res) {

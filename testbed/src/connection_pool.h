@@ -2,12 +2,11 @@
 // A bounded pool of libpq connections with a wait timeout: the "connection pool exhaustion" signal
 // of seed 003 is a counted 503, never an unbounded queue.
 
-#include <pqxx/pqxx>
-
 #include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 

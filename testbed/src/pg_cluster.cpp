@@ -73,8 +73,8 @@ Status check_binaries(const std::string& bin_dir) {
   for (const char* name : {"initdb", "postgres", "psql", "pg_isready"}) {
     std::string path = bin_dir + "/" + name;
     if (access(path.c_str(), X_OK) != 0) {
-      return unavailable("PostgreSQL binary " + path + " not found; install it with: apt-get install -y " +
-                         kPackages + " (or set PgClusterOptions::bin_dir)");
+      return unavailable("PostgreSQL binary " + path + " not found; install it with: apt-get install -y " + kPackages +
+                         " (or set PgClusterOptions::bin_dir)");
     }
   }
   return {};
@@ -126,8 +126,16 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
   }
 
   SpawnSpec initdb;
-  initdb.argv = {options.bin_dir + "/initdb", "-D", cluster->data_dir_, "-U", "postgres", "--auth=trust",
-                 "-E", "UTF8", "--locale=C", "--no-sync"};
+  initdb.argv = {options.bin_dir + "/initdb",
+                 "-D",
+                 cluster->data_dir_,
+                 "-U",
+                 "postgres",
+                 "--auth=trust",
+                 "-E",
+                 "UTF8",
+                 "--locale=C",
+                 "--no-sync"};
   initdb.working_dir = cluster->root_dir_;
   initdb.run_as = RunAs::kPostgresIfRoot;
   auto initdb_run = testbed_detail::run_captured(initdb, 120s);
@@ -158,7 +166,8 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
     if (!spawned) return spawned.error();
     cluster->pid_ = spawned->pid;
     cluster->port_ = *port;
-    cluster->registry_slot_ = register_child(ChildProcess{spawned->pid, StopScope::kProcess, SIGQUIT, cluster->root_dir_});
+    cluster->registry_slot_ =
+        register_child(ChildProcess{spawned->pid, StopScope::kProcess, SIGQUIT, cluster->root_dir_});
 
     Status ready = cluster->wait_until_ready(60s);
     if (ready) break;
@@ -173,8 +182,8 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
     if (!created) return created.error().with_context("creating database " + options.database);
   }
   if (options.create_extensions) {
-    auto extensions = cluster->psql(
-        "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE EXTENSION IF NOT EXISTS hypopg;");
+    auto extensions =
+        cluster->psql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; CREATE EXTENSION IF NOT EXISTS hypopg;");
     if (!extensions) {
       return unavailable("cannot create extensions pg_stat_statements and hypopg (install: apt-get install -y " +
                          std::string(kPackages) + "): " + extensions.error().message);
@@ -186,8 +195,18 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
 Status PgCluster::wait_until_ready(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   SpawnSpec probe;
-  probe.argv = {bin_dir_ + "/pg_isready", "-q", "-h", "127.0.0.1", "-p", std::to_string(port_), "-U", "postgres",
-                "-d", "postgres", "-t", "2"};
+  probe.argv = {bin_dir_ + "/pg_isready",
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                std::to_string(port_),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-t",
+                "2"};
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (waitpid(static_cast<pid_t>(pid_), &status, WNOHANG) == static_cast<pid_t>(pid_)) {
@@ -220,8 +239,23 @@ std::string PgCluster::uri(std::string_view database) const {
 Result<std::string> PgCluster::psql(const std::string& sql, std::string_view database) const {
   std::string db(database.empty() ? std::string_view(database_) : database);
   SpawnSpec run;
-  run.argv = {bin_dir_ + "/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-A", "-t", "-h", "127.0.0.1",
-              "-p", std::to_string(port_), "-U", "postgres", "-d", db, "-c", sql};
+  run.argv = {bin_dir_ + "/psql",
+              "-X",
+              "-q",
+              "-v",
+              "ON_ERROR_STOP=1",
+              "-A",
+              "-t",
+              "-h",
+              "127.0.0.1",
+              "-p",
+              std::to_string(port_),
+              "-U",
+              "postgres",
+              "-d",
+              db,
+              "-c",
+              sql};
   auto captured = testbed_detail::run_captured(run, 120s);
   if (!captured) return captured.error();
   if (captured->exit_code != 0) {

@@ -37,9 +37,10 @@ void sales_n_plus_one(pqxx::connection& c, long limit, httplib::Response& res) {
       limit);
   json rows = json::array();
   for (const auto& t : page) {
-    const pqxx::result user = tx.exec_params("select id, name, email from users where id = $1", t["user_id"].as<long>());
-    const pqxx::result product = tx.exec_params("select id, name, category, price from products where id = $1",
-                                                t["product_id"].as<long>());
+    const pqxx::result user =
+        tx.exec_params("select id, name, email from users where id = $1", t["user_id"].as<long>());
+    const pqxx::result product =
+        tx.exec_params("select id, name, category, price from products where id = $1", t["product_id"].as<long>());
     if (user.empty() || product.empty()) continue;
     rows.push_back(sale_row(t, user[0], product[0]));
   }
@@ -63,7 +64,8 @@ void sales_joined(pqxx::connection& c, long limit, httplib::Response& res) {
         {"created_at", r["created_at"].c_str()},
         {"region", r["region"].c_str()},
         {"status", r["status"].c_str()},
-        {"user", {{"id", r["user_id"].as<long>()}, {"name", r["user_name"].c_str()}, {"email", r["user_email"].c_str()}}},
+        {"user",
+         {{"id", r["user_id"].as<long>()}, {"name", r["user_name"].c_str()}, {"email", r["user_email"].c_str()}}},
         {"product",
          {{"id", r["product_id"].as<long>()},
           {"name", r["product_name"].c_str()},

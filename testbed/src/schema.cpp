@@ -79,24 +79,33 @@ bool ensure_seeded(pqxx::connection& connection, double scale) {
   tx.exec(kSchema);
   // Multiplicative hashing (g * prime % n) spreads references without random(): every run seeds
   // the same data, so query plans and result sizes are reproducible.
-  tx.exec("insert into users select g, 'user ' || g, 'user' || g || '@example.test', "
-          "'region-' || lpad((g % 50)::text, 2, '0'), timestamptz '2024-01-01' + (g % 365) * interval '1 day' "
-          "from generate_series(1::bigint, " + users + ") g");
-  tx.exec("insert into products select g, 'product ' || g, 'category-' || (g % 20), "
-          "round((5 + (g * 37 % 995))::numeric, 2) from generate_series(1::bigint, " + products + ") g");
+  tx.exec(
+      "insert into users select g, 'user ' || g, 'user' || g || '@example.test', "
+      "'region-' || lpad((g % 50)::text, 2, '0'), timestamptz '2024-01-01' + (g % 365) * interval '1 day' "
+      "from generate_series(1::bigint, " +
+      users + ") g");
+  tx.exec(
+      "insert into products select g, 'product ' || g, 'category-' || (g % 20), "
+      "round((5 + (g * 37 % 995))::numeric, 2) from generate_series(1::bigint, " +
+      products + ") g");
   tx.exec("insert into transactions select g, 1 + (g * 7919) % " + users + ", 1 + (g * 104729) % " + products +
           ", round(((g * 31337) % 100000)::numeric / 100, 2), "
           "timestamptz '2024-01-01' + (g % 525600) * interval '1 minute', "
           "'region-' || lpad(((g * 13) % 50)::text, 2, '0'), "
           "(array['paid','refunded','pending','failed'])[1 + (g * 3) % 4] "
-          "from generate_series(1::bigint, " + std::to_string(sizes.transactions) + ") g");
-  tx.exec("insert into sprints select g, 'sprint ' || g, (array['closed','active','future'])[1 + g % 3], "
-          "date '2024-01-01' + g * 14, date '2024-01-01' + g * 14 + 13, 20 + g % 40 "
-          "from generate_series(1, " + sprints + ") g");
-  tx.exec("insert into sprint_analyses select g, 1 + (g - 1) / 5, "
-          "(array['velocity','burndown','scope','quality','risk'])[1 + (g - 1) % 5], "
-          "round(((g * 17) % 10000)::numeric / 100, 2), timestamptz '2024-01-01' + g * interval '1 hour' "
-          "from generate_series(1, " + sprints + " * 5) g");
+          "from generate_series(1::bigint, " +
+          std::to_string(sizes.transactions) + ") g");
+  tx.exec(
+      "insert into sprints select g, 'sprint ' || g, (array['closed','active','future'])[1 + g % 3], "
+      "date '2024-01-01' + g * 14, date '2024-01-01' + g * 14 + 13, 20 + g % 40 "
+      "from generate_series(1, " +
+      sprints + ") g");
+  tx.exec(
+      "insert into sprint_analyses select g, 1 + (g - 1) / 5, "
+      "(array['velocity','burndown','scope','quality','risk'])[1 + (g - 1) % 5], "
+      "round(((g * 17) % 10000)::numeric / 100, 2), timestamptz '2024-01-01' + g * interval '1 hour' "
+      "from generate_series(1, " +
+      sprints + " * 5) g");
   tx.commit();
   pqxx::nontransaction analyze(connection);
   analyze.exec("analyze");

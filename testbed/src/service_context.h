@@ -3,10 +3,10 @@
 // exhaustion into counted HTTP outcomes (500 / 503) instead of exceptions escaping httplib.
 
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -29,8 +29,7 @@ struct ServiceContext {
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 
 /// Runs `work` with a leased connection; 503 when the pool is exhausted, 500 on database errors.
-void with_connection(ServiceContext& ctx, httplib::Response& res,
-                     const std::function<void(pqxx::connection&)>& work);
+void with_connection(ServiceContext& ctx, httplib::Response& res, const std::function<void(pqxx::connection&)>& work);
 
 /// Integer query parameter `name` within [min_value, max_value], or `fallback` when absent;
 /// nullopt (after answering 400) when malformed or out of range.

@@ -73,8 +73,8 @@ bool next_chunk(ExportStream& stream, const ServiceContext& ctx, httplib::DataSi
   }
   stream.sent += static_cast<long>(rows.size());
   stats.stream_rows_generated += rows.size();
-  const double progress = stream.total == 0 ? 100.0 : 100.0 * static_cast<double>(stream.sent) /
-                                                         static_cast<double>(stream.total);
+  const double progress =
+      stream.total == 0 ? 100.0 : 100.0 * static_cast<double>(stream.sent) / static_cast<double>(stream.total);
   std::string out = rows_chunk(rows);
   out += event("progress", json{{"progress", progress}, {"rows", stream.sent}, {"total", stream.total}}.dump());
   return sink.write(out.data(), out.size());
@@ -95,8 +95,9 @@ void register_stream_routes(httplib::Server& server, ServiceContext& ctx) {
     }
     try {
       stream->tx = std::make_unique<pqxx::work>(*stream->lease);
-      stream->total = stream->tx->exec_params1(
-          "select count(*) from (select 1 from transactions order by id limit $1) s", *rows)[0].as<long>();
+      stream->total =
+          stream->tx->exec_params1("select count(*) from (select 1 from transactions order by id limit $1) s", *rows)[0]
+              .as<long>();
       stream->tx->exec_params(
           "declare export_cursor no scroll cursor for "
           "select t.id, u.name, p.name, t.amount, t.created_at, t.region, t.status "

@@ -46,8 +46,8 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 }
 
 // Only async-signal-safe calls from here on: the parent may have other threads holding locks.
-[[noreturn]] void exec_child(const SpawnSpec& spec, const Identity& identity, char* const* argv,
-                             char* const* envp, int out_pipe, int err_pipe) {
+[[noreturn]] void exec_child(const SpawnSpec& spec, const Identity& identity, char* const* argv, char* const* envp,
+                             int out_pipe, int err_pipe) {
   setpgid(0, 0);
   sigset_t all;
   sigemptyset(&all);

@@ -57,7 +57,8 @@ std::string default_testbed_binary() {
   std::error_code ec;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    for (const auto& candidate : {self.parent_path() / "perfgate-testbed", self.parent_path() / "bin" / "perfgate-testbed"}) {
+    for (const auto& candidate :
+         {self.parent_path() / "perfgate-testbed", self.parent_path() / "bin" / "perfgate-testbed"}) {
       if (std::filesystem::exists(candidate, ec)) return candidate.string();
     }
   }
@@ -68,17 +69,24 @@ Result<std::unique_ptr<TestbedProcess>> TestbedProcess::start(const TestbedProce
   if (options.dsn.empty()) return invalid_input("TestbedProcessOptions.dsn: must name a database");
   const std::string binary = options.binary.empty() ? default_testbed_binary() : options.binary;
   if (access(binary.c_str(), X_OK) != 0) {
-    return unavailable(binary + ": perfgate-testbed binary not found or not executable; build it with "
+    return unavailable(binary +
+                       ": perfgate-testbed binary not found or not executable; build it with "
                        "`ninja -C build perfgate-testbed` or set PERFGATE_TESTBED_BIN");
   }
   SpawnSpec spec;
   spec.argv = {binary,
-               "--port", "0",
-               "--dsn", options.dsn,
-               "--scale", number_text(options.scale),
-               "--pool-size", std::to_string(options.pool_size),
-               "--pool-timeout-ms", std::to_string(options.pool_timeout_ms),
-               "--threads", std::to_string(options.threads)};
+               "--port",
+               "0",
+               "--dsn",
+               options.dsn,
+               "--scale",
+               number_text(options.scale),
+               "--pool-size",
+               std::to_string(options.pool_size),
+               "--pool-timeout-ms",
+               std::to_string(options.pool_timeout_ms),
+               "--threads",
+               std::to_string(options.threads)};
   // The knobs are only passed when set, so PERFGATE_TESTBED_DELAY_MS in the environment still works.
   if (options.delay_ms != 0) spec.argv.insert(spec.argv.end(), {"--delay-ms", std::to_string(options.delay_ms)});
   if (options.delay_factor != 1.0) {
@@ -109,10 +117,12 @@ Result<std::unique_ptr<TestbedProcess>> TestbedProcess::start(const TestbedProce
       process->pid_ = 0;
     }
     process->stop(std::chrono::seconds(2));
-    return unavailable(binary + (exited ? " exited before listening" : " did not report a listening port within " +
-                                     std::to_string(options.startup_timeout.count()) + " ms") +
-                       " (see its stderr" + (options.log_path.empty() ? "" : " in " + options.log_path) +
-                       "); stdout: " + seen);
+    return unavailable(
+        binary +
+        (exited
+             ? " exited before listening"
+             : " did not report a listening port within " + std::to_string(options.startup_timeout.count()) + " ms") +
+        " (see its stderr" + (options.log_path.empty() ? "" : " in " + options.log_path) + "); stdout: " + seen);
   }
   process->port_ = port;
   return process;

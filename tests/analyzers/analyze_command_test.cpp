@@ -33,7 +33,8 @@ using AnalyzeCommand = testing::PgFixture;
 
 TEST_F(AnalyzeCommand, WritesFindingsAndExitsZeroWhateverItFinds) {
   sql("SELECT * FROM orders WHERE customer_id = 7");
-  const auto out = (std::filesystem::temp_directory_path() / ("perfgate_findings_" + std::to_string(getpid()) + ".json")).string();
+  const auto out =
+      (std::filesystem::temp_directory_path() / ("perfgate_findings_" + std::to_string(getpid()) + ".json")).string();
   const CommandRun r = perfgate("analyze --aggregate --pg '" + cluster_->dsn() + " password=hunter2' --out " + out);
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("missing_index"), std::string::npos) << r.output;
@@ -55,10 +56,15 @@ TEST_F(AnalyzeCommand, ADatabaseAloneIsAnalysedAsAWorkloadSayingEndpointsNeedPro
 }
 
 TEST_F(AnalyzeCommand, ExitsTwoOnBadInputAndThreeWhenTheDatabaseIsUnreachable) {
-  EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --aggregate --probe-url http://127.0.0.1:1/x").exit_code, 2);
-  EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --probe-url http://127.0.0.1:1/x --requests 0").exit_code, 2);
-  EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --probe-url http://127.0.0.1:1/x?a=1 --scale-param limit").exit_code, 2);
-  const CommandRun down = perfgate("analyze --aggregate --pg 'host=127.0.0.1 port=1 password=hunter2 connect_timeout=2'");
+  EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --aggregate --probe-url http://127.0.0.1:1/x").exit_code,
+            2);
+  EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --probe-url http://127.0.0.1:1/x --requests 0").exit_code,
+            2);
+  EXPECT_EQ(perfgate("analyze --pg '" + cluster_->dsn() + "' --probe-url http://127.0.0.1:1/x?a=1 --scale-param limit")
+                .exit_code,
+            2);
+  const CommandRun down =
+      perfgate("analyze --aggregate --pg 'host=127.0.0.1 port=1 password=hunter2 connect_timeout=2'");
   EXPECT_EQ(down.exit_code, 3) << down.output;
   EXPECT_EQ(down.output.find("hunter2"), std::string::npos) << down.output;
 }

@@ -32,8 +32,8 @@ TEST(BudgetDocs, EveryNamedMetricTheDocsUseIsOneARunCanRecord) {
     const std::string name = (*it)[1].matched ? (*it)[1].str() : (*it)[2].str();
     if (not_named_metrics.count(name) != 0) continue;
     ++seen;
-    EXPECT_NE(find_endpoint_metric(name), nullptr) << "docs/budgets.md names \"" << it->str()
-                                                    << "\", a metric no run records (core/metric_names.h)";
+    EXPECT_NE(find_endpoint_metric(name), nullptr)
+        << "docs/budgets.md names \"" << it->str() << "\", a metric no run records (core/metric_names.h)";
   }
   EXPECT_GT(seen, 3);
 }

@@ -1,10 +1,11 @@
+#include "analyzers/gate.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "analyzers/baseline.h"
-#include "analyzers/gate.h"
 #include "analyzers/synthetic_run.h"
 #include "core/files.h"
 #include "core/run_result_io.h"

@@ -19,7 +19,8 @@ Schema schema_with(std::vector<IndexInfo> indexes = {}) {
 }
 
 Findings run(const std::vector<StatementStats>& statements, const Schema& schema, PlanProvider* plans) {
-  AnalysisInput in{"dbname=x", "aggregate", {Workload{"", 0, StatsDelta{statements, false, ""}, std::nullopt, 0, 2}}, schema};
+  AnalysisInput in{
+      "dbname=x", "aggregate", {Workload{"", 0, StatsDelta{statements, false, ""}, std::nullopt, 0, 2}}, schema};
   return analyze_workloads(in, plans, AnalyzerOptions{});
 }
 
@@ -35,7 +36,8 @@ TEST(IndexAdvisor, SuggestsTheCheapestProvedIndexWithConcurrentDdlAndCostEvidenc
   FakePlanProvider plans([](const std::string&, const std::vector<HypotheticalIndex>& set) -> Result<double> {
     return has_index(set, "orders", {"customer_id"}) ? 8.0 : 2000.0;
   });
-  const auto found = missing(run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1", 50, 50)}, schema_with(), &plans));
+  const auto found =
+      missing(run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1", 50, 50)}, schema_with(), &plans));
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].suggestion, "CREATE INDEX CONCURRENTLY ON orders (customer_id);");
   EXPECT_EQ(found[0].confidence, Confidence::kConfirmed);
@@ -54,12 +56,14 @@ TEST(IndexAdvisor, SuggestsNothingForCheapPlans) {
   FakePlanProvider plans([](const std::string&, const std::vector<HypotheticalIndex>& set) -> Result<double> {
     return set.empty() ? 40.0 : 1.0;
   });
-  EXPECT_TRUE(missing(run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1", 5, 5)}, schema_with(), &plans)).empty());
+  EXPECT_TRUE(
+      missing(run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1", 5, 5)}, schema_with(), &plans)).empty());
   EXPECT_EQ(plans.calls.size(), 1u);
 }
 
 TEST(IndexAdvisor, AnExistingIndexWithTheCandidateAsPrefixCoversIt) {
-  FakePlanProvider plans([](const std::string&, const std::vector<HypotheticalIndex>&) -> Result<double> { return 5000.0; });
+  FakePlanProvider plans(
+      [](const std::string&, const std::vector<HypotheticalIndex>&) -> Result<double> { return 5000.0; });
   const Schema s = schema_with({testing::index_on("o_cust_created", "orders", {"customer_id", "created_at"})});
   EXPECT_TRUE(missing(run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1", 5, 5)}, s, &plans)).empty());
   EXPECT_TRUE(plans.calls.empty());
@@ -71,8 +75,9 @@ TEST(IndexAdvisor, ProposesEqualityThenOrderColumnsForOrderByWithLimit) {
     if (has_index(set, "orders", {"customer_id"})) return 300.0;
     return 3000.0;
   });
-  const auto found = missing(run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10", 5, 50)},
-                                 schema_with(), &plans));
+  const auto found =
+      missing(run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 10", 5, 50)},
+                  schema_with(), &plans));
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].columns, (std::vector<std::string>{"customer_id", "created_at"}));
 }
@@ -83,8 +88,9 @@ TEST(IndexAdvisor, CostsJoinSidesTogetherAndReportsBothIndexes) {
     const bool r = has_index(set, "customers", {"email"});
     return l && r ? 20.0 : (l || r) ? 900.0 : 1000.0;
   });
-  const auto found = missing(run({stmt("1", "SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.email = $1", 5, 5)},
-                                 schema_with({testing::primary_key("customers_pkey", "customers", {"id"})}), &plans));
+  const auto found = missing(
+      run({stmt("1", "SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.email = $1", 5, 5)},
+          schema_with({testing::primary_key("customers_pkey", "customers", {"id"})}), &plans));
   ASSERT_EQ(found.size(), 2u);
   EXPECT_NE(found[0].notes.at(0).find("costed together"), std::string::npos);
 }
@@ -93,7 +99,8 @@ TEST(IndexAdvisor, CostsOrBranchesAsOneSet) {
   FakePlanProvider plans([](const std::string&, const std::vector<HypotheticalIndex>& set) -> Result<double> {
     return has_index(set, "customers", {"email"}) && has_index(set, "customers", {"id"}) ? 30.0 : 1500.0;
   });
-  const auto found = missing(run({stmt("1", "SELECT * FROM customers WHERE email = $1 OR id = $2", 5, 5)}, schema_with(), &plans));
+  const auto found =
+      missing(run({stmt("1", "SELECT * FROM customers WHERE email = $1 OR id = $2", 5, 5)}, schema_with(), &plans));
   EXPECT_EQ(found.size(), 2u);
 }
 
@@ -109,8 +116,8 @@ TEST(IndexAdvisor, SaysCannotCostInsteadOfNoIndex) {
 }
 
 TEST(IndexAdvisor, WithoutHypopgFallsBackToHeuristicsAndSkipsTinyTablesAndLowCardinality) {
-  FakePlanProvider plans([](const std::string&, const std::vector<HypotheticalIndex>&) -> Result<double> { return 1.0; },
-                         false);
+  FakePlanProvider plans(
+      [](const std::string&, const std::vector<HypotheticalIndex>&) -> Result<double> { return 1.0; }, false);
   Schema s = schema_with();
   s.tables.push_back({"tiny", 10, 1, {{"code", -1}}});
   const Findings f = run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1", 5, 5),
@@ -131,7 +138,8 @@ TEST(IndexAdvisor, AnInvalidIndexIsAReindexFindingNotASecondIndex) {
   });
   IndexInfo broken = testing::index_on("orders_customer_idx", "orders", {"customer_id"});
   broken.valid = false;
-  const Findings f = run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1", 5, 5)}, schema_with({broken}), &plans);
+  const Findings f =
+      run({stmt("1", "SELECT * FROM orders WHERE customer_id = $1", 5, 5)}, schema_with({broken}), &plans);
   EXPECT_TRUE(missing(f).empty());
   ASSERT_FALSE(f.findings.empty());
   EXPECT_EQ(f.findings[0].kind, FindingKind::kInvalidIndex);

@@ -39,10 +39,12 @@ std::vector<Finding> of_kind(const Findings& f, FindingKind kind) {
 // 10 requests, each listing 20 orders and looking up each order's customer and items.
 StatsDelta n_plus_one_delta(int orders_per_request) {
   const int64_t r = 10, n = orders_per_request;
-  return StatsDelta{{stmt("p", "SELECT id, customer_id FROM orders WHERE status = $1 ORDER BY id LIMIT $2", r, r * n, 5),
-                     stmt("c1", "SELECT id, name FROM customers WHERE id = $1", r * n, r * n, 0.01 * double(r * n)),
-                     stmt("c2", "SELECT * FROM order_items WHERE order_id = $1", r * n, r * n * 3, 0.02 * double(r * n))},
-                    false, ""};
+  return StatsDelta{
+      {stmt("p", "SELECT id, customer_id FROM orders WHERE status = $1 ORDER BY id LIMIT $2", r, r * n, 5),
+       stmt("c1", "SELECT id, name FROM customers WHERE id = $1", r * n, r * n, 0.01 * double(r * n)),
+       stmt("c2", "SELECT * FROM order_items WHERE order_id = $1", r * n, r * n * 3, 0.02 * double(r * n))},
+      false,
+      ""};
 }
 
 TEST(NPlusOne, ReportsEachLookupOfOneParentAsItsOwnFindingWithItsOwnFix) {
@@ -78,7 +80,8 @@ TEST(NPlusOne, IsConfirmedWhenCallsGrowWithPageSizeWhileTheParentStaysConstant) 
 TEST(NPlusOne, WithoutAMatchingParentIsOnlyPossible) {
   StatsDelta d{{stmt("p", "SELECT id FROM orders WHERE status = $1", 10, 30),
                 stmt("c", "SELECT name FROM customers WHERE id = $1", 200, 200)},
-               false, ""};
+               false,
+               ""};
   const auto found = of_kind(analyze(Workload{"GET /x", 10, d, std::nullopt, 0, 2}), FindingKind::kNPlusOne);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].confidence, Confidence::kPossible);
@@ -88,10 +91,12 @@ TEST(NPlusOne, WithoutAMatchingParentIsOnlyPossible) {
 TEST(NPlusOne, ConstantLookupsPerRequestAreNotNPlusOneWhenScalingDoesNotGrowThem) {
   StatsDelta d{{stmt("s", "SELECT value FROM settings WHERE key = $1", 60, 60),
                 stmt("p", "SELECT id FROM orders WHERE status = $1 LIMIT $2", 10, 60)},
-               false, ""};
+               false,
+               ""};
   StatsDelta scaled{{stmt("s", "SELECT value FROM settings WHERE key = $1", 60, 60),
                      stmt("p", "SELECT id FROM orders WHERE status = $1 LIMIT $2", 10, 120)},
-                    false, ""};
+                    false,
+                    ""};
   EXPECT_TRUE(of_kind(analyze(Workload{"GET /x", 10, d, scaled, 10, 2}), FindingKind::kNPlusOne).empty());
 }
 
@@ -100,17 +105,19 @@ TEST(NPlusOne, BatchedLookupsAreNeverNPlusOneAndNeverMergeWithSingleKeyLookups) 
                 stmt("b2", "SELECT * FROM customers WHERE id IN ($1, $2)", 60, 120),
                 stmt("b3", "SELECT * FROM customers WHERE id IN ($1, $2, $3)", 60, 180),
                 stmt("one", "SELECT * FROM customers WHERE id = $1", 20, 20)},
-               false, ""};
+               false,
+               ""};
   const auto found = of_kind(analyze(Workload{"GET /x", 10, d, std::nullopt, 0, 2}), FindingKind::kNPlusOne);
   EXPECT_TRUE(found.empty());
 }
 
 TEST(NPlusOne, BatchedKeysetExportsRepeatingOneStatementWithThousandsOfRowsAreNotNPlusOne) {
-  StatsDelta d{{stmt("k1", "SELECT * FROM orders WHERE id > $1 ORDER BY id LIMIT $2", 200, 200 * 5000),
-                stmt("k2", "SELECT * FROM order_items WHERE order_id = $1 AND id > $2 ORDER BY id LIMIT $3", 200,
-                     200 * 4000),
-                stmt("p", "SELECT id FROM customers WHERE name = $1", 10, 2000)},
-               false, ""};
+  StatsDelta d{
+      {stmt("k1", "SELECT * FROM orders WHERE id > $1 ORDER BY id LIMIT $2", 200, 200 * 5000),
+       stmt("k2", "SELECT * FROM order_items WHERE order_id = $1 AND id > $2 ORDER BY id LIMIT $3", 200, 200 * 4000),
+       stmt("p", "SELECT id FROM customers WHERE name = $1", 10, 2000)},
+      false,
+      ""};
   StatsDelta scaled = d;
   for (auto& s : scaled.statements) {
     if (s.query_id != "p") s.calls *= 2;
@@ -121,14 +128,16 @@ TEST(NPlusOne, BatchedKeysetExportsRepeatingOneStatementWithThousandsOfRowsAreNo
 TEST(NPlusOne, FewerThanKCallsPerRequestIsNotReported) {
   StatsDelta d{{stmt("p", "SELECT id FROM orders WHERE status = $1", 10, 40),
                 stmt("c", "SELECT name FROM customers WHERE id = $1", 40, 40)},
-               false, ""};
+               false,
+               ""};
   EXPECT_TRUE(of_kind(analyze(Workload{"GET /x", 10, d, std::nullopt, 0, 2}), FindingKind::kNPlusOne).empty());
 }
 
 TEST(NPlusOne, ReportsSingleRowInsertsPerParentRowAsNPlusOneWrites) {
   StatsDelta d{{stmt("p", "SELECT id FROM orders WHERE status = $1", 10, 100),
                 stmt("w", "INSERT INTO order_items (order_id, sku) VALUES ($1, $2)", 100, 100)},
-               false, ""};
+               false,
+               ""};
   const auto found = of_kind(analyze(Workload{"POST /x", 10, d, std::nullopt, 0, 2}), FindingKind::kNPlusOne);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_NE(found[0].summary.find("N+1 writes"), std::string::npos);

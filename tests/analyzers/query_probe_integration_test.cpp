@@ -46,7 +46,8 @@ class ReportService {
       }
     } else {
       for (const auto& r : rows) {
-        body += tx.exec_params("SELECT name FROM customers WHERE id = $1", r[1].as<int>())[0][0].as<std::string>() + "\n";
+        body +=
+            tx.exec_params("SELECT name FROM customers WHERE id = $1", r[1].as<int>())[0][0].as<std::string>() + "\n";
       }
     }
     // A fixed number of lookups per request whatever the page size: not an N+1.
@@ -63,7 +64,8 @@ class ReportService {
     std::string body;
     for (const auto& r : tx.exec_params("SELECT id, customer_id FROM orders ORDER BY id LIMIT $1", limit)) {
       body += tx.exec_params("SELECT name FROM customers WHERE id = $1", r[1].as<int>())[0][0].as<std::string>();
-      body += tx.exec_params("SELECT sku FROM order_items WHERE id = $1", r[0].as<int>())[0][0].as<std::string>() + "\n";
+      body +=
+          tx.exec_params("SELECT sku FROM order_items WHERE id = $1", r[0].as<int>())[0][0].as<std::string>() + "\n";
     }
     res.set_content(body, "text/plain");
   }

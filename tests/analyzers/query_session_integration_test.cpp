@@ -20,15 +20,29 @@ class QuerySession : public testing::PgFixture {
     std::string workload;
     for (int i = 1; i <= 3; ++i) {
       const std::string n = std::to_string(i);
-      workload += "SELECT * FROM orders WHERE customer_id = " + n + ";\n"
-                  "SELECT * FROM order_items WHERE order_id = " + n + ";\n"
-                  "SELECT * FROM tiny WHERE code = 'k" + n + "';\n"
+      workload += "SELECT * FROM orders WHERE customer_id = " + n +
+                  ";\n"
+                  "SELECT * FROM order_items WHERE order_id = " +
+                  n +
+                  ";\n"
+                  "SELECT * FROM tiny WHERE code = 'k" +
+                  n +
+                  "';\n"
                   "SELECT * FROM orders WHERE status = 'paid' LIMIT 1;\n"
-                  "SELECT * FROM events WHERE account_id = " + n + ";\n"
-                  "SELECT * FROM payments WHERE account_id = " + n + " ORDER BY created_at DESC LIMIT 10;\n"
-                  "SELECT o.id FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.name = 'c" + n + "';\n"
-                  "SELECT * FROM order_items WHERE sku = 'sku" + n + "' OR batch = 'b" + n + "';\n"
-                  "SELECT * FROM payments WHERE ref = 'r" + n + "';\n";
+                  "SELECT * FROM events WHERE account_id = " +
+                  n +
+                  ";\n"
+                  "SELECT * FROM payments WHERE account_id = " +
+                  n +
+                  " ORDER BY created_at DESC LIMIT 10;\n"
+                  "SELECT o.id FROM customers c JOIN orders o ON o.customer_id = c.id WHERE c.name = 'c" +
+                  n +
+                  "';\n"
+                  "SELECT * FROM order_items WHERE sku = 'sku" +
+                  n + "' OR batch = 'b" + n +
+                  "';\n"
+                  "SELECT * FROM payments WHERE ref = 'r" +
+                  n + "';\n";
     }
     sql(workload);
   }
@@ -51,9 +65,8 @@ class QuerySession : public testing::PgFixture {
   }
 
   static bool has(const Findings& f, FindingKind kind, const std::string& table, const std::vector<std::string>& cols) {
-    return std::any_of(f.findings.begin(), f.findings.end(), [&](const Finding& x) {
-      return x.kind == kind && x.table == table && x.columns == cols;
-    });
+    return std::any_of(f.findings.begin(), f.findings.end(),
+                       [&](const Finding& x) { return x.kind == kind && x.table == table && x.columns == cols; });
   }
 };
 
@@ -131,7 +144,8 @@ TEST_F(QuerySession, RunDeltaCaptureAttributesOnlyWhatRanInBetween) {
   std::string run;
   for (int i = 1; i <= 10; ++i) run += "SELECT name FROM customers WHERE id = " + std::to_string(i) + ";\n";
   // IN lists of several lengths: separate pg_stat_statements entries, one batched statement here.
-  for (int i = 0; i < 6; ++i) run += "SELECT name FROM customers WHERE id IN (1, 2);\nSELECT name FROM customers WHERE id IN (1, 2, 3);\n";
+  for (int i = 0; i < 6; ++i)
+    run += "SELECT name FROM customers WHERE id IN (1, 2);\nSELECT name FROM customers WHERE id IN (1, 2, 3);\n";
   sql("SELECT id FROM customers ORDER BY id LIMIT 10;\n" + run);
   auto f = (*capture)->finish(1);
   ASSERT_TRUE(f.ok()) << f.error().message;

@@ -51,7 +51,8 @@ TEST(StatsSnapshotJson, RoundTripsEveryFieldAndRefusesAnotherKindNamingTheField)
   StatsSnapshot s;
   s.dealloc = 3;
   s.stats_reset = "2026-12-04 12:00:00+00";
-  s.statements.push_back(StatementStats{"-42", "select * from users where id = $1", 400, 12.5, 0.03125, 400, 1200, 7, 1, 2});
+  s.statements.push_back(
+      StatementStats{"-42", "select * from users where id = $1", 400, 12.5, 0.03125, 400, 1200, 7, 1, 2});
   auto back = stats_snapshot_from_json(stats_snapshot_to_json(s), "before.json");
   ASSERT_TRUE(back.ok()) << back.error().message;
   EXPECT_EQ(back->dealloc, 3);
@@ -72,7 +73,8 @@ TEST(StatsSnapshotJson, RoundTripsEveryFieldAndRefusesAnotherKindNamingTheField)
   EXPECT_NE(other.error().message.find("x.json"), std::string::npos);
   EXPECT_NE(other.error().message.find("kind"), std::string::npos) << other.error().message;
   auto broken = stats_snapshot_from_json(R"({"kind": "perfgate-pg-snapshot", "version": 1, "dealloc": 0,
-    "stats_reset": "", "statements": [{"query_id": "1"}]})", "y.json");
+    "stats_reset": "", "statements": [{"query_id": "1"}]})",
+                                         "y.json");
   ASSERT_FALSE(broken.ok());
   EXPECT_NE(broken.error().message.find("statements[0].query"), std::string::npos) << broken.error().message;
 }

@@ -38,7 +38,8 @@ inline RunResult make_run(const SyntheticRun& spec) {
   r.context.scenario_hash = spec.scenario_hash;
   r.target_rps = spec.target_rps;
   r.duration_s = spec.seconds;
-  if (spec.warmup_seconds > 0) r.phases.push_back(PhaseInfo{"warm-up", 0, spec.warmup_seconds * 1000LL, 0, 0, 0, 0, true});
+  if (spec.warmup_seconds > 0)
+    r.phases.push_back(PhaseInfo{"warm-up", 0, spec.warmup_seconds * 1000LL, 0, 0, 0, 0, true});
   r.phases.push_back(PhaseInfo{"steady", spec.warmup_seconds * 1000LL, (spec.warmup_seconds + spec.seconds) * 1000LL,
                                spec.target_rps, spec.target_rps, 0, 0, false});
   Histogram second;

@@ -1,11 +1,10 @@
 // The built `perfgate run` binary in quick mode against the loopback test server.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -90,7 +89,8 @@ TEST_F(RunCommand, VirtualUsersRunTheClosedModel) {
   auto server = testing::TestServer::start(so);
   ASSERT_TRUE(server.ok());
   const std::string out = path("c.json");
-  ASSERT_EQ(run_binary({"run", "--url", (*server)->url(), "--vus", "3", "--duration", "1s", "--quiet", "--out", out}), 0);
+  ASSERT_EQ(run_binary({"run", "--url", (*server)->url(), "--vus", "3", "--duration", "1s", "--quiet", "--out", out}),
+            0);
   auto result = read_run_result(out);
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(result->model, LoadModel::kClosed);
@@ -103,7 +103,8 @@ TEST_F(RunCommand, VirtualUsersRunTheClosedModel) {
 
 TEST_F(RunCommand, UnreachableTargetExitsWithToolFailure) {
   const std::string url = "http://127.0.0.1:" + std::to_string(testing::unused_port());
-  EXPECT_EQ(run_binary({"run", "--url", url, "--rate", "20", "--duration", "500ms", "--quiet", "--out", path("u.json")}), 3);
+  EXPECT_EQ(
+      run_binary({"run", "--url", url, "--rate", "20", "--duration", "500ms", "--quiet", "--out", path("u.json")}), 3);
   EXPECT_TRUE(read_run_result(path("u.json")).ok());
 }
 

@@ -19,6 +19,5 @@ TEST(RedactCommandLine, HidesCredentialHeadersUrlPasswordsAndSecretValues) {
   EXPECT_NE(line.find("http://127.0.0.1:8080/x?token=[redacted]"), std::string::npos);
 }
 
-
 }  // namespace
 }  // namespace perfgate::cli

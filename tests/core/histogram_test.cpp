@@ -19,7 +19,8 @@ int64_t exact_percentile(const std::vector<int64_t>& sorted, double percentile) 
 // With 3 significant figures, a reported value is within 0.1% (one bucket width) of the exact one.
 void expect_within_precision(int64_t reported, int64_t exact, int digits = 3) {
   const double tolerance = std::max(1.0, static_cast<double>(exact) * std::pow(10.0, -digits));
-  EXPECT_LE(std::abs(static_cast<double>(reported - exact)), tolerance) << "reported " << reported << " exact " << exact;
+  EXPECT_LE(std::abs(static_cast<double>(reported - exact)), tolerance)
+      << "reported " << reported << " exact " << exact;
 }
 
 std::vector<int64_t> random_values(const std::string& kind, size_t n, uint64_t seed) {

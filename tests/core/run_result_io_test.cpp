@@ -35,7 +35,8 @@ RunResult sample_result() {
   r.phase_stats.push_back(PhaseStats{"steady", {e}});
   Profile p;
   p.interval_ms = 100;
-  p.processes.push_back(ProcessTimeline{42, "testbed", false, -1, {ProcessSample{100, 1 << 20, -1, 12.5, 10, 2.5, 4, 9, 3}}});
+  p.processes.push_back(
+      ProcessTimeline{42, "testbed", false, -1, {ProcessSample{100, 1 << 20, -1, 12.5, 10, 2.5, 4, 9, 3}}});
   p.postgres.push_back(PgSample{100, 3, 2, 1, 0, 6, 100, 10, 0, 1, 2, 0, 0});
   p.summary.peak_rss_bytes = 1 << 20;
   r.profile = p;
@@ -64,8 +65,9 @@ TEST(RunResultIo, RoundTripsEveryField) {
 
 TEST(RunResultIo, WritesTheDocumentedFields) {
   const std::string text = run_result_to_json(sample_result());
-  for (const char* field : {"\"schema_version\": 1", "\"achieved_rps\"", "\"target_rps\": 500", "\"model\": \"open\"",
-                            "\"latency_us\"", "\"service_time_us\"", "\"p999\"", "\"histograms\"", "\"scenario_hash\""}) {
+  for (const char* field :
+       {"\"schema_version\": 1", "\"achieved_rps\"", "\"target_rps\": 500", "\"model\": \"open\"", "\"latency_us\"",
+        "\"service_time_us\"", "\"p999\"", "\"histograms\"", "\"scenario_hash\""}) {
     EXPECT_NE(text.find(field), std::string::npos) << field;
   }
 }
@@ -105,7 +107,8 @@ TEST(RunResultIo, CorruptJsonAndCorruptHistogramAreInputErrors) {
 }
 
 TEST(RunResultIo, MissingFieldIsNamed) {
-  auto r = run_result_from_json(R"({"schema_version": 1, "context": {}, "model": "open", "achieved_rps": 1})", "m.json");
+  auto r =
+      run_result_from_json(R"({"schema_version": 1, "context": {}, "model": "open", "achieved_rps": 1})", "m.json");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("missing field 'endpoints'"), std::string::npos) << r.error().message;
 }

@@ -103,7 +103,8 @@ class BudgetLive : public ::testing::Test {
         {"name": "reports.sales", "request": {"path": "/reports/sales?limit=50", "expect_status": [200]}},
         {"name": "reports.sales_fixed", "request": {"path": "/reports/sales-fixed?limit=50", "expect_status": [200]}}
       ]
-    })").ok());
+    })")
+                    .ok());
     const Ran ran = run_binary("run " + path("scenario.json") + " --quiet --threads 1 --out " + path(out));
     ASSERT_EQ(ran.exit_code, 0) << ran.output;
   }
@@ -167,8 +168,8 @@ TEST_F(BudgetLive, ATightBudgetOnTheNPlusOneReportFailsNamingEndpointMeasuredVal
   // The same run within budgets that hold passes: the exit code follows the figures, not the file.
   write_budgets("loose.json", R"({"schema_version": 1, "budgets": [
     {"category": "reports", "p95": "5s", "tolerance": 1.5}, {"rules": ["error_rate <= 1%"]}]})");
-  const Ran loose = run_binary("gate " + path("run.json") + " --budgets " + path("loose.json") + " --junit " +
-                               path("loose.xml"));
+  const Ran loose =
+      run_binary("gate " + path("run.json") + " --budgets " + path("loose.json") + " --junit " + path("loose.xml"));
   EXPECT_EQ(loose.exit_code, 0) << loose.output;
   EXPECT_NE(loose.output.find("gate: PASS"), std::string::npos) << loose.output;
   const std::string loose_xml = *read_file(path("loose.xml"));

@@ -17,8 +17,8 @@ using testing::run_perfgate;
 
 struct BundledRun {
   std::string name;
-  double time_scale;   ///< brings the scenario to about 5 s
-  double rate_scale;   ///< keeps the peak rate near 20 req/s on 2 shared cores
+  double time_scale;  ///< brings the scenario to about 5 s
+  double rate_scale;  ///< keeps the peak rate near 20 req/s on 2 shared cores
   std::vector<std::string> phases;
 };
 

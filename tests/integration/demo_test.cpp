@@ -48,9 +48,9 @@ TEST(Demo, RunsEndToEndAndItsGateFailsThePathologicalEndpointsOnly) {
   const fs::path out = fs::temp_directory_path() / ("perfgate-demo-test-" + std::to_string(::getpid()));
   fs::remove_all(out);
   int code = -1;
-  const std::string output = run_and_capture(std::string(PERFGATE_BINARY) + " demo --duration 15s --data-scale 0.25 --quiet --out " +
-                                                 out.string() + " 2>&1",
-                                             code);
+  const std::string output = run_and_capture(
+      std::string(PERFGATE_BINARY) + " demo --duration 15s --data-scale 0.25 --quiet --out " + out.string() + " 2>&1",
+      code);
   ASSERT_EQ(code, 0) << output;
   for (const char* file : {"result.json", "findings.json", "gate.json", "junit.xml", "report.html", "report.md"}) {
     EXPECT_TRUE(fs::exists(out / file)) << file;

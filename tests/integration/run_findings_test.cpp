@@ -34,9 +34,9 @@ std::vector<const Finding*> of_kind(const Findings& f, FindingKind kind) {
 }
 
 TEST_F(RunFindings, TheRunDeltaFlagsTheNPlusOneSalesReportWithItsLookupsPerRequest) {
-  const auto ran = run_perfgate({"run", "--url", url("/reports/sales?limit=20"), "--rate", "10", "--duration", "2s",
-                                 "--quiet", "--out", path("sales.json"), "--watch-pid", std::to_string(service_->pid()),
-                                 "--pg", dsn()});
+  const auto ran =
+      run_perfgate({"run", "--url", url("/reports/sales?limit=20"), "--rate", "10", "--duration", "2s", "--quiet",
+                    "--out", path("sales.json"), "--watch-pid", std::to_string(service_->pid()), "--pg", dsn()});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
   auto findings = read_findings(path("sales.findings.json"));
   ASSERT_TRUE(findings.ok()) << findings.error().message;
@@ -62,7 +62,8 @@ TEST_F(RunFindings, TheRunDeltaProvesAnIndexForTheRegionFilterAndNothingForTheIn
       {"name": "by_region", "request": {"path": "/reports/by-region?region=region-07", "expect_status": [200]}},
       {"name": "by_user", "request": {"path": "/reports/by-user?user_id=7", "expect_status": [200]}}
     ]
-  })").ok());
+  })")
+                  .ok());
   const auto ran = run_perfgate({"run", path("filters.json"), "--quiet", "--out", path("filters-run.json"), "--pg",
                                  dsn(), "--findings-out", path("filters-findings.json")});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
@@ -98,9 +99,9 @@ TEST_F(RunFindings, ProbingFlagsTheSalesReportButNotItsFixedTwinAndProvesOnlyThe
   }
   for (const auto& f : findings->findings) EXPECT_EQ(f.endpoint.find("sales-fixed"), std::string::npos) << f.summary;
 
-  ran = run_perfgate({"analyze", "--pg", dsn(), "--probe-url", url("/reports/by-region?region=region-07"),
-                      "--probe-url", url("/reports/by-user?user_id=7"), "--requests", "5", "--out",
-                      path("filters.json")});
+  ran =
+      run_perfgate({"analyze", "--pg", dsn(), "--probe-url", url("/reports/by-region?region=region-07"), "--probe-url",
+                    url("/reports/by-user?user_id=7"), "--requests", "5", "--out", path("filters.json")});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
   findings = read_findings(path("filters.json"));
   ASSERT_TRUE(findings.ok()) << findings.error().message;

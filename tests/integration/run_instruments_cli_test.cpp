@@ -37,20 +37,20 @@ TEST_F(RunInstrumentsCli, AnInvalidWatchPatternIsAUsageError) {
 }
 
 TEST_F(RunInstrumentsCli, ReadyWithoutSpawnAndFindingsWithoutPgAreUsageErrors) {
-  auto ran = run_perfgate({"run", "--url", kNowhere, "--rate", "1", "--duration", "1s", "--quiet", "--ready",
-                           "http://127.0.0.1:1/health"});
+  auto ran = run_perfgate(
+      {"run", "--url", kNowhere, "--rate", "1", "--duration", "1s", "--quiet", "--ready", "http://127.0.0.1:1/health"});
   EXPECT_EQ(ran.exit_code, 2) << ran.output;
   EXPECT_NE(ran.output.find("--ready: needs --spawn"), std::string::npos) << ran.output;
-  ran = run_perfgate({"run", "--url", kNowhere, "--rate", "1", "--duration", "1s", "--quiet", "--findings-out",
-                      path("f.json")});
+  ran = run_perfgate(
+      {"run", "--url", kNowhere, "--rate", "1", "--duration", "1s", "--quiet", "--findings-out", path("f.json")});
   EXPECT_EQ(ran.exit_code, 2) << ran.output;
   EXPECT_NE(ran.output.find("--findings-out: needs --pg"), std::string::npos) << ran.output;
 }
 
 TEST_F(RunInstrumentsCli, UnreachablePostgresIsAToolFailureNamingTheDsnWithoutItsPassword) {
-  const auto ran = run_perfgate({"run", "--url", kNowhere, "--rate", "1", "--duration", "1s", "--quiet", "--out",
-                                 path("r.json"), "--pg",
-                                 "host=127.0.0.1 port=1 dbname=shop user=app password=hunter2 connect_timeout=2"});
+  const auto ran =
+      run_perfgate({"run", "--url", kNowhere, "--rate", "1", "--duration", "1s", "--quiet", "--out", path("r.json"),
+                    "--pg", "host=127.0.0.1 port=1 dbname=shop user=app password=hunter2 connect_timeout=2"});
   EXPECT_EQ(ran.exit_code, 3) << ran.output;
   EXPECT_NE(ran.output.find("host=127.0.0.1 port=1 dbname=shop user=app"), std::string::npos) << ran.output;
   EXPECT_EQ(ran.output.find("hunter2"), std::string::npos) << ran.output;
@@ -59,10 +59,10 @@ TEST_F(RunInstrumentsCli, UnreachablePostgresIsAToolFailureNamingTheDsnWithoutIt
 
 TEST_F(RunInstrumentsCli, ASpawnedServerThatNeverGetsReadyIsAToolFailureAndIsStopped) {
   const std::string marker = path("started");
-  const auto ran = run_perfgate({"run", "--url", kNowhere, "--rate", "1", "--duration", "1s", "--quiet", "--spawn",
-                                 "echo $$ > " + marker + "; exec sleep 30", "--ready",
-                                 "http://127.0.0.1:" + std::to_string(testing::free_port()) + "/health",
-                                 "--ready-timeout", "1s"});
+  const auto ran =
+      run_perfgate({"run", "--url", kNowhere, "--rate", "1", "--duration", "1s", "--quiet", "--spawn",
+                    "echo $$ > " + marker + "; exec sleep 30", "--ready",
+                    "http://127.0.0.1:" + std::to_string(testing::free_port()) + "/health", "--ready-timeout", "1s"});
   EXPECT_EQ(ran.exit_code, 3) << ran.output;
   auto pid_text = read_file(marker);
   ASSERT_TRUE(pid_text.ok());
@@ -75,15 +75,16 @@ TEST_F(RunInstrumentsCli, ASpawnedServerIsProfiledAndStoppedAfterTheRunAndThePas
   ASSERT_NE(cluster, nullptr);
   const int port = testing::free_port();
   const std::string marker = path("pid");
-  const std::string command = "echo $$ > " + marker + "; exec " + testing::testbed_command("perfgate", port, "--seed --scale 0.01");
+  const std::string command =
+      "echo $$ > " + marker + "; exec " + testing::testbed_command("perfgate", port, "--seed --scale 0.01");
   // Loopback connections are trusted by the test cluster, so the password is only carried along.
   const std::string dsn = cluster->dsn() + " password=hunter2";
   // An endpoint with real work (an N+1 of 41 statements): CPU time is read in 10 ms clock ticks, and
   // 40 requests to /health can finish inside a single tick on a busy machine.
-  const auto ran = run_perfgate({"run", "--url", "http://127.0.0.1:" + std::to_string(port) + "/reports/sales?limit=20", "--rate",
-                                 "20", "--duration", "2s", "--out", path("r.json"), "--spawn", command, "--ready",
-                                 "http://127.0.0.1:" + std::to_string(port) + "/health", "--sample-interval", "50ms",
-                                 "--pg", dsn});
+  const auto ran =
+      run_perfgate({"run", "--url", "http://127.0.0.1:" + std::to_string(port) + "/reports/sales?limit=20", "--rate",
+                    "20", "--duration", "2s", "--out", path("r.json"), "--spawn", command, "--ready",
+                    "http://127.0.0.1:" + std::to_string(port) + "/health", "--sample-interval", "50ms", "--pg", dsn});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
   EXPECT_EQ(ran.output.find("hunter2"), std::string::npos) << ran.output;
   EXPECT_NE(ran.output.find("server rss"), std::string::npos) << "live line: " << ran.output;

@@ -48,15 +48,17 @@ const Histogram& metric(const EndpointStats& e, const std::string& name) {
 
 std::string closed(const std::string& url, int users, int iterations, const std::string& endpoints) {
   return R"({"name": "t", "target": {"base_url": ")" + url + R"("},
-    "load": {"model": "closed", "start_vus": )" + std::to_string(users) + R"(, "iterations": )" +
-         std::to_string(iterations) + R"(, "stages": [{"duration": "20s", "target_vus": )" + std::to_string(users) +
-         R"(}]}, "endpoints": [)" + endpoints + "]}";
+    "load": {"model": "closed", "start_vus": )" +
+         std::to_string(users) + R"(, "iterations": )" + std::to_string(iterations) +
+         R"(, "stages": [{"duration": "20s", "target_vus": )" + std::to_string(users) + R"(}]}, "endpoints": [)" +
+         endpoints + "]}";
 }
 
 std::string open(const std::string& url, int rate, const std::string& endpoints) {
   return R"({"name": "t", "target": {"base_url": ")" + url + R"("},
-    "load": {"model": "open", "start_rps": )" + std::to_string(rate) + R"(, "stages": [{"duration": "1s", "target_rps": )" +
-         std::to_string(rate) + R"(}]}, "endpoints": [)" + endpoints + "]}";
+    "load": {"model": "open", "start_rps": )" +
+         std::to_string(rate) + R"(, "stages": [{"duration": "1s", "target_rps": )" + std::to_string(rate) +
+         R"(}]}, "endpoints": [)" + endpoints + "]}";
 }
 
 // The server sends its first event 200 ms after the request and then one every 50 ms: 10
@@ -92,7 +94,8 @@ TEST(FlowEngine, StreamTimesFirstEventRateAndCompletionWithinTolerance) {
 
 void expect_cancelled_by_server(const FlowServer& server, int64_t n) {
   // The server learns of a closed connection at its next write (one event interval later).
-  for (int i = 0; i < 200 && server.streams_cancelled() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 200 && server.streams_cancelled() < n; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(server.streams_cancelled(), n);
   EXPECT_EQ(server.streams_completed(), 0);
 }

@@ -56,13 +56,12 @@ RequestTemplate step_with(std::vector<Extraction> extract, std::vector<Condition
 
 TEST(ResponseRules, ExtractsByJsonPointerHeaderAndRegex) {
   VariableTable vars;
-  auto rules = ResponseRules::compile(
-      step_with({{"job", Extraction::Source::kJsonPointer, "/job/id", false},
-                 {"etag", Extraction::Source::kHeader, "ETag", false},
-                 {"token", Extraction::Source::kRegex, "token=([a-z0-9]+)", false},
-                 {"maybe", Extraction::Source::kJsonPointer, "/absent", true}},
-                {}),
-      vars, "s");
+  auto rules = ResponseRules::compile(step_with({{"job", Extraction::Source::kJsonPointer, "/job/id", false},
+                                                 {"etag", Extraction::Source::kHeader, "ETag", false},
+                                                 {"token", Extraction::Source::kRegex, "token=([a-z0-9]+)", false},
+                                                 {"maybe", Extraction::Source::kJsonPointer, "/absent", true}},
+                                                {}),
+                                      vars, "s");
   ASSERT_TRUE(rules.ok());
   CapturedResponse r;
   r.status = 200;
@@ -81,13 +80,12 @@ TEST(ResponseRules, ExtractsByJsonPointerHeaderAndRegex) {
 
 TEST(ResponseRules, ChecksEachConditionKindAndFailsWhenOneDoesNot) {
   VariableTable vars;
-  auto rules = ResponseRules::compile(
-      step_with({}, {{Condition::Kind::kStatus, "", "200"},
-                     {Condition::Kind::kBodyContains, "", "done"},
-                     {Condition::Kind::kJsonEquals, "/status", "\"done\""},
-                     {Condition::Kind::kJsonMatches, "/rows", "^[0-9]+$"},
-                     {Condition::Kind::kHeaderEquals, "X-Cache", "hit"}}),
-      vars, "s");
+  auto rules = ResponseRules::compile(step_with({}, {{Condition::Kind::kStatus, "", "200"},
+                                                     {Condition::Kind::kBodyContains, "", "done"},
+                                                     {Condition::Kind::kJsonEquals, "/status", "\"done\""},
+                                                     {Condition::Kind::kJsonMatches, "/rows", "^[0-9]+$"},
+                                                     {Condition::Kind::kHeaderEquals, "X-Cache", "hit"}}),
+                                      vars, "s");
   ASSERT_TRUE(rules.ok());
   EXPECT_TRUE(rules->needs_body);
   EXPECT_TRUE(rules->needs_headers);

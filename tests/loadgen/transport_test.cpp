@@ -25,8 +25,8 @@ TEST(TargetUrl, ParsesSchemeHostPortAndPrefix) {
 }
 
 TEST(TargetUrl, RejectsOtherSchemesBadPortsAndMissingHosts) {
-  for (const char* bad : {"ftp://x", "127.0.0.1:80", "http://:80", "http://h:0", "http://h:99999", "http://h:8x",
-                          "http://[::1"}) {
+  for (const char* bad :
+       {"ftp://x", "127.0.0.1:80", "http://:80", "http://h:0", "http://h:99999", "http://h:8x", "http://[::1"}) {
     auto t = TargetUrl::parse(bad);
     ASSERT_FALSE(t.ok()) << bad;
     EXPECT_EQ(t.error().code, ErrorCode::kInvalidInput);

@@ -1,5 +1,4 @@
 // Integration: starting, readiness-polling and stopping a real server process on loopback.
-#include "core/child_processes.h"
 #include "profiler/spawned_server.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +9,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+
+#include "core/child_processes.h"
 
 namespace perfgate {
 namespace {

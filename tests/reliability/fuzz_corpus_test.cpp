@@ -30,8 +30,10 @@ TEST(FuzzCorpus, ScenarioParserRejectsEveryBadCorpusInputNamingTheSource) {
     auto text = read_file(f);
     ASSERT_TRUE(text.ok());
     auto s = parse_scenario(*text, "fuzz.json");
-    if (s.ok()) ++accepted;
-    else EXPECT_EQ(s.error().message.rfind("fuzz.json", 0), 0u) << f << ": " << s.error().message;
+    if (s.ok())
+      ++accepted;
+    else
+      EXPECT_EQ(s.error().message.rfind("fuzz.json", 0), 0u) << f << ": " << s.error().message;
   }
   EXPECT_GT(accepted, 0) << "the bundled scenarios in the corpus parse";
 }
@@ -44,8 +46,10 @@ TEST(FuzzCorpus, BudgetsParserRejectsEveryBadCorpusInputNamingTheSource) {
     auto text = read_file(f);
     ASSERT_TRUE(text.ok());
     auto b = budgets_from_json(*text, "fuzz.json");
-    if (b.ok()) ++accepted;
-    else EXPECT_EQ(b.error().message.rfind("fuzz.json", 0), 0u) << f << ": " << b.error().message;
+    if (b.ok())
+      ++accepted;
+    else
+      EXPECT_EQ(b.error().message.rfind("fuzz.json", 0), 0u) << f << ": " << b.error().message;
     (void)parse_budget_rule(std::string_view(*text).substr(0, 256));
   }
   EXPECT_GT(accepted, 0);

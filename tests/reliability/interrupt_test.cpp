@@ -1,8 +1,7 @@
 // SIGINT and SIGTERM in the middle of a run stop it promptly and gracefully: the result is still
 // written, marked partial, with what was measured up to the signal.
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <thread>
@@ -52,7 +51,9 @@ TEST_P(Interrupt, StopsTheRunAndWritesAPartialResult) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Reliability, Interrupt, ::testing::Values(SIGINT, SIGTERM),
-                         [](const ::testing::TestParamInfo<int>& s) { return s.param == SIGINT ? "Sigint" : "Sigterm"; });
+                         [](const ::testing::TestParamInfo<int>& s) {
+                           return s.param == SIGINT ? "Sigint" : "Sigterm";
+                         });
 
 }  // namespace
 }  // namespace perfgate

@@ -49,7 +49,8 @@ class NoSilent : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() / ("perfgate-nosilent-" + std::to_string(::getpid()) + "-" + info->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("perfgate-nosilent-" + std::to_string(::getpid()) + "-" + info->name());
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -62,9 +63,11 @@ class NoSilent : public ::testing::Test {
     return testing::run_perfgate(args, dir_.string(), std::move(options));
   }
   // A one-endpoint scenario against `base_url` at `rps` for `duration`.
-  static std::string scenario(const std::string& base_url, const std::string& rps = "5", const std::string& duration = "1s") {
-    return "{\"name\": \"tiny\", \"target\": {\"base_url\": \"" + base_url + "\"}, \"load\": {\"stages\": [{\"duration\": \"" +
-           duration + "\", \"target_rps\": " + rps + "}]}, \"endpoints\": [{\"name\": \"a\", \"request\": {\"path\": \"/a\"}}]}";
+  static std::string scenario(const std::string& base_url, const std::string& rps = "5",
+                              const std::string& duration = "1s") {
+    return "{\"name\": \"tiny\", \"target\": {\"base_url\": \"" + base_url +
+           "\"}, \"load\": {\"stages\": [{\"duration\": \"" + duration + "\", \"target_rps\": " + rps +
+           "}]}, \"endpoints\": [{\"name\": \"a\", \"request\": {\"path\": \"/a\"}}]}";
   }
   static void expect_refused(const testing::ProcessOutcome& o, const std::vector<std::string>& mentions) {
     EXPECT_FALSE(o.signalled) << o.err;
@@ -78,11 +81,8 @@ TEST_F(NoSilent, QuickModeFlagsGivenWithAScenarioAreRefusedBeforeAnyRequest) {
   CountingServer server;
   write("s.json", scenario(server.url()));
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
-      {{"--rate", "5"}, "--rate-scale"},
-      {{"--vus", "2"}, "--rate-scale"},
-      {{"--duration", "1s"}, "--time-scale"},
-      {{"--timeout", "1s"}, "timeout"},
-      {{"-H", "X-A: b"}, "headers"},
+      {{"--rate", "5"}, "--rate-scale"}, {{"--vus", "2"}, "--rate-scale"}, {{"--duration", "1s"}, "--time-scale"},
+      {{"--timeout", "1s"}, "timeout"},  {{"-H", "X-A: b"}, "headers"},
   };
   for (const auto& [flags, fix] : cases) {
     std::vector<std::string> args{"run", path("s.json"), "--quiet", "--out", path("out.json")};
@@ -102,11 +102,13 @@ TEST_F(NoSilent, RatesAndDurationsBeyondTheirBoundAreRefusedNamingTheBound) {
   }
   expect_refused(perfgate({"run", "--url", server.url(), "--vus", "200000", "--quiet", "--out", path("out.json")}),
                  {"--vus", "at most 100000"});
-  expect_refused(perfgate({"run", "--url", server.url(), "--rate", "5", "--duration", "200h", "--quiet", "--out", path("out.json")}),
+  expect_refused(perfgate({"run", "--url", server.url(), "--rate", "5", "--duration", "200h", "--quiet", "--out",
+                           path("out.json")}),
                  {"--duration", "at most 168h"});
   write("fast.json", scenario(server.url(), "1e9"));
-  for (const std::vector<std::string>& args : {std::vector<std::string>{"scenario", "validate", path("fast.json")},
-                                               std::vector<std::string>{"run", path("fast.json"), "--quiet", "--out", path("out.json")}}) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"scenario", "validate", path("fast.json")},
+        std::vector<std::string>{"run", path("fast.json"), "--quiet", "--out", path("out.json")}}) {
     expect_refused(perfgate(args), {path("fast.json") + ":1:", "load.stages[0].target_rps", "at most 1000000"});
   }
   write("slow.json", scenario(server.url(), "600000"));
@@ -134,9 +136,9 @@ TEST_F(NoSilent, UnwritableOutputsAreRefusedBeforeAnyRequest) {
 TEST_F(NoSilent, AResultThatCannotBeWrittenWhereAskedIsWrittenElsewhereAndNamed) {
   CountingServer server;
   // The directory of --out is replaced by a file while the load runs: the write fails after the load.
-  testing::PerfgateProcess run({"run", "--url", server.url(), "--rate", "20", "--duration", "2s", "--quiet", "--out",
-                                path("results/r.json")},
-                               dir_.string());
+  testing::PerfgateProcess run(
+      {"run", "--url", server.url(), "--rate", "20", "--duration", "2s", "--quiet", "--out", path("results/r.json")},
+      dir_.string());
   while (server.count() == 0) std::this_thread::sleep_for(milliseconds(20));
   std::filesystem::remove_all(path("results"));
   write("results", "now a file");
@@ -168,9 +170,8 @@ TEST_F(NoSilent, ADirectoryNamedLikeABundledScenarioDoesNotShadowIt) {
   std::filesystem::create_directories(path("demo"));
   testing::ProcessOptions in_dir;
   in_dir.working_dir = dir_.string();
-  const auto demo = perfgate({"run", "demo", "--target", server.url(), "--time-scale", "0.01", "--quiet", "--out",
-                              path("demo.json")},
-                             in_dir);
+  const auto demo = perfgate(
+      {"run", "demo", "--target", server.url(), "--time-scale", "0.01", "--quiet", "--out", path("demo.json")}, in_dir);
   EXPECT_EQ(demo.err.find("is a directory"), std::string::npos) << demo.err;
   EXPECT_NE(demo.exit_code, 2) << demo.err;
   EXPECT_TRUE(std::filesystem::exists(path("demo.json"))) << demo.err;
@@ -210,7 +211,8 @@ TEST_F(NoSilent, AnOldResultWithEveryRequestFailedOrNoneIsNeverABaseline) {
   RunResult all_errors = *result;
   for (auto& e : all_errors.endpoints) e.errors.total = e.requests;
   ASSERT_TRUE(write_file_atomically(path("errors.json"), run_result_to_json(all_errors)));
-  expect_refused(perfgate({"baseline", "save", path("errors.json"), "--to", path("base.json")}), {"every request failed"});
+  expect_refused(perfgate({"baseline", "save", path("errors.json"), "--to", path("base.json")}),
+                 {"every request failed"});
   RunResult empty = *result;
   for (auto& e : empty.endpoints) e.requests = e.errors.total = 0;
   ASSERT_TRUE(write_file_atomically(path("empty.json"), run_result_to_json(empty)));
@@ -296,12 +298,13 @@ TEST_F(NoSilent, TlsToAPlainHttpPortSaysTheHandshakeFailed) {
   // A plain HTTP server answers the TLS client hello with a 400, as nginx or Python's does.
   auto server = FaultServer::start([](FaultConnection& c) {
     char buf[1024];
-    if (::recv(c.fd(), buf, sizeof buf, 0) > 0) c.send("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    if (::recv(c.fd(), buf, sizeof buf, 0) > 0)
+      c.send("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   });
   ASSERT_TRUE(server.ok());
   const std::string https = "https://127.0.0.1:" + std::to_string((*server)->port());
-  const auto o = perfgate({"run", "--url", https, "--rate", "5", "--duration", "1s", "--timeout", "2s", "--quiet", "--out",
-                           path("r.json")});
+  const auto o = perfgate({"run", "--url", https, "--rate", "5", "--duration", "1s", "--timeout", "2s", "--quiet",
+                           "--out", path("r.json")});
   EXPECT_EQ(o.exit_code, 3) << o.err;
   EXPECT_NE(o.err.find("TLS handshake failed"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("plain HTTP? try http://"), std::string::npos) << o.err;
@@ -314,11 +317,14 @@ TEST_F(NoSilent, GateDoesNotPassAFindingsRuleOnFindingsNamedForAnotherEndpoint) 
   write("b.json", R"({"schema_version": 1, "budgets": [{"endpoint": "reports.sales", "rules": ["no n_plus_one"]}]})");
   auto findings = [](const std::string& endpoint) {
     return R"({"schema_version": 1, "source": "probe", "findings": [{"kind": "n_plus_one", "severity": "critical",
-               "confidence": "confirmed", "endpoint": ")" + endpoint + R"(", "query": "select * from products where id = $1"}]})";
+               "confidence": "confirmed", "endpoint": ")" +
+           endpoint + R"(", "query": "select * from products where id = $1"}]})";
   };
-  for (const std::string& endpoint : {std::string("GET /reports/sales?limit=50"), std::string("GET http://127.0.0.1:8080/reports/sales")}) {
+  for (const std::string& endpoint :
+       {std::string("GET /reports/sales?limit=50"), std::string("GET http://127.0.0.1:8080/reports/sales")}) {
     write("f.json", findings(endpoint));
-    const auto o = perfgate({"gate", path("r.json"), "--budgets", path("b.json"), "--findings", path("f.json"), "--strict"});
+    const auto o =
+        perfgate({"gate", path("r.json"), "--budgets", path("b.json"), "--findings", path("f.json"), "--strict"});
     EXPECT_EQ(o.exit_code, 1) << "an inconclusive check fails --strict: " << o.out << o.err;
     EXPECT_NE(o.out.find("name no endpoint of this run"), std::string::npos) << o.out;
     EXPECT_EQ(o.out.find("no n_plus_one findings"), std::string::npos) << "passed: " << o.out;

@@ -13,8 +13,8 @@
 namespace perfgate {
 namespace {
 
-const std::vector<std::string> kSecrets = {"SECRET123", "SECRET456", "SECRET_SCENARIO_777", "SECRET_PATH_888",
-                                           "URLPASS321", "PASSWORD789"};
+const std::vector<std::string> kSecrets = {"SECRET123",       "SECRET456",  "SECRET_SCENARIO_777",
+                                           "SECRET_PATH_888", "URLPASS321", "PASSWORD789"};
 
 class Secrets : public ::testing::Test {
  protected:
@@ -59,11 +59,10 @@ class Secrets : public ::testing::Test {
 TEST_F(Secrets, HeaderAndUrlCredentialsStayOutOfEveryOutput) {
   const std::string out = path("quick.json");
   // Without --quiet, so the live progress on stderr is checked too.
-  const auto o = testing::run_perfgate({"run", "--url", server_->url() + "/reports", "--rate", "20", "--duration",
-                                        "1500ms", "--threads", "1",
-                                        "-H", "Authorization: Bearer SECRET123", "-H", "Cookie: sid=SECRET456",
-                                        "--out", out},
-                                       dir_.string());
+  const auto o = testing::run_perfgate(
+      {"run", "--url", server_->url() + "/reports", "--rate", "20", "--duration", "1500ms", "--threads", "1", "-H",
+       "Authorization: Bearer SECRET123", "-H", "Cookie: sid=SECRET456", "--out", out},
+      dir_.string());
   ASSERT_EQ(o.exit_code, 0) << o.err;
   expect_clean_run(o, "run");
   expect_clean_outputs(out, "quick");
@@ -88,7 +87,8 @@ TEST_F(Secrets, ScenarioSecretValuesStayOutOfEveryOutput) {
   std::ofstream(scenario) << R"({
   "name": "secrets",
   "target": {
-    "base_url": ")" << server_->url() << R"(",
+    "base_url": ")" << server_->url()
+                          << R"(",
     "headers": {"Authorization": "Bearer ${secret:PERFGATE_TEST_TOKEN}", "X-Custom": "${secret:PERFGATE_TEST_TOKEN}"},
     "timeout": "2s"
   },
@@ -109,16 +109,18 @@ TEST_F(Secrets, ScenarioSecretValuesStayOutOfEveryOutput) {
 
 TEST_F(Secrets, DsnPasswordStaysOutOfAnalyzeAndProfileErrors) {
   const std::string dsn = "postgresql://u:PASSWORD789@127.0.0.1:1/x";
-  const auto a = testing::run_perfgate({"analyze", "--pg", dsn, "--aggregate", "--out", path("findings.json")}, dir_.string());
+  const auto a =
+      testing::run_perfgate({"analyze", "--pg", dsn, "--aggregate", "--out", path("findings.json")}, dir_.string());
   EXPECT_EQ(a.exit_code, 3) << a.err;
   EXPECT_FALSE(a.err.empty());
   expect_clean_run(a, "analyze");
-  const auto k = testing::run_perfgate({"analyze", "--aggregate", "--pg", "host=127.0.0.1 port=1 user=u password=PASSWORD789 dbname=x"},
-                                       dir_.string());
+  const auto k = testing::run_perfgate(
+      {"analyze", "--aggregate", "--pg", "host=127.0.0.1 port=1 user=u password=PASSWORD789 dbname=x"}, dir_.string());
   EXPECT_EQ(k.exit_code, 3) << k.err;
   expect_clean_run(k, "analyze keyword DSN");
   const std::string profile = path("profile.json");
-  const auto p = testing::run_perfgate({"profile", "--pg", dsn, "--duration", "300ms", "--out", profile}, dir_.string());
+  const auto p =
+      testing::run_perfgate({"profile", "--pg", dsn, "--duration", "300ms", "--out", profile}, dir_.string());
   expect_clean_run(p, "profile");
   if (std::filesystem::exists(profile)) {
     auto json = read_file(profile);

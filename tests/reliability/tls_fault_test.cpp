@@ -3,12 +3,11 @@
 // any unreachable target and writes its result; `--insecure` accepts the certificate knowingly and
 // then every request succeeds.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
-
-#include <httplib.h>
 
 #include "core/run_result_io.h"
 #include "loadgen/engine.h"
@@ -57,8 +56,8 @@ class TlsFault : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<std::string> args(const std::string& url, const std::string& out) const {
-    return {"run", "--url", url, "--rate", "10", "--duration", "1s", "--timeout", "2s",
-            "--threads", "2", "--quiet", "--out", out};
+    return {"run",       "--url", url,         "--rate", "10",      "--duration", "1s",
+            "--timeout", "2s",    "--threads", "2",      "--quiet", "--out",      out};
   }
   std::filesystem::path dir_;
 };

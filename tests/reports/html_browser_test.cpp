@@ -49,9 +49,9 @@ BrowserRun run_chromium(const fs::path& page, const std::string& mode, const std
   const std::string command = "timeout 90 " + chromium_binary() +
                               " --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
                               " --disable-background-networking --disable-component-update --disable-sync"
-                              " --hide-scrollbars --user-data-dir=" + profile.string() +
-                              " --enable-logging=stderr --v=0 --window-size=1280,2400 " + mode + " file://" +
-                              fs::absolute(page).string() + " >" + out.string() + " 2>" + err.string();
+                              " --hide-scrollbars --user-data-dir=" +
+                              profile.string() + " --enable-logging=stderr --v=0 --window-size=1280,2400 " + mode +
+                              " file://" + fs::absolute(page).string() + " >" + out.string() + " 2>" + err.string();
   BrowserRun run;
   run.exit_code = std::system(command.c_str());
   run.stdout_text = slurp(out);
@@ -121,7 +121,8 @@ TEST(HtmlReportInBrowser, ScreenshotOfTheReportIsWritten) {
 TEST(TrendReportInBrowser, TrendPageRendersWithoutConsoleErrors) {
   ASSERT_FALSE(chromium_binary().empty()) << "Chromium is required (apt-get install -y chromium)";
   std::vector<RunResult> runs;
-  for (int i = 0; i < 8; ++i) runs.push_back(testing::make_trend_run(i, i == 5 ? 150000 : 100000, 0.001 * i, (300 + 4 * i) * 1048576LL));
+  for (int i = 0; i < 8; ++i)
+    runs.push_back(testing::make_trend_run(i, i == 5 ? 150000 : 100000, 0.001 * i, (300 + 4 * i) * 1048576LL));
   const fs::path page = write_page("trend.html", render_trend_html(runs));
   const BrowserRun run = run_chromium(page, "--dump-dom", "trend-dom");
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;

@@ -31,8 +31,8 @@ class ReportCommand : public ::testing::Test {
 
   // Runs perfgate with `args`; returns its exit code and fills stdout_.
   int perfgate(const std::string& args) {
-    const std::string command = std::string(PERFGATE_BIN) + " " + args + " >" + (dir_ / "stdout").string() + " 2>" +
-                                (dir_ / "stderr").string();
+    const std::string command =
+        std::string(PERFGATE_BIN) + " " + args + " >" + (dir_ / "stdout").string() + " 2>" + (dir_ / "stderr").string();
     const int status = std::system(command.c_str());
     stdout_ = read_file((dir_ / "stdout").string()).value();
     stderr_ = read_file((dir_ / "stderr").string()).value();

@@ -52,7 +52,8 @@ void fill_run(RunResult& r, double slowdown, const std::string& name_a, const st
   r.context.scenario_name = "peak";
   r.context.scenario_hash = "9f2c4e1a7b3d5e6f00112233445566778899aabbccddeeff0011223344556677";
   r.context.target = "http://127.0.0.1:8080";
-  r.context.command_line = "perfgate run scenarios/peak.json -H 'Authorization: Bearer abc.def' --out results/peak.json";
+  r.context.command_line =
+      "perfgate run scenarios/peak.json -H 'Authorization: Bearer abc.def' --out results/peak.json";
   r.model = LoadModel::kOpen;
   r.target_rps = 50;
   r.achieved_rps = 49.6;
@@ -108,8 +109,8 @@ void fill_run(RunResult& r, double slowdown, const std::string& name_a, const st
     PhaseStats ps;
     ps.phase = phase;
     const bool spike = std::string(phase) == "spike";
-    ps.endpoints.push_back(endpoint(name_a, 180000 * slowdown * (spike ? 2.4 : 1.0), spike ? 600 : 1400, spike ? 21 : 23,
-                                    spike ? 3 : 0, spike ? 8 : 1, slowdown));
+    ps.endpoints.push_back(endpoint(name_a, 180000 * slowdown * (spike ? 2.4 : 1.0), spike ? 600 : 1400,
+                                    spike ? 21 : 23, spike ? 3 : 0, spike ? 8 : 1, slowdown));
     ps.endpoints.push_back(endpoint(name_b, spike ? 61000 : 41000, spike ? 450 : 1100, spike ? 25 : 27, 0, 0));
     r.phase_stats.push_back(std::move(ps));
   }
@@ -121,8 +122,8 @@ void fill_run(RunResult& r, double slowdown, const std::string& name_a, const st
     const double spike = s >= 55 && s < 65 ? 1.0 : 0.0;
     server.samples.push_back({s * 1000, static_cast<int64_t>((180 + s * 1.6 + 60 * spike) * 1048576), -1,
                               35 + 40 * spike + 10 * rng.next(), 0, 0, 12, 40, 100});
-    db.samples.push_back({s * 1000, static_cast<int64_t>((90 + 20 * spike) * 1048576), -1, 20 + 30 * spike + 6 * rng.next(),
-                          0, 0, 1, 30, 100});
+    db.samples.push_back({s * 1000, static_cast<int64_t>((90 + 20 * spike) * 1048576), -1,
+                          20 + 30 * spike + 6 * rng.next(), 0, 0, 1, 30, 100});
     PgSample pg;
     pg.t_ms = s * 1000;
     pg.active = static_cast<int64_t>(3 + 14 * spike + 3 * rng.next());
@@ -176,8 +177,9 @@ ReportFixture make_report_fixture(Hostility hostility) {
   idx.query = "SELECT sum(amount) FROM order_lines WHERE product_id = $1 AND created_at >= $2";
   idx.table = "order_lines";
   idx.columns = {"product_id", "created_at"};
-  idx.suggestion = hostile ? "CREATE INDEX ```</code><script>document.title='pwned'</script> ON order_lines (product_id)"
-                           : "CREATE INDEX CONCURRENTLY ON order_lines (product_id, created_at);";
+  idx.suggestion = hostile
+                       ? "CREATE INDEX ```</code><script>document.title='pwned'</script> ON order_lines (product_id)"
+                       : "CREATE INDEX CONCURRENTLY ON order_lines (product_id, created_at);";
   idx.summary = "sequential scan of 2.1M rows";
   idx.evidence = {{"cost_before", 48210}, {"cost_after", 312.5}, {"calls", 2400}, {"mean_ms", 84.2}};
   idx.severity = Severity::kHigh;

@@ -80,7 +80,8 @@ TEST(SvgChart, PercentileAxisIsLabelledInNinesAndClampsOneHundredPercent) {
   spec.x_scale = XScale::kPercentileLog;
   const std::string svg = render_svg_chart(spec);
   expect_well_formed(svg);
-  for (const char* label : {">0%<", ">90%<", ">99%<", ">99.9%<"}) EXPECT_NE(svg.find(label), std::string::npos) << label;
+  for (const char* label : {">0%<", ">90%<", ">99%<", ">99.9%<"})
+    EXPECT_NE(svg.find(label), std::string::npos) << label;
   EXPECT_EQ(svg.find(">99.99%<"), std::string::npos) << "the axis ends at the data's last finite decade";
 }
 

@@ -71,9 +71,9 @@ TEST(TrendReport, RunsOfOneDayAreTellApartByTimeLabelAndCommit) {
   runs[1].labels["git_sha"] = "0123456789abcdef";
   runs[2].labels["label"] = "after-fix";
   const std::string html = render_trend_html(runs);
-  EXPECT_NE(html.find(">12-04 10:30</text>"), std::string::npos);  // x tick: day and time
-  EXPECT_NE(html.find(">01234567</text>"), std::string::npos);     // x tick: the commit
-  EXPECT_NE(html.find(">after-fix</text>"), std::string::npos);    // x tick: the label
+  EXPECT_NE(html.find(">12-04 10:30</text>"), std::string::npos);                     // x tick: day and time
+  EXPECT_NE(html.find(">01234567</text>"), std::string::npos);                        // x tick: the commit
+  EXPECT_NE(html.find(">after-fix</text>"), std::string::npos);                       // x tick: the label
   EXPECT_NE(html.find("- run 2, 12-04 11:31, 01234567</title>"), std::string::npos);  // tooltips name the run
   EXPECT_EQ(html.find(" at 0</title>"), std::string::npos);
 }
@@ -92,7 +92,8 @@ TEST(TrendReport, PartialAndFailedRunsAreDrawnHollowAndNeverMarked) {
 
 TEST(TrendReport, DrawsAChangePointBeforeTheFirstRunOfANewLevel) {
   std::vector<RunResult> runs;
-  for (int i = 0; i < 16; ++i) runs.push_back(make_trend_run(i, i >= 8 ? 150000 : 100000 + (i % 3) * 1000, 0.0, 200 * 1048576LL));
+  for (int i = 0; i < 16; ++i)
+    runs.push_back(make_trend_run(i, i >= 8 ? 150000 : 100000 + (i % 3) * 1000, 0.0, 200 * 1048576LL));
   TrendOptions options;
   HistoryChange change;
   change.scenario_name = "s";

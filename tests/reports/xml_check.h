@@ -19,7 +19,10 @@ inline std::string xml_problem(const std::string& xml) {
   while (i < xml.size()) {
     if (xml[i] == '&' && !entity_ok(i)) return "bare & at " + std::to_string(i);
     if (xml[i] == '>') return "stray > at " + std::to_string(i);
-    if (xml[i] != '<') { ++i; continue; }
+    if (xml[i] != '<') {
+      ++i;
+      continue;
+    }
     const bool declaration = xml.compare(i, 2, "<?") == 0;
     size_t j = i + 1;
     char quote = 0;

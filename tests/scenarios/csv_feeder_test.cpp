@@ -24,11 +24,13 @@ TEST(ParseCsvFeeder, NamesTheLineOfARaggedRow) {
   auto feeder = parse_csv_feeder("a,b\n1,2\n\"x\ny\",2\n3,4,5\n", "data/u.csv");
   ASSERT_FALSE(feeder.ok());
   EXPECT_EQ(feeder.error().code, ErrorCode::kInvalidInput);
-  EXPECT_EQ(feeder.error().message, "data/u.csv:5: row has 3 fields but the header has 2; every row needs one value per column");
+  EXPECT_EQ(feeder.error().message,
+            "data/u.csv:5: row has 3 fields but the header has 2; every row needs one value per column");
 }
 
 TEST(ParseCsvFeeder, RequiresAHeaderAndData) {
-  EXPECT_EQ(parse_csv_feeder("", "e.csv").error().message, "e.csv:1: empty file; a header row naming the columns is required");
+  EXPECT_EQ(parse_csv_feeder("", "e.csv").error().message,
+            "e.csv:1: empty file; a header row naming the columns is required");
   EXPECT_EQ(parse_csv_feeder("a,b\n", "e.csv").error().message, "e.csv:1: no data rows after the header");
   EXPECT_EQ(parse_csv_feeder("a,,b\n1,2,3\n", "e.csv").error().message, "e.csv:1: empty column name in the header row");
   EXPECT_EQ(parse_csv_feeder("a,a\n1,2\n", "e.csv").error().message, "e.csv:1: duplicate column \"a\"");

@@ -1,12 +1,12 @@
 // Parsing valid scenarios: bundled files, comments and trailing commas, ${ENV} substitution, secrets,
 // CSV feeders next to the scenario and the canonical hash.
+#include "scenarios/parser.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include "scenarios/parser.h"
 
 namespace perfgate {
 namespace {
@@ -68,11 +68,14 @@ TEST(ParseScenario, ReadsCommentsTrailingCommasAndEveryFieldIntoTheModel) {
 }
 
 TEST(ParseScenario, GivesTheSameHashWhateverTheWhitespaceCommentsAndFieldOrder) {
-  const std::string a = R"({"name": "x", "target": {"base_url": "http://h:1"}, "load": {"stages": [{"duration": "1s", "target_rps": 2}]},
+  const std::string a =
+      R"({"name": "x", "target": {"base_url": "http://h:1"}, "load": {"stages": [{"duration": "1s", "target_rps": 2}]},
                             "endpoints": [{"name": "e", "request": {"path": "/", "method": "GET"}}]})";
-  const std::string b = "// header comment\n{\n  \"endpoints\": [{\"request\": {\"method\": \"GET\", \"path\": \"/\",}, \"name\": \"e\"}],\n"
-                        "  /* c */ \"load\": {\"stages\": [{\"target_rps\": 2, \"duration\": \"1000ms\"}]},\n"
-                        "  \"target\": {\"base_url\": \"http://h:1/\"},\n  \"name\": \"x\",\n}\n";
+  const std::string b =
+      "// header comment\n{\n  \"endpoints\": [{\"request\": {\"method\": \"GET\", \"path\": \"/\",}, \"name\": "
+      "\"e\"}],\n"
+      "  /* c */ \"load\": {\"stages\": [{\"target_rps\": 2, \"duration\": \"1000ms\"}]},\n"
+      "  \"target\": {\"base_url\": \"http://h:1/\"},\n  \"name\": \"x\",\n}\n";
   auto ha = parse_scenario(a, "a.json");
   auto hb = parse_scenario(b, "other/b.json");
   ASSERT_TRUE(ha.ok()) << ha.error().message;
@@ -149,8 +152,9 @@ TEST(ParseScenario, LoadsCsvFeedersRelativeToTheScenarioAndDefinesTheirColumns) 
   std::ofstream(dir / "data" / "users.csv") << "user_id,region\n1,north\n2\n";
   auto ragged = load_scenario_file((dir / "s.json").string());
   ASSERT_FALSE(ragged.ok());
-  EXPECT_EQ(ragged.error().message, (dir / "data" / "users.csv").string() +
-                                        ":3: row has 1 fields but the header has 2; every row needs one value per column");
+  EXPECT_EQ(ragged.error().message,
+            (dir / "data" / "users.csv").string() +
+                ":3: row has 1 fields but the header has 2; every row needs one value per column");
   std::filesystem::remove_all(dir);
 }
 

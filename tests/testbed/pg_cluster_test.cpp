@@ -1,4 +1,3 @@
-#include "core/child_processes.h"
 #include "testbed/pg_cluster.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +8,8 @@
 #include <cerrno>
 #include <filesystem>
 #include <string>
+
+#include "core/child_processes.h"
 
 namespace perfgate {
 namespace {
@@ -25,7 +26,9 @@ std::unique_ptr<PgCluster> start_or_fail() {
 TEST(PgCluster, RecordsQueriesInPgStatStatementsAndSupportsHypotheticalIndexes) {
   auto cluster = start_or_fail();
   ASSERT_NE(cluster, nullptr);
-  ASSERT_TRUE(cluster->psql("create table t(a int, b text); insert into t select g, 'x' from generate_series(1, 1000) g;").ok());
+  ASSERT_TRUE(
+      cluster->psql("create table t(a int, b text); insert into t select g, 'x' from generate_series(1, 1000) g;")
+          .ok());
   ASSERT_TRUE(cluster->psql("select pg_stat_statements_reset()").ok());
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(cluster->psql("select count(*) from t where a = " + std::to_string(i)).ok());
 

@@ -15,9 +15,8 @@ using testing::start_service;
 // Calls recorded by pg_stat_statements for the service's statements (psql's own query mentions
 // pg_stat_statements and is excluded).
 long statement_calls(const std::string& query_like) {
-  auto calls = shared_cluster()->psql(
-      "select coalesce(sum(calls), 0) from pg_stat_statements where query like '" + query_like +
-      "' and query not like '%pg_stat_statements%'");
+  auto calls = shared_cluster()->psql("select coalesce(sum(calls), 0) from pg_stat_statements where query like '" +
+                                      query_like + "' and query not like '%pg_stat_statements%'");
   EXPECT_TRUE(calls.ok()) << calls.error().message;
   return calls.ok() ? std::stol(*calls) : -1;
 }

@@ -51,10 +51,10 @@ TEST(TestbedProcess, InMemoryExportPeakMemoryGrowsWithRowsWhileTheStreamedOneSta
   const long in_memory_large = peak_rss_kib(service->pid()) - baseline;
 
   EXPECT_LT(streamed, 16 * 1024) << "streamed export peak growth (KiB)";
-  EXPECT_GT(in_memory_large, 4 * std::max(streamed, 1024L)) << "in-memory " << in_memory_large << " KiB vs streamed "
-                                                            << streamed << " KiB";
-  EXPECT_GT(in_memory_large, 2 * std::max(in_memory_small, 1024L)) << "10k rows " << in_memory_small << " KiB vs 100k "
-                                                                   << in_memory_large << " KiB";
+  EXPECT_GT(in_memory_large, 4 * std::max(streamed, 1024L))
+      << "in-memory " << in_memory_large << " KiB vs streamed " << streamed << " KiB";
+  EXPECT_GT(in_memory_large, 2 * std::max(in_memory_small, 1024L))
+      << "10k rows " << in_memory_small << " KiB vs 100k " << in_memory_large << " KiB";
 }
 
 TEST(TestbedProcess, StopTerminatesTheServiceByPid) {

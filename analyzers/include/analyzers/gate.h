@@ -17,12 +17,12 @@ enum class Strictness { kDefault, kStrict };
 
 /// What the gate looks at. Pointers are borrowed for the call; null means "not given".
 struct GateInputs {
-  const RunResult* result = nullptr;    ///< required: the run under judgement
+  const RunResult* result = nullptr;  ///< required: the run under judgement
   std::string result_path;
   const RunResult* baseline = nullptr;  ///< compare against it when given
   std::string baseline_path;
-  const BudgetSet* budgets = nullptr;   ///< evaluate when given
-  const Findings* findings = nullptr;   ///< the query analyzer's output, for findings budgets
+  const BudgetSet* budgets = nullptr;  ///< evaluate when given
+  const Findings* findings = nullptr;  ///< the query analyzer's output, for findings budgets
   CompareOptions compare;
 };
 

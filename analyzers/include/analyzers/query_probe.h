@@ -29,10 +29,10 @@ struct ProbeOptions {
   /// Endpoint names parallel to `urls` (a scenario's endpoint names); a missing or empty name
   /// becomes probe_endpoint_name(url).
   std::vector<std::string> names;
-  int requests = 20;                         ///< per URL (and per scale), > 0
-  std::string scale_param;                   ///< e.g. "limit": probe again with it multiplied; "" off
-  double scale_factor = 2;                   ///< > 1
-  std::chrono::milliseconds idle_window{200};///< length of the idle baseline snapshot pair
+  int requests = 20;                           ///< per URL (and per scale), > 0
+  std::string scale_param;                     ///< e.g. "limit": probe again with it multiplied; "" off
+  double scale_factor = 2;                     ///< > 1
+  std::chrono::milliseconds idle_window{200};  ///< length of the idle baseline snapshot pair
 };
 
 /// Checks the options. Errors: kInvalidInput naming the bad value.
@@ -46,8 +46,8 @@ Result<std::string> scale_url(const std::string& url, const std::string& param, 
 /// fragment, so that budgets and baselines can name it across runs on any port.
 std::string probe_endpoint_name(const std::string& url);
 
-/// Probes every URL; one Workload per URL, named by `names` or else probe_endpoint_name(url). Errors: kUnavailable when a snapshot
-/// fails or when every request to a URL failed (the URL and the cause are named).
+/// Probes every URL; one Workload per URL, named by `names` or else probe_endpoint_name(url). Errors: kUnavailable when
+/// a snapshot fails or when every request to a URL failed (the URL and the cause are named).
 Result<std::vector<Workload>> probe_endpoints(StatsSource& stats, HttpGetter& http, const ProbeOptions& options);
 
 }  // namespace perfgate

@@ -11,12 +11,12 @@ namespace perfgate {
 
 /// One pg_stat_statements entry (summed over users, top-level statements only). Times in ms.
 struct StatementStats {
-  std::string query_id;             ///< pg_stat_statements queryid as text
-  std::string query;                ///< normalised text ($n parameters)
+  std::string query_id;  ///< pg_stat_statements queryid as text
+  std::string query;     ///< normalised text ($n parameters)
   int64_t calls = 0;
   double total_exec_time_ms = 0;
-  double mean_exec_time_ms = 0;     ///< total / calls; recomputed for deltas
-  int64_t rows = 0;                 ///< rows returned or affected, summed over calls
+  double mean_exec_time_ms = 0;  ///< total / calls; recomputed for deltas
+  int64_t rows = 0;              ///< rows returned or affected, summed over calls
   int64_t shared_blks_hit = 0;
   int64_t shared_blks_read = 0;
   int64_t shared_blks_dirtied = 0;
@@ -26,8 +26,8 @@ struct StatementStats {
 /// pg_stat_statements plus pg_stat_statements_info at one moment.
 struct StatsSnapshot {
   std::vector<StatementStats> statements;
-  int64_t dealloc = 0;              ///< entries evicted since stats_reset
-  std::string stats_reset;          ///< timestamp text of the last reset
+  int64_t dealloc = 0;      ///< entries evicted since stats_reset
+  std::string stats_reset;  ///< timestamp text of the last reset
 };
 
 /// What ran between two snapshots: statements with calls > 0 only.
@@ -36,7 +36,7 @@ struct StatsDelta {
   /// True when entries were evicted (dealloc grew) or stats were reset in between: counts may be
   /// missing, so absence of a statement proves nothing.
   bool inconclusive = false;
-  std::string note;                 ///< why it is inconclusive, "" otherwise
+  std::string note;  ///< why it is inconclusive, "" otherwise
 };
 
 /// after - before per queryid (an entry new in `after` counts whole). Pure; never fails.

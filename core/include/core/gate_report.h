@@ -26,18 +26,18 @@ std::string format_check_value(double value, const std::string& unit);
 
 /// One evaluated check.
 struct CheckResult {
-  std::string id;           ///< stable id: "budget:reports.sales:steady:p95", "baseline:reports.sales:latency"
-  std::string kind;         ///< "budget" or "baseline"
-  std::string endpoint;     ///< endpoint or pattern; "" for global checks
-  std::string phase;        ///< "" for the whole run
-  std::string metric;       ///< "p95", "error_rate", "peak_rss", "n_plus_one", "latency_shift", ...
+  std::string id;        ///< stable id: "budget:reports.sales:steady:p95", "baseline:reports.sales:latency"
+  std::string kind;      ///< "budget" or "baseline"
+  std::string endpoint;  ///< endpoint or pattern; "" for global checks
+  std::string phase;     ///< "" for the whole run
+  std::string metric;    ///< "p95", "error_rate", "peak_rss", "n_plus_one", "latency_shift", ...
   Verdict verdict = Verdict::kPass;
   double measured = 0;
-  std::optional<double> limit;     ///< budget limit, or baseline value for comparisons
-  std::string unit;                ///< "us", "ratio", "bytes", "count", ...
-  double change = 0;               ///< relative change vs baseline (0.2 = +20%), comparisons only
-  std::optional<double> p_value;   ///< comparisons only
-  std::string message;             ///< "reports.sales p95 1.84s > 1.50s (1.5 x 1s budget)"
+  std::optional<double> limit;    ///< budget limit, or baseline value for comparisons
+  std::string unit;               ///< "us", "ratio", "bytes", "count", ...
+  double change = 0;              ///< relative change vs baseline (0.2 = +20%), comparisons only
+  std::optional<double> p_value;  ///< comparisons only
+  std::string message;            ///< "reports.sales p95 1.84s > 1.50s (1.5 x 1s budget)"
 };
 
 /// The whole decision.
@@ -45,9 +45,9 @@ struct GateReport {
   int schema_version = 1;
   Verdict overall = Verdict::kPass;  ///< fail if any check failed; warn/inconclusive otherwise as documented
   std::string result_path;
-  std::string result_id;             ///< result_identity() of the judged run; "" in reports of older versions
-  std::string baseline_path;         ///< "" when no baseline
-  std::string budgets_path;          ///< "" when no budgets
+  std::string result_id;      ///< result_identity() of the judged run; "" in reports of older versions
+  std::string baseline_path;  ///< "" when no baseline
+  std::string budgets_path;   ///< "" when no budgets
   std::vector<CheckResult> checks;
   std::vector<std::string> notes;
 };

@@ -9,7 +9,7 @@ namespace perfgate {
 
 /// A 1-based line and column in a text.
 struct TextPosition {
-  int line = 0;    ///< 0 when unknown
+  int line = 0;  ///< 0 when unknown
   int column = 0;
 };
 

@@ -27,9 +27,9 @@ inline constexpr const char* kMetricCompletion = "completion_us";
 
 /// One metric the engine can emit, with the names a budget may use for it.
 struct EndpointMetricName {
-  std::string_view name;        ///< the key in the result ("poll_time_us")
-  std::string_view unit;        ///< "us", "count", "events_per_s", "percent"
-  std::string_view budget_name; ///< the budget shorthand ("poll_time" in "poll_time.p95 < 30s")
+  std::string_view name;         ///< the key in the result ("poll_time_us")
+  std::string_view unit;         ///< "us", "count", "events_per_s", "percent"
+  std::string_view budget_name;  ///< the budget shorthand ("poll_time" in "poll_time.p95 < 30s")
 };
 
 /// Every metric the engine can emit, in documentation order.

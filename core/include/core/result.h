@@ -23,9 +23,7 @@ struct Error {
   std::string message;
 
   /// Returns a copy whose message is prefixed with `context: `.
-  [[nodiscard]] Error with_context(const std::string& context) const {
-    return Error{code, context + ": " + message};
-  }
+  [[nodiscard]] Error with_context(const std::string& context) const { return Error{code, context + ": " + message}; }
 };
 
 inline Error invalid_input(std::string message) { return Error{ErrorCode::kInvalidInput, std::move(message)}; }
@@ -37,23 +35,35 @@ inline Error internal_error(std::string message) { return Error{ErrorCode::kInte
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Error error) : data_(std::move(error)) {}       // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return std::holds_alternative<T>(data_); }
   explicit operator bool() const { return ok(); }
 
   /// The value; calling it on an error is a bug.
-  T& value() & { assert(ok()); return std::get<T>(data_); }
-  const T& value() const& { assert(ok()); return std::get<T>(data_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(data_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<T>(data_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(data_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(data_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
   /// The error; calling it on a value is a bug.
-  [[nodiscard]] const Error& error() const { assert(!ok()); return std::get<Error>(data_); }
+  [[nodiscard]] const Error& error() const {
+    assert(!ok());
+    return std::get<Error>(data_);
+  }
 
  private:
   std::variant<T, Error> data_;
@@ -67,7 +77,10 @@ class [[nodiscard]] Status {
 
   [[nodiscard]] bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  [[nodiscard]] const Error& error() const { assert(!ok_); return error_; }
+  [[nodiscard]] const Error& error() const {
+    assert(!ok_);
+    return error_;
+  }
 
  private:
   Error error_;
@@ -76,10 +89,10 @@ class [[nodiscard]] Status {
 
 /// Exit codes are part of the interface (README "Exit codes").
 enum class ExitCode : int {
-  kPass = 0,         ///< Everything ran and every check passed.
-  kBudgetFailed = 1, ///< The system under test broke a budget or regressed.
-  kUsage = 2,        ///< Usage, input or configuration error.
-  kToolFailure = 3,  ///< The tool itself failed: target unreachable, cannot write output.
+  kPass = 0,          ///< Everything ran and every check passed.
+  kBudgetFailed = 1,  ///< The system under test broke a budget or regressed.
+  kUsage = 2,         ///< Usage, input or configuration error.
+  kToolFailure = 3,   ///< The tool itself failed: target unreachable, cannot write output.
 };
 
 /// The exit code an error maps to.

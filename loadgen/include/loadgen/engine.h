@@ -33,13 +33,13 @@ class StopSignal {
 /// What the engine reports while it runs, once per interval (live progress, profilers).
 struct LiveStatus {
   std::chrono::nanoseconds elapsed{0};
-  std::chrono::nanoseconds total{0};    ///< planned duration of the run
-  std::string phase;                    ///< phase at the interval's midpoint
-  bool phase_excluded = false;          ///< warm-up
+  std::chrono::nanoseconds total{0};  ///< planned duration of the run
+  std::string phase;                  ///< phase at the interval's midpoint
+  bool phase_excluded = false;        ///< warm-up
   LoadModel model = LoadModel::kOpen;
-  double target = 0;                    ///< target rate (open) or virtual users (closed) at the interval's midpoint
-  IntervalStats interval;               ///< the interval that just ended, whole run
-  GeneratorHealth health;               ///< so far
+  double target = 0;       ///< target rate (open) or virtual users (closed) at the interval's midpoint
+  IntervalStats interval;  ///< the interval that just ended, whole run
+  GeneratorHealth health;  ///< so far
   int64_t in_flight = 0;
 };
 
@@ -60,12 +60,12 @@ class RunObserver {
 
 /// How to run the engine.
 struct EngineOptions {
-  int threads = 0;                                  ///< worker threads; 0: one per CPU core
+  int threads = 0;  ///< worker threads; 0: one per CPU core
   TransportKind transport = TransportKind::kAuto;
   std::chrono::nanoseconds interval{std::chrono::seconds(1)};  ///< timeline resolution, >= 10 ms
-  uint64_t seed = 1;                                ///< endpoint choice; same seed, same mix
-  int max_connections = 0;                          ///< overrides the scenario's bound when > 0
-  TlsVerification tls = TlsVerification::kVerify;   ///< https:// certificate checks (kSkip: --insecure)
+  uint64_t seed = 1;                                           ///< endpoint choice; same seed, same mix
+  int max_connections = 0;                                     ///< overrides the scenario's bound when > 0
+  TlsVerification tls = TlsVerification::kVerify;              ///< https:// certificate checks (kSkip: --insecure)
   /// Stop early when no request has connected yet and every attempt for this long failed to connect
   /// (the result is then "failed"); 0 never gives up.
   std::chrono::nanoseconds give_up_after{std::chrono::seconds(10)};

@@ -56,8 +56,17 @@ class HttpResponseParser {
   [[nodiscard]] const char* error_reason() const { return error_reason_; }
 
  private:
-  enum class Phase { kStatusLine, kHeaders, kBodyLength, kBodyUntilClose, kChunkSize, kChunkData,
-                     kChunkDataEnd, kTrailers, kDone };
+  enum class Phase {
+    kStatusLine,
+    kHeaders,
+    kBodyLength,
+    kBodyUntilClose,
+    kChunkSize,
+    kChunkData,
+    kChunkDataEnd,
+    kTrailers,
+    kDone
+  };
 
   bool take_line(const char* data, size_t length, size_t& used, std::string_view& line);
   void on_status_line(std::string_view line);

@@ -12,8 +12,8 @@ namespace perfgate {
 
 /// How progress is printed.
 enum class ProgressStyle {
-  kUpdatingLine,  ///< a terminal: one line rewritten in place every interval
-  kPeriodicLines, ///< a log or pipe: one plain line every `period`
+  kUpdatingLine,   ///< a terminal: one line rewritten in place every interval
+  kPeriodicLines,  ///< a log or pipe: one plain line every `period`
 };
 
 /// Prints elapsed/total, phase, current vs target rate, last-interval p50/p95/p99, errors and

@@ -105,7 +105,7 @@ struct PhasePlan {
   std::chrono::nanoseconds end{0};
   double target_start = 0;  ///< rate or VUs at the phase's start
   double target_end = 0;
-  bool excluded = false;    ///< warm-up: kept on the timeline, not in the results
+  bool excluded = false;  ///< warm-up: kept on the timeline, not in the results
 };
 
 /// Splits a load shape into phases. "warm-up" / "warmup" phases are excluded.

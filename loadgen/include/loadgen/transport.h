@@ -44,11 +44,11 @@ struct RequestSpec {
 /// How one request ended, as the transport saw it. `outcome` is kOk for any complete response;
 /// the caller judges the status code.
 struct Completion {
-  uint64_t tag = 0;             ///< the caller's tag from Transport::start
+  uint64_t tag = 0;  ///< the caller's tag from Transport::start
   Outcome outcome = Outcome::kOk;
-  int status = 0;               ///< HTTP status, 0 when no response
-  MonoTime sent{0};             ///< when the request started (connection wait already over)
-  MonoTime done{0};             ///< when the response completed or the failure was detected
+  int status = 0;    ///< HTTP status, 0 when no response
+  MonoTime sent{0};  ///< when the request started (connection wait already over)
+  MonoTime done{0};  ///< when the response completed or the failure was detected
   int64_t body_bytes = 0;
 };
 
@@ -60,7 +60,7 @@ enum class TlsVerification {
 
 /// Limits of a transport.
 struct TransportOptions {
-  int max_connections = 64;  ///< keep-alive pool bound for this transport (>= 1)
+  int max_connections = 64;                        ///< keep-alive pool bound for this transport (>= 1)
   TlsVerification tls = TlsVerification::kVerify;  ///< https:// only; the native client ignores it
 };
 

@@ -20,8 +20,8 @@ enum class ChildProcesses { kInclude, kExclude };
 
 /// Which processes to watch.
 struct ProcessTargets {
-  std::vector<int64_t> pids;   ///< watched from the start; each must exist then
-  std::string pattern;         ///< ECMAScript regex searched in /proc/PID/cmdline (args joined by spaces); empty: none
+  std::vector<int64_t> pids;  ///< watched from the start; each must exist then
+  std::string pattern;        ///< ECMAScript regex searched in /proc/PID/cmdline (args joined by spaces); empty: none
   ChildProcesses children = ChildProcesses::kInclude;
   /// How often /proc is rescanned for processes that match `pattern` or are children (>= 0; 0: every pass).
   std::chrono::milliseconds discovery_interval{1000};

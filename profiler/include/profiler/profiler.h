@@ -59,8 +59,7 @@ class Profiler {
   /// is moved onto a timeline that starts there and earlier samples are dropped, before the one
   /// summary is computed. Call once; later calls return an empty profile.
   Profile finish(const std::vector<PhaseInfo>& phases, int64_t total_requests,
-                 const PhaseRequests& requests_by_phase = {},
-                 std::optional<MonoTime> timeline_start = std::nullopt);
+                 const PhaseRequests& requests_by_phase = {}, std::optional<MonoTime> timeline_start = std::nullopt);
 
  private:
   struct State;

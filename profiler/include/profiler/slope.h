@@ -8,7 +8,7 @@ namespace perfgate {
 
 /// A fitted line y = intercept + slope * x with a ~95% interval on the slope.
 struct SlopeFit {
-  double slope = 0;          ///< in y units per x unit
+  double slope = 0;  ///< in y units per x unit
   double intercept = 0;
   double ci_half_width = 0;  ///< half-width of Sen's ~95% confidence interval on the slope
   size_t points = 0;         ///< points used after subsampling; < 3 means no fit (all zero)

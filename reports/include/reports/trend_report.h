@@ -12,8 +12,8 @@ namespace perfgate {
 
 /// How a trend decides that a run regressed.
 struct TrendOptions {
-  size_t window = 5;          ///< K: a run is compared with the median of up to K previous runs, >= 1
-  double threshold = 0.10;    ///< relative increase over that median that counts as a regression
+  size_t window = 5;        ///< K: a run is compared with the median of up to K previous runs, >= 1
+  double threshold = 0.10;  ///< relative increase over that median that counts as a regression
   /// The increase must also exceed this, in the values' unit: keeps 0.1% -> 0.2% errors from counting.
   double min_absolute_increase = 0;
   /// Change points to draw and list (analyzers' find_history_changes over the same runs). A change's
@@ -22,8 +22,8 @@ struct TrendOptions {
 };
 
 /// Indexes of the values that are worse (higher) than the median of the up-to-`window` values before
-/// them by more than `threshold` (relative) and `min_absolute_increase`. The first value is never a regression; NaN values are skipped and
-/// never enter a median.
+/// them by more than `threshold` (relative) and `min_absolute_increase`. The first value is never a regression; NaN
+/// values are skipped and never enter a median.
 std::vector<size_t> find_trend_regressions(const std::vector<double>& values, const TrendOptions& options = {});
 
 /// Renders one self-contained HTML page over `runs`, which must be ordered by start time (oldest

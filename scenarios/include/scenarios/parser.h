@@ -34,15 +34,15 @@ std::vector<std::string> list_bundled_scenarios();
 
 /// Quick mode: one endpoint, constant rate (open) or constant virtual users (closed).
 struct QuickOptions {
-  std::string url;                                 ///< absolute http(s) URL
-  std::optional<double> rate;                      ///< requests per second (open model)
-  std::optional<int> vus;                          ///< virtual users (closed model); exclusive with rate
+  std::string url;             ///< absolute http(s) URL
+  std::optional<double> rate;  ///< requests per second (open model)
+  std::optional<int> vus;      ///< virtual users (closed model); exclusive with rate
   std::chrono::microseconds duration{std::chrono::seconds(10)};
-  int connections = 0;                             ///< 0: engine's choice
+  int connections = 0;  ///< 0: engine's choice
   std::chrono::microseconds timeout{std::chrono::seconds(10)};
   std::string method = "GET";
-  std::vector<std::string> headers;                ///< "Name: value"
-  std::string body;                                ///< literal body (the CLI resolves @file)
+  std::vector<std::string> headers;  ///< "Name: value"
+  std::string body;                  ///< literal body (the CLI resolves @file)
 };
 
 /// Builds a validated scenario from quick-mode options (errors name the flag, e.g. "--rate").

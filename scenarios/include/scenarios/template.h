@@ -28,8 +28,8 @@ class VariableTable {
 /// One iteration's variable values, indexed by VariableTable; nullopt while undefined.
 using VariableValues = std::vector<std::optional<std::string>>;
 
-/// A string with {{name}} placeholders (whitespace inside the braces ignored, as the validator does). Constants are replaced
-/// at compile time; the other names become per-iteration variables.
+/// A string with {{name}} placeholders (whitespace inside the braces ignored, as the validator does). Constants are
+/// replaced at compile time; the other names become per-iteration variables.
 class Template {
  public:
   Template() = default;
@@ -37,7 +37,9 @@ class Template {
   static Template compile(std::string_view text, const std::map<std::string, std::string>& constants,
                           VariableTable& variables);
   /// Whether no per-iteration variable occurs (then `text()` is the whole value).
-  [[nodiscard]] bool is_constant() const { return pieces_.size() <= 1 && (pieces_.empty() || pieces_[0].variable == kNone); }
+  [[nodiscard]] bool is_constant() const {
+    return pieces_.size() <= 1 && (pieces_.empty() || pieces_[0].variable == kNone);
+  }
   /// The text of a constant template.
   [[nodiscard]] std::string text() const { return pieces_.empty() ? std::string() : pieces_[0].literal; }
   /// Replaces `out` with the rendering; false when a variable is undefined (then `out` is unspecified).

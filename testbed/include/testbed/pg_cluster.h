@@ -18,9 +18,9 @@ namespace perfgate {
 struct PgClusterOptions {
   std::string bin_dir = "/usr/lib/postgresql/15/bin";  ///< where initdb, postgres, pg_ctl and psql live
   int max_connections = 100;
-  std::map<std::string, std::string> settings;         ///< extra postgresql.conf lines (name -> value)
-  std::string database = "perfgate";                   ///< created with the extensions below
-  bool create_extensions = true;                       ///< pg_stat_statements and hypopg in `database`
+  std::map<std::string, std::string> settings;  ///< extra postgresql.conf lines (name -> value)
+  std::string database = "perfgate";            ///< created with the extensions below
+  bool create_extensions = true;                ///< pg_stat_statements and hypopg in `database`
 };
 
 /// A running throw-away cluster. Not copyable; destruction stops it. Thread-compatible.
@@ -61,7 +61,7 @@ class PgCluster {
   Status wait_until_ready(std::chrono::milliseconds timeout);
   void stop_server();
 
-  std::string root_dir_;   // temp dir holding data/ and the log
+  std::string root_dir_;  // temp dir holding data/ and the log
   std::string data_dir_;
   std::string bin_dir_;
   std::string database_;

@@ -17,17 +17,17 @@ namespace perfgate {
 enum class TestbedSeed { kSeedIfMissing, kNoSeed };
 
 struct TestbedProcessOptions {
-  std::string binary;         ///< path of perfgate-testbed; empty: default_testbed_binary()
-  std::string dsn;            ///< libpq DSN of the database to serve (e.g. PgCluster::dsn()); required
+  std::string binary;  ///< path of perfgate-testbed; empty: default_testbed_binary()
+  std::string dsn;     ///< libpq DSN of the database to serve (e.g. PgCluster::dsn()); required
   TestbedSeed seed = TestbedSeed::kSeedIfMissing;
-  double scale = 1.0;         ///< seed size (1.0: 200k transactions, 5k users, 1k products), > 0
-  int pool_size = 8;          ///< database connections, >= 1
-  int pool_timeout_ms = 2000; ///< wait for a connection before answering 503
-  int threads = 16;           ///< HTTP worker threads
-  int delay_ms = 0;           ///< regression knob: added to every /reports response
-  double delay_factor = 1.0;  ///< regression knob: /reports take this many times their work time, >= 1
+  double scale = 1.0;                   ///< seed size (1.0: 200k transactions, 5k users, 1k products), > 0
+  int pool_size = 8;                    ///< database connections, >= 1
+  int pool_timeout_ms = 2000;           ///< wait for a connection before answering 503
+  int threads = 16;                     ///< HTTP worker threads
+  int delay_ms = 0;                     ///< regression knob: added to every /reports response
+  double delay_factor = 1.0;            ///< regression knob: /reports take this many times their work time, >= 1
   std::vector<std::string> extra_args;  ///< appended verbatim to the command line
-  std::string log_path;       ///< the service's stderr goes here (appended); empty: inherited
+  std::string log_path;                 ///< the service's stderr goes here (appended); empty: inherited
   std::chrono::milliseconds startup_timeout{60000};  ///< seeding included
 };
 

@@ -54,7 +54,8 @@ std::unique_ptr<FlowServer> FlowServer::start() {
           std::this_thread::sleep_for(*sent == 0 ? first : every);
           if (*sent < events) {
             ++*sent;
-            const std::string e = "event: progress\ndata: {\"progress\":" + std::to_string(100 * *sent / events) + "}\n\n";
+            const std::string e =
+                "event: progress\ndata: {\"progress\":" + std::to_string(100 * *sent / events) + "}\n\n";
             return sink.write(e.data(), e.size());
           }
           const std::string done = ": end of export\nevent: done\ndata: {\"rows\":" + std::to_string(events) + "}\n\n";

@@ -17,7 +17,7 @@ namespace {
 
 struct Conn {
   std::string in;
-  std::string out;      // response waiting for its time
+  std::string out;  // response waiting for its time
   size_t out_pos = 0;
   uint64_t generation = 0;
 };
@@ -66,7 +66,8 @@ Result<std::unique_ptr<TestServer>> TestServer::start(const TestServerOptions& o
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::bind(s->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(s->listen_fd_, 4096) != 0) {
+  if (::bind(s->listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(s->listen_fd_, 4096) != 0) {
     return internal_error(std::string("test server: bind/listen: ") + std::strerror(errno));
   }
   socklen_t len = sizeof addr;
@@ -195,7 +196,8 @@ void TestServer::loop() {
       }
       c.out_pos += static_cast<size_t>(sent);
       if (c.out_pos < c.out.size()) {
-        timers.push(Timer{t + (trickle ? options_.trickle_interval : std::chrono::microseconds(100)), timer.fd, timer.generation});
+        timers.push(Timer{t + (trickle ? options_.trickle_interval : std::chrono::microseconds(100)), timer.fd,
+                          timer.generation});
       } else if (options_.close_after_response) {
         close_conn(timer.fd, false);
       }

@@ -14,14 +14,15 @@
 namespace perfgate::testing {
 
 struct TestServerOptions {
-  std::chrono::microseconds delay{0};            ///< added to every response
-  std::chrono::microseconds stall_duration{0};   ///< "stall every response for D once every P":
-  std::chrono::microseconds stall_period{0};     ///< a response ready inside [epoch + kP, epoch + kP + D) waits for its end
+  std::chrono::microseconds delay{0};           ///< added to every response
+  std::chrono::microseconds stall_duration{0};  ///< "stall every response for D once every P":
+  std::chrono::microseconds stall_period{
+      0};  ///< a response ready inside [epoch + kP, epoch + kP + D) waits for its end
   int status = 200;
   std::string body = "ok";
-  bool chunked = false;                          ///< send the body chunked
-  int reset_every = 0;                           ///< reset the connection instead of answering every Nth request
-  std::chrono::microseconds trickle_interval{0}; ///< send the response one byte at a time at this pace
+  bool chunked = false;                           ///< send the body chunked
+  int reset_every = 0;                            ///< reset the connection instead of answering every Nth request
+  std::chrono::microseconds trickle_interval{0};  ///< send the response one byte at a time at this pace
   bool close_after_response = false;
 };
 

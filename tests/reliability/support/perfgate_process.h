@@ -19,14 +19,14 @@ struct ProcessOutcome {
   std::string out;         ///< everything written to stdout
   std::string err;         ///< everything written to stderr
   std::chrono::milliseconds wall{0};
-  long max_rss_kb = 0;     ///< peak resident set size of the child (getrusage ru_maxrss)
+  long max_rss_kb = 0;  ///< peak resident set size of the child (getrusage ru_maxrss)
 };
 
 /// Limits and environment for the child.
 struct ProcessOptions {
-  std::optional<long> max_open_files;       ///< RLIMIT_NOFILE (soft and hard) for the child
-  std::vector<std::string> extra_env;       ///< "NAME=value" added to the inherited environment
-  std::string working_dir;                  ///< the child's working directory; empty: inherited
+  std::optional<long> max_open_files;            ///< RLIMIT_NOFILE (soft and hard) for the child
+  std::vector<std::string> extra_env;            ///< "NAME=value" added to the inherited environment
+  std::string working_dir;                       ///< the child's working directory; empty: inherited
   std::chrono::milliseconds kill_after{60'000};  ///< SIGKILL if still running (a hang fails the test)
 };
 
