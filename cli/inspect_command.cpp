@@ -19,7 +19,7 @@ ExitCode run_inspect(const InspectOptions& options) {
   std::printf("%s: %s model, %.1f s, %.1f req/s achieved", options.result_path.c_str(),
               r.model == LoadModel::kOpen ? "open" : "closed (latency is service time)", r.duration_s, r.achieved_rps);
   if (r.target_rps) std::printf(" of %.1f target", *r.target_rps);
-  std::printf("%s\n", r.status == "failed" ? " [FAILED]" : r.partial ? " [PARTIAL]" : "");
+  std::printf("%s\n", r.status == RunStatus::kFailed ? " [FAILED]" : r.partial ? " [PARTIAL]" : "");
   std::printf("%-32s %10s %8s %10s %10s %10s %10s %10s\n", "endpoint", "requests", "errors", "p50", "p90", "p99",
               "p99.9", "max");
   for (const auto& e : r.endpoints) {

@@ -268,9 +268,10 @@ ExitCode run_run(const RunOptions& options) {
                                     (why.empty() ? "" : "; " + why)));
   }
   if (r.total_requests() == 0) {
-    return report_error(unavailable("no request completed: the run measured nothing (status \"" + r.status + "\")"));
+    return report_error(unavailable("no request completed: the run measured nothing (status \"" +
+                                    std::string(run_status_name(r.status)) + "\")"));
   }
-  if (r.status == "failed") {
+  if (r.status == RunStatus::kFailed) {
     std::fprintf(stderr, "perfgate: warning: every request failed (%lld errors); the result is marked \"failed\"\n",
                  static_cast<long long>(r.total_errors()));
   }

@@ -7,9 +7,8 @@
 namespace perfgate {
 
 Status check_baseline_candidate(const RunResult& result, const std::string& source_name) {
-  if (result.partial || result.status != "complete") {
-    const std::string status = result.status != "complete" ? result.status : "partial";
-    return invalid_input(source_name + ": status: the run is " + status +
+  if (!result.complete()) {
+    return invalid_input(source_name + ": status: the run is " + std::string(run_status_name(result.shown_status())) +
                          ", so it cannot be a baseline; save a run that completed");
   }
   // Results written before the "failed" status existed say "complete" for such runs.

@@ -172,7 +172,7 @@ EndpointStats merge_endpoints(const std::vector<EndpointStats>& endpoints) {
   EndpointStats all;
   all.name = "";
   for (const auto& e : endpoints) {
-    if (e.kind == "step") continue;
+    if (e.kind == EndpointKind::kStep) continue;
     all.merge(e);
   }
   return all;

@@ -360,7 +360,7 @@ Comparison compare_runs(const RunResult& base, const RunResult& cur, const Compa
 
   std::vector<std::string> few_for_p99;
   for (const auto& b : base.endpoints) {
-    if (b.kind == "step") continue;
+    if (b.kind == EndpointKind::kStep) continue;
     const EndpointStats* c = cur.find_endpoint(b.name);
     if (!c) {
       CheckResult r;
@@ -432,7 +432,7 @@ Comparison compare_runs(const RunResult& base, const RunResult& cur, const Compa
     }
   }
   for (const auto& c : cur.endpoints) {
-    if (c.kind != "step" && !base.find_endpoint(c.name)) {
+    if (c.kind != EndpointKind::kStep && !base.find_endpoint(c.name)) {
       out.notes.push_back(c.name + " is new in this run (not in the baseline): only its budgets apply");
     }
   }

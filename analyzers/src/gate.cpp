@@ -22,17 +22,17 @@ GateReport run_gate(const GateInputs& inputs) {
   report.baseline_path = inputs.baseline ? inputs.baseline_path : "";
   report.budgets_path = inputs.budgets ? inputs.budgets->source : "";
 
-  if (result.partial || result.status != "complete") {
+  if (!result.complete()) {
     CheckResult c;
     c.id = "run:complete";
     c.kind = "run";
     c.metric = "complete";
     c.verdict = Verdict::kInconclusive;
-    c.message = result.status == "failed"
+    c.message = result.status == RunStatus::kFailed
                     ? std::string(
                           "the run failed: no request succeeded, so it measured nothing about the service; fix the "
                           "target and rerun")
-                    : "the run is " + (result.status != "complete" ? result.status : std::string("partial")) +
+                    : "the run is " + std::string(run_status_name(result.shown_status())) +
                           ": its figures cover only part of the scenario; rerun to completion";
     report.checks.push_back(std::move(c));
   }
@@ -43,14 +43,13 @@ GateReport run_gate(const GateInputs& inputs) {
     auto checks = evaluate_budgets(*inputs.budgets, result, inputs.findings, report.notes);
     report.checks.insert(report.checks.end(), checks.begin(), checks.end());
   }
-  if (inputs.baseline && (inputs.baseline->partial || inputs.baseline->status != "complete")) {
+  if (inputs.baseline && !inputs.baseline->complete()) {
     CheckResult c;
     c.id = "baseline:run:complete";
     c.kind = "baseline";
     c.metric = "complete";
     c.verdict = Verdict::kInconclusive;
-    c.message = "the baseline run is " +
-                (inputs.baseline->status != "complete" ? inputs.baseline->status : std::string("partial")) +
+    c.message = "the baseline run is " + std::string(run_status_name(inputs.baseline->shown_status())) +
                 ", so comparisons with it are unreliable; save a complete run with 'perfgate baseline save'";
     report.checks.push_back(std::move(c));
   }

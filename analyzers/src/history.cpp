@@ -39,11 +39,11 @@ RunSummary summarize_run(const RunResult& result, const Findings* findings) {
   if (s.commit.empty()) s.commit = label_of(result, "commit");
   s.branch = label_of(result, "branch");
   s.label = label_of(result, "label");
-  s.status = result.partial && result.status == "complete" ? "partial" : result.status;
+  s.status = run_status_name(result.shown_status());
   s.start_time = result.context.start_time;
   if (result.profile) s.peak_rss_bytes = static_cast<double>(result.profile->summary.peak_rss_bytes);
   for (const auto& e : result.endpoints) {
-    if (e.kind == "step") continue;
+    if (e.kind == EndpointKind::kStep) continue;
     EndpointSummary es;
     es.name = e.name;
     es.requests = e.requests;

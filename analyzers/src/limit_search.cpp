@@ -134,7 +134,7 @@ LimitStep judge_step(const BudgetSet& slo, double offered_rps, const RunResult& 
   s.errors = step.total_errors();
   s.generator = step.generator;
   for (const auto& e : step.endpoints) {
-    if (e.kind != "step") s.latency.merge(e.latency);
+    if (e.kind != EndpointKind::kStep) s.latency.merge(e.latency);
   }
   // A generator short of CPU (its own, or the machine's) sends late. A step it did not even send is
   // the generator's limit. Otherwise its lateness is in the latency from the due time, and the

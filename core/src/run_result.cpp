@@ -54,6 +54,48 @@ void EndpointStats::merge(const EndpointStats& other) {
   for (const auto& [code, n] : other.status_codes) status_codes[code] += n;
 }
 
+std::string_view endpoint_kind_name(EndpointKind kind) {
+  switch (kind) {
+    case EndpointKind::kFlow:
+      return "flow";
+    case EndpointKind::kStep:
+      return "step";
+    case EndpointKind::kRequest:
+      break;
+  }
+  return "request";
+}
+
+std::optional<EndpointKind> endpoint_kind_from_name(std::string_view name) {
+  for (const EndpointKind k : {EndpointKind::kRequest, EndpointKind::kFlow, EndpointKind::kStep}) {
+    if (endpoint_kind_name(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::string_view run_status_name(RunStatus status) {
+  switch (status) {
+    case RunStatus::kPartial:
+      return "partial";
+    case RunStatus::kFailed:
+      return "failed";
+    case RunStatus::kComplete:
+      break;
+  }
+  return "complete";
+}
+
+std::optional<RunStatus> run_status_from_name(std::string_view name) {
+  for (const RunStatus s : {RunStatus::kComplete, RunStatus::kPartial, RunStatus::kFailed}) {
+    if (run_status_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+RunStatus RunResult::shown_status() const {
+  return partial && status == RunStatus::kComplete ? RunStatus::kPartial : status;
+}
+
 const EndpointStats* RunResult::find_endpoint(const std::string& name) const {
   for (const auto& e : endpoints) {
     if (e.name == name) return &e;
@@ -64,7 +106,7 @@ const EndpointStats* RunResult::find_endpoint(const std::string& name) const {
 int64_t RunResult::total_requests() const {
   int64_t n = 0;
   for (const auto& e : endpoints) {
-    if (e.kind != "step") n += e.requests;
+    if (e.kind != EndpointKind::kStep) n += e.requests;
   }
   return n;
 }
@@ -72,7 +114,7 @@ int64_t RunResult::total_requests() const {
 int64_t RunResult::total_errors() const {
   int64_t n = 0;
   for (const auto& e : endpoints) {
-    if (e.kind != "step") n += e.errors.total;
+    if (e.kind != EndpointKind::kStep) n += e.errors.total;
   }
   return n;
 }

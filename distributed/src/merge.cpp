@@ -10,7 +10,7 @@
 namespace perfgate {
 namespace {
 
-bool is_complete(const RunResult& r) { return r.status == "complete" && !r.partial; }
+bool is_complete(const RunResult& r) { return r.complete(); }
 
 Status check_shards(const std::vector<ShardResult>& shards, const MergeOptions& options) {
   if (shards.empty()) return invalid_input("no shard results to merge");
@@ -119,7 +119,7 @@ class EndpointMerger {
   [[nodiscard]] size_t index_of(const EndpointStats& e) const { return index_.at(std::make_pair(e.name, e.kind)); }
 
  private:
-  std::map<std::pair<std::string, std::string>, size_t> index_;
+  std::map<std::pair<std::string, EndpointKind>, size_t> index_;
   std::vector<EndpointStats> merged_;
 };
 
@@ -192,7 +192,7 @@ Status attach_profile(RunResult& merged, const RunResult& profile_run, const std
   PhaseRequests per_phase;
   for (const auto& ps : merged.phase_stats) {
     for (const auto& e : ps.endpoints) {
-      if (e.kind != "step") per_phase[ps.phase] += e.requests;
+      if (e.kind != EndpointKind::kStep) per_phase[ps.phase] += e.requests;
     }
   }
   summarize_profile(p, merged.phases, merged.total_requests(), per_phase);
@@ -300,11 +300,11 @@ Result<RunResult> merge_shards(const std::vector<ShardResult>& shards, const Mer
 
   const bool whole = info.missing_segments.empty() && info.partial_segments.empty();
   m.partial = !whole;
-  m.status = whole ? "complete"
-                   : (complete == 0 && std::all_of(ordered.begin(), ordered.end(),
-                                                   [](const ShardResult* s) { return s->result.status == "failed"; })
-                          ? "failed"
-                          : "partial");
+  const bool all_failed = std::all_of(ordered.begin(), ordered.end(),
+                                      [](const ShardResult* s) { return s->result.status == RunStatus::kFailed; });
+  m.status = whole                            ? RunStatus::kComplete
+             : complete == 0 && all_failed ? RunStatus::kFailed
+                                              : RunStatus::kPartial;
   m.merge = std::move(info);
   return m;
 }

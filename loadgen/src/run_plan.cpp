@@ -115,10 +115,10 @@ Result<RunPlan> make_run_plan(const Scenario& scenario, const EngineOptions& opt
     }
     p.first_slot = plan.slots.size();
     if (p.is_flow()) {
-      plan.slots.push_back(StatSlot{p.name, "flow", i});
-      for (const auto& step : p.steps) plan.slots.push_back(StatSlot{p.name + "/" + step.name, "step", i});
+      plan.slots.push_back(StatSlot{p.name, EndpointKind::kFlow, i});
+      for (const auto& step : p.steps) plan.slots.push_back(StatSlot{p.name + "/" + step.name, EndpointKind::kStep, i});
     } else {
-      plan.slots.push_back(StatSlot{p.name, "request", i});
+      plan.slots.push_back(StatSlot{p.name, EndpointKind::kRequest, i});
     }
     plan.endpoints.push_back(std::move(p));
   }

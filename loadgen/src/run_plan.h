@@ -37,10 +37,10 @@ struct PlannedEndpoint {
   [[nodiscard]] size_t step_slot(size_t k) const { return is_flow() ? first_slot + 1 + k : first_slot; }
 };
 
-/// A line of the results: an endpoint ("request"), a flow ("flow") or one of its steps ("step").
+/// A line of the results: an endpoint, a flow or one of its steps.
 struct StatSlot {
   std::string name;
-  std::string kind;
+  EndpointKind kind = EndpointKind::kRequest;
   size_t endpoint = 0;
 };
 

@@ -63,11 +63,11 @@ void append_interval(RunRecord& record, const IntervalAccum& interval, int64_t t
   record.sent += sent;
 }
 
-std::string run_status(const RunRecord& record, int64_t requests, int64_t errors) {
+RunStatus run_status(const RunRecord& record, int64_t requests, int64_t errors) {
   // A run in which nothing succeeded measured nothing about the service: it is "failed", whatever
   // ended it, so no baseline or trend takes it for a measurement.
-  if (record.gave_up || requests - errors <= 0) return "failed";
-  return record.stopped ? "partial" : "complete";
+  if (record.gave_up || requests - errors <= 0) return RunStatus::kFailed;
+  return record.stopped ? RunStatus::kPartial : RunStatus::kComplete;
 }
 
 GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
@@ -175,7 +175,7 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
   for (size_t i = 0; i < plan.slots.size(); ++i) {
     EndpointStats s = stats_of(plan.slots[i], overall[i]);
     const size_t e = plan.slots[i].endpoint;
-    if (plan.slots[i].kind != "step" && e < record.endpoint_timelines.size()) s.timeline = record.endpoint_timelines[e];
+    if (plan.slots[i].kind != EndpointKind::kStep && e < record.endpoint_timelines.size()) s.timeline = record.endpoint_timelines[e];
     r.endpoints.push_back(std::move(s));
   }
 
@@ -207,7 +207,7 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
       !record.stopped && record.elapsed > plan.duration ? record.elapsed - plan.duration : std::chrono::nanoseconds(0);
   double service_p99_s = 0;
   for (const auto& e : r.endpoints) {
-    if (e.kind != "step" && !e.service_time.empty()) {
+    if (e.kind != EndpointKind::kStep && !e.service_time.empty()) {
       service_p99_s = std::max(service_p99_s, static_cast<double>(e.service_time.value_at_percentile(99)) / 1e6);
     }
   }

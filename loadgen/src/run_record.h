@@ -26,9 +26,9 @@ struct RunRecord {
 /// Turns one interval's merged figures into the whole-run point and appends per-endpoint points.
 void append_interval(RunRecord& record, const IntervalAccum& interval, int64_t t_ms, int64_t duration_ms);
 
-/// "failed" when the run gave up or no request succeeded (none completed, or all were errors),
-/// else "partial" when stopped before the end, else "complete".
-std::string run_status(const RunRecord& record, int64_t requests, int64_t errors);
+/// kFailed when the run gave up or no request succeeded (none completed, or all were errors),
+/// else kPartial when stopped before the end, else kComplete.
+RunStatus run_status(const RunRecord& record, int64_t requests, int64_t errors);
 
 /// Health so far: lag statistics, requests behind and a saturation verdict with its reason.
 GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan);

@@ -201,7 +201,7 @@ RunResult RunSession::watch(std::chrono::milliseconds duration, StopSignal& stop
   result.duration_s = static_cast<double>(elapsed_ms) / 1000.0;
   if (stop.stop_requested()) {
     result.partial = true;
-    result.status = "partial";
+    result.status = RunStatus::kPartial;
   }
   on_finish(result);
   stop_server();
@@ -273,7 +273,7 @@ std::map<std::string, int64_t> requests_by_phase(const RunResult& result) {
   std::map<std::string, int64_t> out;
   for (const auto& phase : result.phase_stats) {
     for (const auto& e : phase.endpoints) {
-      if (e.kind != "step") out[phase.phase] += e.requests;
+      if (e.kind != EndpointKind::kStep) out[phase.phase] += e.requests;
     }
   }
   return out;

@@ -32,7 +32,7 @@ void append_spectra(const ReportInputs& inputs, std::string& out) {
   const RunResult& r = *inputs.result;
   std::string cards;
   for (const auto& e : r.endpoints) {
-    if (e.kind == "step") continue;
+    if (e.kind == EndpointKind::kStep) continue;
     ChartSpec spec;
     spec.title = e.name + " - latency by percentile";
     spec.x_scale = XScale::kPercentileLog;
@@ -69,7 +69,7 @@ void append_endpoint_timelines(const RunResult& r, const std::vector<ChartBand>&
   spec.y_format = ValueFormat::kDurationUs;
   spec.bands = bands;
   for (const auto& e : r.endpoints) {
-    if (e.timeline.empty() || e.kind == "step") continue;
+    if (e.timeline.empty() || e.kind == EndpointKind::kStep) continue;
     ChartSeries line{e.name, palette(spec.series.size()), SeriesStyle::kLine, {}, {}};
     for (const auto& i : e.timeline) {
       if (i.requests > 0) line.points.emplace_back(seconds(i.t_ms), i.p95_us);

@@ -16,9 +16,9 @@ void fact(std::string& out, const std::string& name, const std::string& escaped_
 void append_verdict(const ReportInputs& inputs, std::string& out) {
   const RunResult& r = *inputs.result;
   if (inputs.gate == nullptr) {
-    const bool bad = r.status != "complete" || r.partial;
+    const bool bad = !r.complete();
     out += std::string("<section class=\"verdict ") + (bad ? "v-warn" : "v-none") + "\"><div class=\"badge\">" +
-           escape_html(bad ? r.status : "no gate") + "</div><div class=\"detail\">";
+           escape_html(bad ? std::string(run_status_name(r.status)) : "no gate") + "</div><div class=\"detail\">";
     out +=
         "No budgets or baseline were evaluated for this report; run <code>perfgate gate</code> and pass "
         "<code>--gate</code> to see pass/fail.";
@@ -106,12 +106,12 @@ void append_summary(const ReportInputs& inputs, std::string& out) {
 
   std::string warnings;
   auto warn = [&](const std::string& escaped) { warnings += "<li>" + escaped + "</li>"; };
-  if (r.status == "failed") {
+  if (r.status == RunStatus::kFailed) {
     warn(
         "This run <strong>failed</strong>: no request succeeded, so its figures describe the failures, not the "
         "service.");
-  } else if (r.partial || r.status != "complete") {
-    warn("This run is <strong>" + escape_html(r.status) +
+  } else if (!r.complete()) {
+    warn("This run is <strong>" + escape_html(std::string(run_status_name(r.status))) +
          "</strong>: it stopped before the end, figures cover only "
          "what was measured.");
   }

@@ -45,7 +45,8 @@ std::string budget_cell(const std::vector<const CheckResult*>& checks) {
 
 std::string name_cell(const EndpointStats& e) {
   std::string s = "<td class=\"text\"><strong>" + escape_html(e.name) + "</strong>";
-  if (e.kind != "request") s += " <span class=\"sub\">" + escape_html(e.kind) + "</span>";
+  if (e.kind != EndpointKind::kRequest)
+    s += " <span class=\"sub\">" + escape_html(std::string(endpoint_kind_name(e.kind))) + "</span>";
   return s + "</td>";
 }
 

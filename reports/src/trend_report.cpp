@@ -64,7 +64,7 @@ std::string run_label(const RunResult& r, size_t index) {
   return "#" + std::to_string(index + 1);
 }
 
-bool flagged_run(const RunResult& r) { return r.partial || r.status != "complete"; }
+bool flagged_run(const RunResult& r) { return !r.complete(); }
 
 // What a point's tooltip says about its run: number, time, commit, label and a partial/failed status.
 std::string run_description(const RunResult& r, size_t index) {
@@ -74,7 +74,7 @@ std::string run_description(const RunResult& r, size_t index) {
   if (!commit.empty()) out += ", " + commit;
   const std::string label = label_value(r, "label");
   if (!label.empty()) out += ", " + label;
-  if (flagged_run(r)) out += " (" + std::string(r.status != "complete" ? r.status : "partial") + " run)";
+  if (flagged_run(r)) out += " (" + std::string(run_status_name(r.shown_status())) + " run)";
   return out;
 }
 
@@ -181,7 +181,7 @@ std::string render_trend_html(const std::vector<RunResult>& runs, const TrendOpt
     std::set<std::string> seen;
     for (const auto& r : runs) {
       for (const auto& e : r.endpoints) {
-        if (e.kind != "step" && seen.insert(e.name).second) names.push_back(e.name);
+        if (e.kind != EndpointKind::kStep && seen.insert(e.name).second) names.push_back(e.name);
       }
     }
     std::string regressions;

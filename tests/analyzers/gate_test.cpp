@@ -62,7 +62,7 @@ TEST(Gate, InconclusiveAndWarnPassByDefaultButNotWhenStrict) {
 TEST(Gate, PartialRunIsShownAsInconclusiveAndRepeatedIdsAreMadeUnique) {
   RunResult r = testing::make_run(testing::SyntheticRun{});
   r.partial = true;
-  r.status = "partial";
+  r.status = RunStatus::kPartial;
   BudgetSet set = budgets("p95 < 10s", "reports.sales");
   set.entries.push_back(set.entries[0]);
   GateInputs in;
@@ -79,7 +79,7 @@ TEST(Gate, PartialRunIsShownAsInconclusiveAndRepeatedIdsAreMadeUnique) {
 TEST(Gate, APartialBaselineIsShownAsInconclusive) {
   const RunResult r = testing::make_run(testing::SyntheticRun{});
   RunResult base = r;
-  base.status = "failed";
+  base.status = RunStatus::kFailed;
   GateInputs in;
   in.result = &r;
   in.baseline = &base;
@@ -152,14 +152,14 @@ TEST_F(BaselineSave, CopiesACompleteRunAndNeverReplacesAGoodBaselineWithABadRun)
 
   RunResult partial = good;
   partial.partial = true;
-  partial.status = "partial";
+  partial.status = RunStatus::kPartial;
   ASSERT_TRUE(write_run_result(partial, path("partial.json")).ok());
   Status refused = save_baseline(path("partial.json"), path("base.json"));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidInput);
   EXPECT_NE(refused.error().message.find("partial"), std::string::npos);
   RunResult failed = good;
-  failed.status = "failed";
+  failed.status = RunStatus::kFailed;
   ASSERT_TRUE(write_run_result(failed, path("failed.json")).ok());
   EXPECT_FALSE(save_baseline(path("failed.json"), path("base.json")).ok());
   ASSERT_TRUE(write_file_atomically(path("junk.json"), "{not json").ok());

@@ -123,7 +123,7 @@ TEST(SummarizeRun, TakesIdentityFromTheResultAndQueriesFromFindings) {
   r.labels["git_sha"] = "abcdef";
   r.labels["branch"] = "main";
   r.labels["label"] = "nightly";
-  r.status = "partial";
+  r.status = RunStatus::kPartial;
   Findings f;
   f.queries_per_request["reports.sales"] = 41;
   const RunSummary s = summarize_run(r, &f);

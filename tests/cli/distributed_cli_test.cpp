@@ -107,7 +107,7 @@ TEST_F(DistributedCli, ShardsTogetherOfferExactlyTheScenariosLoadAndMergeIntoOne
     ASSERT_EQ(merged.exit_code, 0) << merged.output;
     auto m = read_run_result(path("merged.json"));
     ASSERT_TRUE(m.ok()) << m.error().message;
-    EXPECT_EQ(m->status, "complete");
+    EXPECT_EQ(m->status, RunStatus::kComplete);
     EXPECT_EQ(m->total_requests(), shard_sum);
     EXPECT_EQ(m->total_requests(), 400);
     EXPECT_EQ(m->total_errors(), 0);
@@ -150,7 +150,7 @@ TEST_F(DistributedCli, AKilledShardMakesTheMergedResultPartialNamingItAndTheGate
   ASSERT_FALSE(fs::exists(path("shard-2.json")));
   auto interrupted = read_run_result(path("shard-3.json"));
   ASSERT_TRUE(interrupted.ok()) << interrupted.error().message;
-  EXPECT_EQ(interrupted->status, "partial");
+  EXPECT_EQ(interrupted->status, RunStatus::kPartial);
 
   const std::string files = path("shard-1.json") + " " + path("shard-2.json") + " " + path("shard-3.json");
   const Ran merged = run("merge " + files + " -o " + path("merged.json"));
@@ -161,7 +161,7 @@ TEST_F(DistributedCli, AKilledShardMakesTheMergedResultPartialNamingItAndTheGate
       << merged.output;
   auto m = read_run_result(path("merged.json"));
   ASSERT_TRUE(m.ok()) << m.error().message;
-  EXPECT_EQ(m->status, "partial");
+  EXPECT_EQ(m->status, RunStatus::kPartial);
   EXPECT_EQ(m->merge->missing_segments, std::vector<int>{2});
   EXPECT_EQ(m->merge->partial_segments, std::vector<int>{3});
   EXPECT_EQ(m->total_requests(), 150 + interrupted->total_requests());

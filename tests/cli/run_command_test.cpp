@@ -74,7 +74,7 @@ TEST_F(RunCommand, QuickModeWritesAValidResultWithSecretsRedacted) {
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(result->total_requests(), 100);
   EXPECT_EQ(result->total_errors(), 0);
-  EXPECT_EQ(result->status, "complete");
+  EXPECT_EQ(result->status, RunStatus::kComplete);
   EXPECT_FALSE(result->partial);
   EXPECT_NEAR(result->achieved_rps, 100, 1);
   EXPECT_FALSE(result->context.host.empty());
@@ -127,7 +127,7 @@ TEST_F(RunCommand, InterruptWritesAPartialResult) {
   auto result = read_run_result(out);
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_TRUE(result->partial);
-  EXPECT_EQ(result->status, "partial");
+  EXPECT_EQ(result->status, RunStatus::kPartial);
   EXPECT_LT(result->duration_s, 5);
   EXPECT_GT(result->total_requests(), 20);
 }

@@ -131,7 +131,7 @@ TEST(MergeShards, CountsErrorsStatusCodesTalliesAndMetricsAdd) {
   EXPECT_DOUBLE_EQ(*merged->target_rps, 100.0);
   EXPECT_DOUBLE_EQ(merged->phases.at(0).target_rps_start, 100.0);
   EXPECT_DOUBLE_EQ(merged->achieved_rps, 300.0);
-  EXPECT_EQ(merged->status, "complete");
+  EXPECT_EQ(merged->status, RunStatus::kComplete);
   EXPECT_FALSE(merged->partial);
   EXPECT_EQ(merged->context.host, "node-1,node-2,node-3");
   EXPECT_EQ(merged->start_unix_ms, kStart + 1);
@@ -189,7 +189,7 @@ TEST(MergeShards, AMissingSegmentMakesThePartialResultNameIt) {
   shards.erase(shards.begin() + 1);  // segment 3/4 was SIGKILLed and wrote nothing
   auto merged = merge_shards(shards);
   ASSERT_TRUE(merged.ok()) << merged.error().message;
-  EXPECT_EQ(merged->status, "partial");
+  EXPECT_EQ(merged->status, RunStatus::kPartial);
   EXPECT_TRUE(merged->partial);
   EXPECT_EQ(merged->merge->missing_segments, std::vector<int>{3});
   EXPECT_TRUE(merged->merge->partial_segments.empty());
@@ -198,14 +198,14 @@ TEST(MergeShards, AMissingSegmentMakesThePartialResultNameIt) {
 
 TEST(MergeShards, AnInterruptedShardMakesThePartialResultNameIt) {
   auto shards = shards_of(2, 100);
-  shards[1].result.status = "partial";  // segment 1/2 stopped by SIGTERM
+  shards[1].result.status = RunStatus::kPartial;  // segment 1/2 stopped by SIGTERM
   shards[1].result.partial = true;
   auto merged = merge_shards(shards);
   ASSERT_TRUE(merged.ok()) << merged.error().message;
-  EXPECT_EQ(merged->status, "partial");
+  EXPECT_EQ(merged->status, RunStatus::kPartial);
   EXPECT_EQ(merged->merge->partial_segments, std::vector<int>{1});
   EXPECT_TRUE(merged->merge->missing_segments.empty());
-  EXPECT_EQ(merged->merge->shards[0].status, "partial");
+  EXPECT_EQ(merged->merge->shards[0].status, RunStatus::kPartial);
 }
 
 void expect_refused(const std::vector<ShardResult>& shards, const std::string& file, const std::string& field,

@@ -80,7 +80,7 @@ TEST_P(BundledScenario, RunsTimeScaledWithTheProfilerAndWritesAValidResultWithIt
   auto result = read_run_result(path("r.json"));
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_EQ(result->context.scenario_name, b.name);
-  EXPECT_EQ(result->status, "complete");
+  EXPECT_EQ(result->status, RunStatus::kComplete);
   std::vector<std::string> phases;
   for (const auto& p : result->phases) phases.push_back(p.name);
   EXPECT_EQ(phases, b.phases);

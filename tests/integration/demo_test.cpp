@@ -66,7 +66,7 @@ TEST(Demo, RunsEndToEndAndItsGateFailsThePathologicalEndpointsOnly) {
   bool phase_with_requests = false;
   for (const auto& phase : result->phase_stats) {
     int64_t requests = 0;
-    for (const auto& e : phase.endpoints) requests += e.kind == "step" ? 0 : e.requests;
+    for (const auto& e : phase.endpoints) requests += e.kind == EndpointKind::kStep ? 0 : e.requests;
     if (requests == 0) continue;
     phase_with_requests = true;
     ASSERT_EQ(result->profile->phases.count(phase.phase), 1u) << phase.phase;

@@ -143,7 +143,7 @@ TEST_F(GateCli, BaselineSaveRefusesAPartialRunAndKeepsTheGoodBaseline) {
   EXPECT_EQ(saved.exit_code, 0) << saved.output;
   RunResult partial = *read_run_result(path("slow.json"));
   partial.partial = true;
-  partial.status = "partial";
+  partial.status = RunStatus::kPartial;
   write("partial.json", partial);
   const Ran refused = run("baseline save " + path("partial.json") + " --to " + path("perfgate-baseline.json"));
   EXPECT_EQ(refused.exit_code, 2) << refused.output;

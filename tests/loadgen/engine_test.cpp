@@ -227,7 +227,7 @@ TEST(Engine, StopProducesAPartialResult) {
   const RunResult r = run(open_scenario(server->url(), 100, seconds(30)), {}, &stop);
   stopper.join();
   EXPECT_TRUE(r.partial);
-  EXPECT_EQ(r.status, "partial");
+  EXPECT_EQ(r.status, RunStatus::kPartial);
   EXPECT_NEAR(r.duration_s, 1.0, 0.3);
   const EndpointStats* e = r.find_endpoint("reports.sales");
   ASSERT_NE(e, nullptr);

@@ -73,7 +73,7 @@ TEST(FlowEngine, StreamTimesFirstEventRateAndCompletionWithinTolerance) {
   const EndpointStats& e = named(r, "export");
   EXPECT_EQ(e.requests, 3);
   EXPECT_EQ(e.errors.total, 0);
-  EXPECT_EQ(e.kind, "request");
+  EXPECT_EQ(e.kind, EndpointKind::kRequest);
   const Histogram& ttfe = metric(e, "time_to_first_event_us");
   EXPECT_EQ(ttfe.total_count(), 3);
   EXPECT_GE(ttfe.min(), 200'000);
@@ -148,7 +148,7 @@ TEST(FlowEngine, PollingCountsExactlyThePollsUntilTheJobIsReady) {
   const RunResult r = run(parse(open(server->url(), 4, job_flow(4, "5s"))));
   const EndpointStats& flow = named(r, "job");
   const EndpointStats& wait = named(r, "job/wait");
-  EXPECT_EQ(flow.kind, "flow");
+  EXPECT_EQ(flow.kind, EndpointKind::kFlow);
   EXPECT_EQ(flow.requests, 4);
   EXPECT_EQ(flow.errors.total, 0);
   const Histogram& polls = metric(wait, "polls");

@@ -82,14 +82,14 @@ TEST(AssembleResult, MeasuredTimeExcludesWarmUpAndStopsAtAnInterruption) {
   RunResult r = assemble_result(scenario, plan, {}, complete);
   EXPECT_DOUBLE_EQ(r.duration_s, 4);
   EXPECT_NEAR(*r.target_rps, 200, 1e-9);  // 100 -> 300 linearly: mean 200
-  EXPECT_EQ(r.status, "failed");          // no worker, so no request completed
+  EXPECT_EQ(r.status, RunStatus::kFailed);          // no worker, so no request completed
 
   RunRecord stopped;
   stopped.stopped = true;
   stopped.elapsed = seconds(4);
   r = assemble_result(scenario, plan, {}, stopped);
   EXPECT_TRUE(r.partial);
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, RunStatus::kFailed);
   EXPECT_DOUBLE_EQ(r.duration_s, 2);
   EXPECT_NEAR(*r.target_rps, 150, 1e-9);  // 100 -> 200 over the 2 s that ran
   ASSERT_EQ(r.phases.size(), 2u);
@@ -99,17 +99,17 @@ TEST(AssembleResult, MeasuredTimeExcludesWarmUpAndStopsAtAnInterruption) {
 
 TEST(RunStatus, FailedWhenNothingSucceededOrTheRunGaveUpElsePartialOrComplete) {
   RunRecord complete;
-  EXPECT_EQ(run_status(complete, 100, 3), "complete");
-  EXPECT_EQ(run_status(complete, 100, 100), "failed");
-  EXPECT_EQ(run_status(complete, 0, 0), "failed");
+  EXPECT_EQ(run_status(complete, 100, 3), RunStatus::kComplete);
+  EXPECT_EQ(run_status(complete, 100, 100), RunStatus::kFailed);
+  EXPECT_EQ(run_status(complete, 0, 0), RunStatus::kFailed);
   RunRecord stopped;
   stopped.stopped = true;
-  EXPECT_EQ(run_status(stopped, 10, 0), "partial");
-  EXPECT_EQ(run_status(stopped, 10, 10), "failed");
+  EXPECT_EQ(run_status(stopped, 10, 0), RunStatus::kPartial);
+  EXPECT_EQ(run_status(stopped, 10, 10), RunStatus::kFailed);
   RunRecord gave_up;
   gave_up.gave_up = true;
   gave_up.stopped = true;
-  EXPECT_EQ(run_status(gave_up, 10, 10), "failed");
+  EXPECT_EQ(run_status(gave_up, 10, 10), RunStatus::kFailed);
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ TEST(RequestsInAllPhases, CountsWarmUpAndSkipsFlowSteps) {
   EndpointStats request;
   request.requests = 10;
   EndpointStats step;
-  step.kind = "step";
+  step.kind = EndpointKind::kStep;
   step.requests = 30;
   r.phase_stats = {PhaseStats{"warm-up", {request}}, PhaseStats{"steady", {request, step}}};
   EXPECT_EQ(requests_in_all_phases(r), 20);

@@ -44,7 +44,7 @@ TEST_P(Interrupt, StopsTheRunAndWritesAPartialResult) {
   auto result = read_run_result(out);
   ASSERT_TRUE(result.ok()) << result.error().message;
   EXPECT_TRUE(result->partial);
-  EXPECT_EQ(result->status, "partial");
+  EXPECT_EQ(result->status, RunStatus::kPartial);
   EXPECT_GT(result->total_requests(), 20);
   EXPECT_LT(result->total_requests(), 500);
   EXPECT_EQ(result->total_errors(), 0);

@@ -188,7 +188,7 @@ TEST_F(NoSilent, ARunWhereNothingConnectsStopsEarlyIsFailedAndNeverABaseline) {
   EXPECT_LT(o.wall, std::chrono::seconds(30)) << "ran its 60 s schedule";
   auto result = read_run_result(path("r.json"));
   ASSERT_TRUE(result.ok());
-  EXPECT_EQ(result->status, "failed");
+  EXPECT_EQ(result->status, RunStatus::kFailed);
   EXPECT_TRUE(result->partial);
   EXPECT_LT(result->duration_s, 30);
 
@@ -207,7 +207,7 @@ TEST_F(NoSilent, AnOldResultWithEveryRequestFailedOrNoneIsNeverABaseline) {
   ASSERT_TRUE(good.ok());
   auto result = run_result_from_json(*good, "full_result.json");
   ASSERT_TRUE(result.ok());
-  ASSERT_EQ(result->status, "complete");
+  ASSERT_EQ(result->status, RunStatus::kComplete);
   RunResult all_errors = *result;
   for (auto& e : all_errors.endpoints) e.errors.total = e.requests;
   ASSERT_TRUE(write_file_atomically(path("errors.json"), run_result_to_json(all_errors)));

@@ -52,7 +52,7 @@ TEST(HtmlReport, ShowsRunContextAndLabelsTheClosedModel) {
   fixture.result.target_rps.reset();
   fixture.result.context.build_type = "Debug";
   fixture.result.partial = true;
-  fixture.result.status = "partial";
+  fixture.result.status = RunStatus::kPartial;
   fixture.result.generator.saturated = true;
   const std::string html = render_html_report(fixture.inputs());
   EXPECT_TRUE(contains(html, "latency = service time"));

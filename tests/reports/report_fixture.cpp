@@ -66,7 +66,7 @@ void fill_run(RunResult& r, double slowdown, const std::string& name_a, const st
   r.endpoints.push_back(endpoint(name_a, 180000 * slowdown, 2400, 7, 3, 9, slowdown));
   r.endpoints.push_back(endpoint(name_b, 42000, 1900, 11, 0, 0));
   EndpointStats flow = endpoint("export.stream", 2.4e6, 120, 13, 0, 1);
-  flow.kind = "flow";
+  flow.kind = EndpointKind::kFlow;
   NamedMetric first{"us", Histogram{}}, done{"us", Histogram{}}, polls{"count", Histogram{}};
   Lcg rng{17};
   for (int i = 0; i < 120; ++i) {

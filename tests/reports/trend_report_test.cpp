@@ -82,7 +82,7 @@ TEST(TrendReport, PartialAndFailedRunsAreDrawnHollowAndNeverMarked) {
   std::vector<RunResult> runs;
   for (int i = 0; i < 6; ++i) runs.push_back(make_trend_run(i, 100000, 0.0, 200 * 1048576LL));
   runs[4] = make_trend_run(4, 400000, 0.0, 200 * 1048576LL);
-  runs[4].status = "partial";
+  runs[4].status = RunStatus::kPartial;
   runs[4].partial = true;
   const std::string html = render_trend_html(runs);
   EXPECT_NE(html.find("class=\"flagged\""), std::string::npos);

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/histogram.h"
@@ -20,6 +21,24 @@ inline constexpr int kResultSchemaVersion = 1;
 /// How load was offered: open (arrivals on a schedule, latency from the due time) or closed
 /// (virtual users that wait for each response; latency is service time, labelled as such).
 enum class LoadModel { kOpen, kClosed };
+
+/// What a line of the results measures: a plain endpoint, a whole flow, or one step of a flow.
+/// Steps are inside their flows: totals, charts and comparisons count requests and flows only.
+enum class EndpointKind { kRequest, kFlow, kStep };
+
+/// The JSON spelling of `kind`: "request", "flow" or "step".
+[[nodiscard]] std::string_view endpoint_kind_name(EndpointKind kind);
+/// The kind spelled `name` ("request", "flow", "step"), or nullopt for any other text.
+[[nodiscard]] std::optional<EndpointKind> endpoint_kind_from_name(std::string_view name);
+
+/// How a run ended: every phase ran (kComplete), it was stopped early (kPartial), or it measured
+/// nothing about the service because it gave up or no request succeeded (kFailed).
+enum class RunStatus { kComplete, kPartial, kFailed };
+
+/// The JSON spelling of `status`: "complete", "partial" or "failed".
+[[nodiscard]] std::string_view run_status_name(RunStatus status);
+/// The status spelled `name` ("complete", "partial", "failed"), or nullopt for any other text.
+[[nodiscard]] std::optional<RunStatus> run_status_from_name(std::string_view name);
 
 /// Outcome categories a request can end in; failures are counted by category, never thrown.
 /// `kOk` is a success; every other category is an error.
@@ -80,7 +99,7 @@ using Tally = std::map<std::string, int64_t>;
 /// Statistics of one endpoint (or flow, or flow step), overall or within one phase.
 struct EndpointStats {
   std::string name;              ///< endpoint name from the scenario ("reports.sales"); flows: "flow/step"
-  std::string kind = "request";  ///< "request", "flow" or "step"
+  EndpointKind kind = EndpointKind::kRequest;
   int64_t requests = 0;          ///< completed requests (success + errors), warm-up excluded
   ErrorCounts errors;
   Histogram latency{};                          ///< from due time (open) or send time (closed); successes and errors
@@ -199,7 +218,7 @@ struct Profile {
 struct ShardSummary {
   Segment segment;
   std::string file;    ///< the shard result the merge read
-  std::string status;  ///< the shard's own status: "complete", "partial" or "failed"
+  RunStatus status = RunStatus::kComplete;  ///< the shard's own status
   std::string host;
   int64_t start_unix_ms = 0;  ///< wall-clock instant of the shard's t = 0
   int64_t requests = 0;       ///< completed requests, warm-up excluded
@@ -257,7 +276,7 @@ struct RunResult {
   double achieved_rps = 0;           ///< completed requests / measured duration
   double duration_s = 0;             ///< measured duration (warm-up excluded)
   bool partial = false;              ///< interrupted before the end (Ctrl-C, tool failure)
-  std::string status = "complete";   ///< "complete", "partial" or "failed"
+  RunStatus status = RunStatus::kComplete;
   GeneratorHealth generator;
   std::vector<PhaseInfo> phases;
   std::vector<EndpointStats> endpoints;  ///< overall, warm-up excluded
@@ -273,7 +292,12 @@ struct RunResult {
 
   /// The endpoint named `name` in the overall list, or nullptr.
   [[nodiscard]] const EndpointStats* find_endpoint(const std::string& name) const;
-  /// Total completed requests / errors over the overall endpoints of kind "request" and "flow".
+  /// True when the run may stand as a baseline or history point: status complete, not interrupted.
+  [[nodiscard]] bool complete() const { return status == RunStatus::kComplete && !partial; }
+  /// The status to show and compare: kPartial for an interrupted run whose status says complete
+  /// (results written before the status field existed), else `status`.
+  [[nodiscard]] RunStatus shown_status() const;
+  /// Total completed requests / errors over the overall endpoints of kind request and flow.
   [[nodiscard]] int64_t total_requests() const;
   [[nodiscard]] int64_t total_errors() const;
 };
