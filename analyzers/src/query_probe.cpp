@@ -1,41 +1,20 @@
 #include "analyzers/query_probe.h"
 
-#include <curl/curl.h>
-
 #include <cmath>
 #include <thread>
+
+#include "core/http_get.h"
 
 namespace perfgate {
 namespace {
 
-size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
-
 class CurlGetter final : public HttpGetter {
  public:
-  explicit CurlGetter(std::chrono::milliseconds timeout) : timeout_(timeout), curl_(curl_easy_init()) {}
-  ~CurlGetter() override {
-    if (curl_) curl_easy_cleanup(curl_);
-  }
-  CurlGetter(const CurlGetter&) = delete;
-  CurlGetter& operator=(const CurlGetter&) = delete;
-
-  Result<int> get(const std::string& url) override {
-    if (!curl_) return internal_error("cannot initialise libcurl");
-    curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    const CURLcode rc = curl_easy_perform(curl_);
-    if (rc != CURLE_OK) return unavailable(url + ": " + curl_easy_strerror(rc));
-    long status = 0;
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
-    return static_cast<int>(status);
-  }
+  explicit CurlGetter(std::chrono::milliseconds timeout) : client_(timeout) {}
+  Result<int> get(const std::string& url) override { return client_.get_status(url); }
 
  private:
-  std::chrono::milliseconds timeout_;
-  CURL* curl_;
+  HttpGetClient client_;
 };
 
 struct Window {

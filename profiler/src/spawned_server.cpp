@@ -11,6 +11,7 @@
 
 #include "core/child_processes.h"
 #include "core/clock.h"
+#include "core/http_get.h"
 
 namespace perfgate {
 namespace {
@@ -27,8 +28,7 @@ Result<std::unique_ptr<SpawnedServer>> SpawnedServer::start(const SpawnOptions& 
   if (options.command.empty()) return invalid_input("--spawn: the server command is empty");
   if (!options.ready_url.empty()) {
     // Validate the URL before starting anything, so a typo never leaves a server running.
-    auto probe = http_get_status(options.ready_url, std::chrono::milliseconds(1));
-    if (!probe && probe.error().code == ErrorCode::kInvalidInput) return probe.error();
+    if (auto valid = validate_ready_url(options.ready_url); !valid) return valid.error();
   }
   const pid_t pid = fork();
   if (pid < 0) return unavailable(std::string("--spawn: fork: ") + std::strerror(errno));

@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/child_processes.h"
+#include "core/http_get.h"
 
 namespace perfgate {
 namespace {

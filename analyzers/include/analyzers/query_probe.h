@@ -21,7 +21,7 @@ class HttpGetter {
   virtual Result<int> get(const std::string& url) = 0;
 };
 
-/// libcurl (easy interface) GET with a whole-request timeout; the body is read and discarded.
+/// The GET of core/http_get.h with a whole-request timeout; the body is read and discarded.
 std::unique_ptr<HttpGetter> make_curl_getter(std::chrono::milliseconds timeout);
 
 struct ProbeOptions {

@@ -49,9 +49,8 @@ class SpawnedServer {
   std::chrono::milliseconds stop_grace_{5000};
 };
 
-/// One blocking HTTP/1.0 GET to a loopback http:// URL; returns the status code.
-/// Errors: kInvalidInput for a non-loopback or malformed URL; kUnavailable when connecting, sending
-/// or reading fails or `timeout` passes.
-Result<int> http_get_status(const std::string& url, std::chrono::milliseconds timeout);
+/// Checks a readiness URL: http:// to a numeric loopback host (127.x.x.x, ::1) or localhost, with an
+/// optional port in 1..65535. Errors: kInvalidInput naming --ready, the URL and what is wrong.
+Status validate_ready_url(const std::string& url);
 
 }  // namespace perfgate
