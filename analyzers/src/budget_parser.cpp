@@ -1,9 +1,7 @@
 // Reading and validating budgets files (docs/budgets.md, "File layout").
-#include <nlohmann/json.hpp>
-
 #include "analyzers/budget.h"
 #include "core/files.h"
-#include "core/json_locate.h"
+#include "core/json_reader.h"
 
 namespace perfgate {
 namespace {
@@ -11,10 +9,7 @@ namespace {
 using nlohmann::json;
 
 // A validation problem at a JSON pointer; turned into FILE:LINE:COL: FIELD: PROBLEM; FIX once.
-struct FieldProblem {
-  std::string pointer;
-  std::string message;
-};
+using json_reader::FieldError;
 
 // Structured shortcuts: a field name and the rule it stands for, with VALUE replaced.
 struct Shortcut {
@@ -50,7 +45,7 @@ double read_tolerance(const json& j, const std::string& at, double fallback) {
   if (!j.contains("tolerance")) return fallback;
   const json& t = j["tolerance"];
   if (!t.is_number() || t.get<double>() < 1.0 || t.get<double>() > 10.0) {
-    throw FieldProblem{at + "/tolerance", "must be a number from 1 to 10 (a factor on the limit); write e.g. 1.5"};
+    throw FieldError{at + "/tolerance", "must be a number from 1 to 10 (a factor on the limit); write e.g. 1.5"};
   }
   return t.get<double>();
 }
@@ -60,51 +55,51 @@ BudgetSeverity read_severity(const json& j, const std::string& at, BudgetSeverit
   const json& s = j["severity"];
   if (s == "fail") return BudgetSeverity::kFail;
   if (s == "warn") return BudgetSeverity::kWarn;
-  throw FieldProblem{at + "/severity", "must be \"fail\" or \"warn\"; write one of them"};
+  throw FieldError{at + "/severity", "must be \"fail\" or \"warn\"; write one of them"};
 }
 
 std::string read_string(const json& j, const std::string& at, const char* key) {
   if (!j.contains(key)) return "";
   if (!j[key].is_string() || j[key].get<std::string>().empty()) {
-    throw FieldProblem{at + "/" + key, "must be a non-empty string; write e.g. \"reports.*\""};
+    throw FieldError{at + "/" + key, "must be a non-empty string; write e.g. \"reports.*\""};
   }
   return j[key].get<std::string>();
 }
 
 BudgetRule parse_rule_at(const std::string& text, const std::string& pointer) {
   auto rule = parse_budget_rule(text);
-  if (!rule) throw FieldProblem{pointer, rule.error().message};
+  if (!rule) throw FieldError{pointer, rule.error().message};
   return *rule;
 }
 
 void check_rule_fits(const BudgetRule& rule, const BudgetScope& scope, const std::string& pointer) {
   const bool scoped = !scope.endpoint.empty() || !scope.category.empty();
   if (scoped && is_server_metric(rule.metric)) {
-    throw FieldProblem{
+    throw FieldError{
         pointer,
         "rule \"" + rule.text + "\" measures the server as a whole; move it to an entry without endpoint or category"};
   }
   if (rule.metric == BudgetMetric::kRecovery && scope.phase.empty()) {
-    throw FieldProblem{
+    throw FieldError{
         pointer,
         "rule \"" + rule.text + "\" measures recovery after a phase; add \"phase\": \"spike\" (the phase it follows)"};
   }
 }
 
 BudgetEntry read_entry(const json& j, const std::string& at, const std::string& source, const std::string& text) {
-  if (!j.is_object()) throw FieldProblem{at, "must be an object; write {\"endpoint\": \"...\", \"rules\": [...]}"};
+  if (!j.is_object()) throw FieldError{at, "must be an object; write {\"endpoint\": \"...\", \"rules\": [...]}"};
   for (const auto& [key, value] : j.items()) {
     bool known = key == "endpoint" || key == "category" || key == "phase" || key == "tolerance" || key == "severity" ||
                  key == "rules" || key == "description";
     for (const auto& s : kShortcuts) known = known || key == s.key;
-    if (!known) throw FieldProblem{at + "/" + key, "unknown field; use one of " + std::string(kEntryKeys)};
+    if (!known) throw FieldError{at + "/" + key, "unknown field; use one of " + std::string(kEntryKeys)};
   }
   BudgetEntry entry;
   entry.scope.endpoint = read_string(j, at, "endpoint");
   entry.scope.category = read_string(j, at, "category");
   entry.scope.phase = read_string(j, at, "phase");
   if (!entry.scope.endpoint.empty() && !entry.scope.category.empty()) {
-    throw FieldProblem{at + "/category", "give endpoint or category, not both; split the entry in two"};
+    throw FieldError{at + "/category", "give endpoint or category, not both; split the entry in two"};
   }
   entry.origin = source + ":" + std::to_string(locate_json_pointer(text, at).line);
   const double tolerance = read_tolerance(j, at, 1.0);
@@ -124,7 +119,7 @@ BudgetEntry read_entry(const json& j, const std::string& at, const std::string& 
     else if (v.is_number())
       value = v.dump();
     else
-      throw FieldProblem{at + "/" + s.key, "must be a string such as \"1s\" or \"1%\""};
+      throw FieldError{at + "/" + s.key, "must be a string such as \"1s\" or \"1%\""};
     std::string rule_text = s.rule;
     rule_text.replace(rule_text.find("VALUE"), 5, value);
     BudgetRule rule = parse_rule_at(rule_text, at + "/" + s.key);
@@ -134,7 +129,7 @@ BudgetEntry read_entry(const json& j, const std::string& at, const std::string& 
   }
   if (j.contains("rules")) {
     const json& rules = j["rules"];
-    if (!rules.is_array()) throw FieldProblem{at + "/rules", "must be an array of rules; write [\"p95 < 1s\"]"};
+    if (!rules.is_array()) throw FieldError{at + "/rules", "must be an array of rules; write [\"p95 < 1s\"]"};
     for (size_t i = 0; i < rules.size(); ++i) {
       const std::string rat = at + "/rules/" + std::to_string(i);
       const json& r = rules[i];
@@ -146,52 +141,43 @@ BudgetEntry read_entry(const json& j, const std::string& at, const std::string& 
       } else if (r.is_object() && r.contains("rule") && r["rule"].is_string()) {
         for (const auto& [key, value] : r.items()) {
           if (key != "rule" && key != "tolerance" && key != "severity" && key != "description") {
-            throw FieldProblem{rat + "/" + key, "unknown field; use rule, tolerance, severity or description"};
+            throw FieldError{rat + "/" + key, "unknown field; use rule, tolerance, severity or description"};
           }
         }
         rule = parse_rule_at(r["rule"].get<std::string>(), rat + "/rule");
         rule.tolerance = read_tolerance(r, rat, tolerance);
         rule.severity = read_severity(r, rat, severity);
       } else {
-        throw FieldProblem{rat, "must be a rule string or {\"rule\": \"...\"}; write e.g. \"p95 < 1s\""};
+        throw FieldError{rat, "must be a rule string or {\"rule\": \"...\"}; write e.g. \"p95 < 1s\""};
       }
       add(std::move(rule), rat);
     }
   }
   if (entry.rules.empty())
-    throw FieldProblem{at, "has no rules; add \"rules\": [\"p95 < 1s\"] or a field such as \"p95\""};
+    throw FieldError{at, "has no rules; add \"rules\": [\"p95 < 1s\"] or a field such as \"p95\""};
   return entry;
 }
 
 }  // namespace
 
 Result<BudgetSet> budgets_from_json(const std::string& text, const std::string& source_name) {
-  json j;
+  auto parsed = json_reader::parse(text, source_name, "fix the syntax (comments are allowed)");
+  if (!parsed) return parsed.error();
+  const json& j = *parsed;
   try {
-    j = json::parse(text, nullptr, true, true);
-  } catch (const json::parse_error& e) {
-    const TextPosition pos = position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0);
-    return invalid_input(format_input_error(
-        source_name, pos, "", std::string("not valid JSON: ") + e.what() + "; fix the syntax (comments are allowed)"));
-  } catch (const json::out_of_range& e) {
-    // A number beyond a double's range (1e999) is valid JSON syntax that nlohmann refuses with
-    // out_of_range rather than parse_error; uncaught, it would abort the whole program.
-    return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
-  }
-  try {
-    if (!j.is_object()) throw FieldProblem{"", "must be an object; write {\"schema_version\": 1, \"budgets\": [...]}"};
+    if (!j.is_object()) throw FieldError{"", "must be an object; write {\"schema_version\": 1, \"budgets\": [...]}"};
     for (const auto& [key, value] : j.items()) {
       if (key != "schema_version" && key != "budgets" && key != "description") {
-        throw FieldProblem{"/" + key, "unknown field; use schema_version, description or budgets"};
+        throw FieldError{"/" + key, "unknown field; use schema_version, description or budgets"};
       }
     }
     if (!j.contains("schema_version") || !j["schema_version"].is_number_integer() ||
         j["schema_version"].get<int>() != kBudgetsSchemaVersion) {
-      throw FieldProblem{"/schema_version", "must be " + std::to_string(kBudgetsSchemaVersion) +
+      throw FieldError{"/schema_version", "must be " + std::to_string(kBudgetsSchemaVersion) +
                                                 "; write \"schema_version\": " + std::to_string(kBudgetsSchemaVersion)};
     }
     if (!j.contains("budgets") || !j["budgets"].is_array() || j["budgets"].empty()) {
-      throw FieldProblem{"/budgets",
+      throw FieldError{"/budgets",
                          "must be a non-empty array of entries; write \"budgets\": [{\"rules\": [\"p95 < 1s\"]}]"};
     }
     BudgetSet set;
@@ -200,9 +186,8 @@ Result<BudgetSet> budgets_from_json(const std::string& text, const std::string& 
       set.entries.push_back(read_entry(j["budgets"][i], "/budgets/" + std::to_string(i), source_name, text));
     }
     return set;
-  } catch (const FieldProblem& p) {
-    return invalid_input(format_input_error(source_name, locate_json_pointer(text, p.pointer),
-                                            pointer_to_field_path(p.pointer), p.message));
+  } catch (const FieldError& p) {
+    return json_reader::field_error(source_name, text, p);
   }
 }
 

@@ -1,9 +1,7 @@
 // A pg_stat_statements snapshot as a file, so the "before" of a run-delta can be taken by one
 // process and the "after" by another (a distributed run: docs/distributed.md).
-#include <nlohmann/json.hpp>
-
 #include "analyzers/query_stats.h"
-#include "core/json_locate.h"
+#include "core/json_reader.h"
 
 namespace perfgate {
 namespace {
@@ -14,49 +12,36 @@ using nlohmann::ordered_json;
 constexpr const char* kKind = "perfgate-pg-snapshot";
 constexpr int kVersion = 1;
 
-struct FieldError {
-  std::string pointer;
-  std::string message;
-};
-
-template <typename T>
-T field(const json& j, const std::string& at, const std::string& key) {
-  if (!j.is_object()) throw FieldError{at, "expected an object"};
-  const auto it = j.find(key);
-  if (it == j.end()) throw FieldError{at + "/" + key, "missing field '" + key + "'"};
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    throw FieldError{at + "/" + key, "has the wrong type (" + std::string(it->type_name()) + ")"};
-  }
-}
+using json_reader::FieldError;
+using json_reader::get;
+using json_reader::member;
 
 StatsSnapshot read_snapshot(const json& j) {
   if (!j.is_object() || !j.contains("kind") || j["kind"] != kKind) {
     throw FieldError{"/kind", std::string("not a PostgreSQL snapshot (expected \"kind\": \"") + kKind +
                                   "\", written by 'perfgate analyze --snapshot-out')"};
   }
-  if (field<int>(j, "", "version") != kVersion)
+  if (get<int>(j, "", "version") != kVersion)
     throw FieldError{"/version", "unsupported version (this perfgate reads 1)"};
   StatsSnapshot s;
-  s.dealloc = field<int64_t>(j, "", "dealloc");
-  s.stats_reset = field<std::string>(j, "", "stats_reset");
-  const json& statements = j.at("statements");
-  if (!statements.is_array()) throw FieldError{"/statements", "expected an array"};
+  s.dealloc = get<int64_t>(j, "", "dealloc");
+  s.stats_reset = get<std::string>(j, "", "stats_reset");
+  const json& statements = member(j, "", "statements");
+  json_reader::expect_array(statements, "/statements");
   for (size_t i = 0; i < statements.size(); ++i) {
     const std::string at = "/statements/" + std::to_string(i);
     const json& e = statements[i];
     StatementStats st;
-    st.query_id = field<std::string>(e, at, "query_id");
-    st.query = field<std::string>(e, at, "query");
-    st.calls = field<int64_t>(e, at, "calls");
-    st.total_exec_time_ms = field<double>(e, at, "total_exec_time_ms");
-    st.mean_exec_time_ms = field<double>(e, at, "mean_exec_time_ms");
-    st.rows = field<int64_t>(e, at, "rows");
-    st.shared_blks_hit = field<int64_t>(e, at, "shared_blks_hit");
-    st.shared_blks_read = field<int64_t>(e, at, "shared_blks_read");
-    st.shared_blks_dirtied = field<int64_t>(e, at, "shared_blks_dirtied");
-    st.shared_blks_written = field<int64_t>(e, at, "shared_blks_written");
+    st.query_id = get<std::string>(e, at, "query_id");
+    st.query = get<std::string>(e, at, "query");
+    st.calls = get<int64_t>(e, at, "calls");
+    st.total_exec_time_ms = get<double>(e, at, "total_exec_time_ms");
+    st.mean_exec_time_ms = get<double>(e, at, "mean_exec_time_ms");
+    st.rows = get<int64_t>(e, at, "rows");
+    st.shared_blks_hit = get<int64_t>(e, at, "shared_blks_hit");
+    st.shared_blks_read = get<int64_t>(e, at, "shared_blks_read");
+    st.shared_blks_dirtied = get<int64_t>(e, at, "shared_blks_dirtied");
+    st.shared_blks_written = get<int64_t>(e, at, "shared_blks_written");
     s.statements.push_back(std::move(st));
   }
   return s;
@@ -88,20 +73,7 @@ std::string stats_snapshot_to_json(const StatsSnapshot& snapshot) {
 }
 
 Result<StatsSnapshot> stats_snapshot_from_json(const std::string& text, const std::string& source_name) {
-  json j;
-  try {
-    j = json::parse(text, nullptr, true, true);
-  } catch (const json::exception& e) {
-    return invalid_input(source_name + ": not valid JSON: " + e.what());
-  }
-  try {
-    return read_snapshot(j);
-  } catch (const FieldError& e) {
-    return invalid_input(format_input_error(source_name, locate_json_pointer(text, e.pointer),
-                                            pointer_to_field_path(e.pointer), e.message));
-  } catch (const json::exception& e) {
-    return invalid_input(source_name + ": malformed snapshot: " + e.what());
-  }
+  return json_reader::read_document(text, source_name, "snapshot", read_snapshot);
 }
 
 }  // namespace perfgate

@@ -1,8 +1,6 @@
-#include <nlohmann/json.hpp>
-
 #include "core/files.h"
 #include "core/findings.h"
-#include "core/json_locate.h"
+#include "core/json_reader.h"
 
 namespace perfgate {
 namespace {
@@ -17,42 +15,10 @@ constexpr Severity kSeverities[] = {Severity::kInfo, Severity::kLow, Severity::k
                                     Severity::kCritical};
 constexpr Confidence kConfidences[] = {Confidence::kPossible, Confidence::kLikely, Confidence::kConfirmed};
 
-// Reading throws this inside this file only; it becomes an Error with the field's position.
-struct FieldError {
-  std::string pointer;
-  std::string message;
-};
-
-template <typename T>
-T get(const json& j, const std::string& at, const std::string& key) {
-  if (!j.is_object()) throw FieldError{at, "expected an object"};
-  const auto it = j.find(key);
-  if (it == j.end()) throw FieldError{at + "/" + key, "missing field '" + key + "'"};
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    throw FieldError{at + "/" + key, "has the wrong type (" + std::string(it->type_name()) + ")"};
-  }
-}
-
-template <typename T>
-T get_or(const json& j, const std::string& at, const std::string& key, T fallback) {
-  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return fallback;
-  return get<T>(j, at, key);
-}
-
-template <typename E, size_t N>
-E enum_field(const json& j, const std::string& at, const std::string& key, const E (&values)[N], const char* (*name)(E),
-             E fallback) {
-  if (!j.contains(key)) return fallback;
-  const auto text = get<std::string>(j, at, key);
-  std::string allowed;
-  for (E v : values) {
-    if (text == name(v)) return v;
-    allowed += std::string(allowed.empty() ? "" : ", ") + name(v);
-  }
-  throw FieldError{at + "/" + key, "unknown value \"" + text + "\" (expected one of: " + allowed + ")"};
-}
+using json_reader::enum_field;
+using json_reader::FieldError;
+using json_reader::get;
+using json_reader::get_or;
 
 Finding read_finding(const json& j, const std::string& at) {
   Finding f;
@@ -176,17 +142,9 @@ std::string findings_to_json(const Findings& findings) {
 }
 
 Result<Findings> findings_from_json(const std::string& text, const std::string& source_name) {
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    const TextPosition pos = position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0);
-    return invalid_input(format_input_error(source_name, pos, "", std::string("not valid JSON: ") + e.what()));
-  } catch (const json::out_of_range& e) {
-    // A number beyond a double's range (1e999) is valid JSON syntax that nlohmann refuses with
-    // out_of_range rather than parse_error; uncaught, it would abort the whole program.
-    return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
-  }
+  auto parsed = json_reader::parse(text, source_name);
+  if (!parsed) return parsed.error();
+  const json& j = *parsed;
   // A run result, a gate report or a budgets file is valid JSON with a schema_version too; read as
   // findings it would hold none and every "no KIND" rule would pass on nothing.
   if (j.is_object() && !j.contains("findings")) {
@@ -199,14 +157,7 @@ Result<Findings> findings_from_json(const std::string& text, const std::string& 
                          "or 'perfgate run --pg' as NAME.findings.json), got " +
                          kind);
   }
-  try {
-    return read_findings_json(j);
-  } catch (const FieldError& e) {
-    return invalid_input(format_input_error(source_name, locate_json_pointer(text, e.pointer),
-                                            pointer_to_field_path(e.pointer), e.message));
-  } catch (const json::exception& e) {
-    return invalid_input(format_input_error(source_name, {}, "", std::string("malformed findings: ") + e.what()));
-  }
+  return json_reader::read_parsed(j, text, source_name, "findings", read_findings_json);
 }
 
 Result<Findings> read_findings(const std::string& path) {

@@ -1,10 +1,9 @@
 // GateReport vocabulary and JSON I/O (core/gate_report.h).
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "core/files.h"
 #include "core/gate_report.h"
-#include "core/json_locate.h"
+#include "core/json_reader.h"
 #include "core/units.h"
 
 namespace perfgate {
@@ -13,30 +12,13 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-struct FieldProblem {
-  std::string pointer;
-  std::string message;
-};
-
-template <typename T>
-T get(const json& j, const std::string& at, const char* key) {
-  if (!j.contains(key)) throw FieldProblem{at + "/" + key, "missing"};
-  try {
-    return j[key].get<T>();
-  } catch (const json::exception&) {
-    throw FieldProblem{at + "/" + key, "has the wrong type"};
-  }
-}
-
-template <typename T>
-T get_or(const json& j, const std::string& at, const char* key, T fallback) {
-  if (!j.contains(key) || j[key].is_null()) return fallback;
-  return get<T>(j, at, key);
-}
+using json_reader::FieldError;
+using json_reader::get;
+using json_reader::get_or;
 
 Verdict get_verdict(const json& j, const std::string& at, const char* key) {
   auto v = verdict_from_name(get<std::string>(j, at, key));
-  if (!v) throw FieldProblem{at + "/" + key, "must be pass, warn, fail or inconclusive"};
+  if (!v) throw FieldError{at + "/" + key, "must be pass, warn, fail or inconclusive"};
   return *v;
 }
 
@@ -126,29 +108,21 @@ std::string gate_report_to_json(const GateReport& report) {
 }
 
 Result<GateReport> gate_report_from_json(const std::string& text, const std::string& source_name) {
-  json j;
-  try {
-    j = json::parse(text, nullptr, true, true);
-  } catch (const json::parse_error& e) {
-    return invalid_input(format_input_error(source_name, position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0), "",
-                                            std::string("not valid JSON: ") + e.what()));
-  } catch (const json::out_of_range& e) {
-    // A number beyond a double's range (1e999) is valid JSON syntax that nlohmann refuses with
-    // out_of_range rather than parse_error; uncaught, it would abort the whole program.
-    return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
-  }
-  if (j.is_object() && !j.contains("overall")) {
-    const char* kind = j.contains("endpoints") && j.contains("context") ? "a run result"
-                       : j.contains("findings")                         ? "a findings file"
-                       : j.contains("budgets")                          ? "a budgets file"
+  auto parsed = json_reader::parse(text, source_name);
+  if (!parsed) return parsed.error();
+  const json& doc = *parsed;
+  if (doc.is_object() && !doc.contains("overall")) {
+    const char* kind = doc.contains("endpoints") && doc.contains("context") ? "a run result"
+                       : doc.contains("findings")                         ? "a findings file"
+                       : doc.contains("budgets")                          ? "a budgets file"
                                                                         : "an object without \"overall\"";
     return invalid_input(source_name + ": expected a gate report (written by 'perfgate gate --out'), got " + kind);
   }
-  try {
-    if (!j.is_object()) throw FieldProblem{"", "expected a JSON object (a perfgate gate report)"};
+  return json_reader::read_parsed(doc, text, source_name, "gate report", [](const json& j) {
+    if (!j.is_object()) throw FieldError{"", "expected a JSON object (a perfgate gate report)"};
     GateReport r;
     r.schema_version = get<int>(j, "", "schema_version");
-    if (r.schema_version != 1) throw FieldProblem{"/schema_version", "unsupported version; this perfgate reads 1"};
+    if (r.schema_version != 1) throw FieldError{"/schema_version", "unsupported version; this perfgate reads 1"};
     r.overall = get_verdict(j, "", "overall");
     r.result_path = get_or<std::string>(j, "", "result", "");
     r.result_id = get_or<std::string>(j, "", "result_id", "");
@@ -156,7 +130,7 @@ Result<GateReport> gate_report_from_json(const std::string& text, const std::str
     r.budgets_path = get_or<std::string>(j, "", "budgets", "");
     r.notes = get_or<std::vector<std::string>>(j, "", "notes", {});
     const json& checks = j.contains("checks") ? j["checks"] : json::array();
-    if (!checks.is_array()) throw FieldProblem{"/checks", "expected an array"};
+    if (!checks.is_array()) throw FieldError{"/checks", "expected an array"};
     for (size_t i = 0; i < checks.size(); ++i) {
       const std::string at = "/checks/" + std::to_string(i);
       const json& cj = checks[i];
@@ -176,10 +150,7 @@ Result<GateReport> gate_report_from_json(const std::string& text, const std::str
       r.checks.push_back(std::move(c));
     }
     return r;
-  } catch (const FieldProblem& p) {
-    return invalid_input(format_input_error(source_name, locate_json_pointer(text, p.pointer),
-                                            pointer_to_field_path(p.pointer), p.message));
-  }
+  });
 }
 
 Status write_gate_report(const GateReport& report, const std::string& path) {

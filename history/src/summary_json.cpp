@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/json_reader.h"
 #include "history/store.h"
 
 namespace perfgate::history_detail {
@@ -9,6 +10,50 @@ namespace {
 
 // Latency figures are NaN-free by construction; JSON has no NaN, so a missing figure is null.
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+using json_reader::get;
+using json_reader::member;
+
+// A figure that may be null (NaN when written).
+double number_or_nan(const nlohmann::json& o, const std::string& at, const char* key) {
+  return member(o, at, key).is_null() ? std::nan("") : get<double>(o, at, key);
+}
+
+// An optional figure: absent or null is nullopt.
+std::optional<double> optional_number(const nlohmann::json& o, const std::string& at, const char* key) {
+  if (!o.contains(key) || o[key].is_null()) return std::nullopt;
+  return get<double>(o, at, key);
+}
+
+RunSummary read_summary(const nlohmann::json& j) {
+  RunSummary s;
+  s.id = get<int64_t>(j, "", "id");
+  s.recorded_at = get<std::string>(j, "", "recorded_at");
+  s.scenario_name = get<std::string>(j, "", "scenario_name");
+  s.scenario_hash = get<std::string>(j, "", "scenario_hash");
+  s.commit = get<std::string>(j, "", "commit");
+  s.branch = get<std::string>(j, "", "branch");
+  s.label = get<std::string>(j, "", "label");
+  s.status = get<std::string>(j, "", "status");
+  s.start_time = get<std::string>(j, "", "start_time");
+  s.peak_rss_bytes = optional_number(j, "", "peak_rss_bytes");
+  const auto& endpoints = member(j, "", "endpoints");
+  json_reader::expect_array(endpoints, "/endpoints");
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const std::string at = json_reader::child("/endpoints", i);
+    const auto& je = endpoints[i];
+    EndpointSummary e;
+    e.name = get<std::string>(je, at, "name");
+    e.requests = get<int64_t>(je, at, "requests");
+    e.p50_us = number_or_nan(je, at, "p50_us");
+    e.p95_us = number_or_nan(je, at, "p95_us");
+    e.p99_us = number_or_nan(je, at, "p99_us");
+    e.error_rate_percent = number_or_nan(je, at, "error_rate_percent");
+    e.queries_per_request = optional_number(je, at, "queries_per_request");
+    s.endpoints.push_back(std::move(e));
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -41,53 +86,9 @@ nlohmann::json summary_json(const RunSummary& s) {
 }
 
 Result<RunSummary> summary_from_json(const nlohmann::json& j, const std::string& source) {
-  RunSummary s;
-  std::string field;
-  try {
-    auto text = [&](const char* key, std::string& out) {
-      field = key;
-      out = j.at(key).get<std::string>();
-    };
-    auto number = [&](const nlohmann::json& o, const char* key) {
-      field = key;
-      const auto& v = o.at(key);
-      return v.is_null() ? std::nan("") : v.get<double>();
-    };
-    field = "id";
-    s.id = j.at("id").get<int64_t>();
-    text("recorded_at", s.recorded_at);
-    text("scenario_name", s.scenario_name);
-    text("scenario_hash", s.scenario_hash);
-    text("commit", s.commit);
-    text("branch", s.branch);
-    text("label", s.label);
-    text("status", s.status);
-    text("start_time", s.start_time);
-    field = "peak_rss_bytes";
-    if (j.contains("peak_rss_bytes") && !j.at("peak_rss_bytes").is_null())
-      s.peak_rss_bytes = j.at("peak_rss_bytes").get<double>();
-    field = "endpoints";
-    for (const auto& je : j.at("endpoints")) {
-      EndpointSummary e;
-      field = "endpoints[].name";
-      e.name = je.at("name").get<std::string>();
-      field = "endpoints[].requests";
-      e.requests = je.at("requests").get<int64_t>();
-      e.p50_us = number(je, "p50_us");
-      e.p95_us = number(je, "p95_us");
-      e.p99_us = number(je, "p99_us");
-      e.error_rate_percent = number(je, "error_rate_percent");
-      field = "queries_per_request";
-      if (je.contains("queries_per_request") && !je.at("queries_per_request").is_null()) {
-        e.queries_per_request = je.at("queries_per_request").get<double>();
-      }
-      s.endpoints.push_back(std::move(e));
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return invalid_input(source + ": " + field + ": missing or of the wrong type (" + e.what() +
-                         "); the history entry is corrupt: remove or repair it");
-  }
-  return s;
+  auto summary = json_reader::read_parsed(j, "", source, "history entry", read_summary);
+  if (!summary) return invalid_input(summary.error().message + "; the history entry is corrupt: remove or repair it");
+  return summary;
 }
 
 }  // namespace perfgate::history_detail

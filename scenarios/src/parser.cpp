@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "core/files.h"
-#include "core/json_locate.h"
+#include "core/json_reader.h"
 #include "core/run_context.h"
 #include "env_substitution.h"
 #include "json_text.h"
@@ -23,23 +23,10 @@ std::chrono::microseconds Scenario::duration() const {
 
 Result<Scenario> parse_scenario(const std::string& text, const std::string& source_name) {
   const std::string clean = scenario_detail::blank_comments_and_trailing_commas(text);
-  Json document;
-  try {
-    document = Json::parse(clean);
-  } catch (const Json::parse_error& e) {
-    std::string what = e.what();
-    // nlohmann repeats the position in its own words; ours comes first in the usual form.
-    if (const size_t at = what.find(": ");
-        what.find("parse error at line") != std::string::npos && at != std::string::npos) {
-      what = what.substr(what.find(": ", what.find("parse error at line")) + 2);
-    }
-    const TextPosition position = position_of_offset(text, e.byte > 0 ? e.byte - 1 : 0);
-    return invalid_input(format_input_error(source_name, position, "", "invalid JSON: " + what));
-  } catch (const Json::out_of_range& e) {
-    // A number beyond a double's range (1e999) is valid JSON syntax that nlohmann refuses with
-    // out_of_range rather than parse_error; uncaught, it would abort the whole program.
-    return invalid_input(source_name + ": not valid JSON: " + e.what() + "; numbers must fit a double");
-  }
+  // Blanking keeps every offset, so positions found in the clean text are those of the original.
+  auto parsed = json_reader::parse(clean, source_name);
+  if (!parsed) return parsed.error();
+  Json document = std::move(*parsed);
   scenario_detail::Problems problems;
   std::vector<std::string> secrets;
   scenario_detail::substitute_env(document, problems, secrets);

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <tuple>
 
-#include "core/json_locate.h"
 #include "core/units.h"
 
 namespace perfgate::scenario_detail {
@@ -37,22 +36,6 @@ Error Problems::to_error(std::string_view text, std::string_view source) const {
   }
   return invalid_input(message);
 }
-
-std::string child(const std::string& pointer, std::string_view key) {
-  std::string escaped;
-  for (const char c : key) {
-    if (c == '~') {
-      escaped += "~0";
-    } else if (c == '/') {
-      escaped += "~1";
-    } else {
-      escaped += c;
-    }
-  }
-  return pointer + "/" + escaped;
-}
-
-std::string child(const std::string& pointer, size_t index) { return pointer + "/" + std::to_string(index); }
 
 std::string got(const Json& value) {
   std::string text = value.dump(-1, ' ', false, Json::error_handler_t::replace);

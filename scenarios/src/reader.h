@@ -5,23 +5,20 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/json_reader.h"
 #include "core/result.h"
 
 namespace perfgate::scenario_detail {
 
-using Json = nlohmann::json;
+using Json = json_reader::Json;
 
 /// One problem: where (an RFC 6901 pointer into the document) and what ("must be > 0 (got -5)").
-struct Problem {
-  std::string pointer;
-  std::string message;
-};
+using Problem = json_reader::FieldError;
 
 /// Collects problems; turns them into one kInvalidInput error with a line per problem.
 class Problems {
@@ -41,10 +38,7 @@ class Problems {
   std::vector<std::string> poisoned_;
 };
 
-/// `pointer` + "/" + escaped `key`.
-std::string child(const std::string& pointer, std::string_view key);
-/// `pointer` + "/" + `index`.
-std::string child(const std::string& pointer, size_t index);
+using json_reader::child;
 /// A value as users would recognise it in "(got X)": compact JSON, shortened past 60 characters.
 std::string got(const Json& value);
 /// Levenshtein distance, for "did you mean" suggestions.

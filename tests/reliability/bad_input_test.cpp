@@ -72,7 +72,7 @@ std::vector<BadInput> cases() {
     c.push_back({name, {{"s.json", text}}, {"run", "@s.json", "--quiet", "--out", "@out.json"}, std::move(mentions)});
   };
   // Scenarios.
-  run_scenario("ScenarioNotJson", "{\"name\": ", {"@s.json:1:10", "invalid JSON"});
+  run_scenario("ScenarioNotJson", "{\"name\": ", {"@s.json:1:10", "not valid JSON"});
   run_scenario("ScenarioEmpty", "", {"@s.json:1:1"});
   run_scenario("ScenarioBinaryGarbage", std::string("\x00\x01\xff{", 4), {"@s.json:1:1"});
   run_scenario("ScenarioTrailingText", scenario(kStage, kEndpoint) + "trailing", {"@s.json:7:"});

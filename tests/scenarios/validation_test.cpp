@@ -199,7 +199,7 @@ TEST(ScenarioValidation, ReportsInvalidJsonWithItsPosition) {
   auto result = parse_scenario("{\n  \"name\": \"t\",\n  \"load\": {]\n}\n", "bad.json");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kInvalidInput);
-  EXPECT_EQ(result.error().message.rfind("bad.json:3:12: invalid JSON:", 0), 0u) << result.error().message;
+  EXPECT_EQ(result.error().message.rfind("bad.json:3:12: not valid JSON:", 0), 0u) << result.error().message;
 }
 
 }  // namespace
