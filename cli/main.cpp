@@ -57,17 +57,7 @@ int main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stdout);
     return static_cast<int>(ExitCode::kUsage);
   }
-  // The error rule's last line of defence: an exception no adapter caught is a tool failure (exit 3),
-  // reported on one line after every process perfgate started is stopped. By the time the handler
-  // runs, unwinding has run the owners' destructors; the registry catches anything they missed.
-  try {
-    return static_cast<int>(slot.run());
-  } catch (const std::exception& e) {
-    perfgate::stop_registered_children();
-    std::fprintf(stderr, "perfgate: error: internal failure: %s\n", e.what());
-  } catch (...) {
-    perfgate::stop_registered_children();
-    std::fprintf(stderr, "perfgate: error: internal failure: unknown exception\n");
-  }
-  return static_cast<int>(ExitCode::kToolFailure);
+  // An exception no adapter caught is a tool failure (exit 3), reported on one line after every
+  // process perfgate started is stopped.
+  return run_with_catch_all([&] { return static_cast<int>(slot.run()); }, static_cast<int>(ExitCode::kToolFailure));
 }

@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <exception>
 #include <mutex>
 
 namespace perfgate {
@@ -161,6 +163,21 @@ void install_child_cleanup_on_signals() {
 }
 
 int stop_registered_children() { return stop_all(); }
+
+int run_with_catch_all(const std::function<int()>& body, int failure_code) {
+  // By the time a handler runs, unwinding has run the owners' destructors; the registry stops
+  // anything they missed before the message, so the line is the last thing perfgate does.
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    stop_all();
+    std::fprintf(stderr, "perfgate: error: internal failure: %s\n", e.what());
+  } catch (...) {
+    stop_all();
+    std::fprintf(stderr, "perfgate: error: internal failure: unknown exception\n");
+  }
+  return failure_code;
+}
 
 int registered_children() {
   int n = 0;

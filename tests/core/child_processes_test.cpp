@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <string>
@@ -39,6 +40,41 @@ TEST(ChildProcesses, StopRegisteredChildrenStopsEachChildAndRemovesItsDirectory)
   EXPECT_FALSE(std::filesystem::exists(dir));
   EXPECT_EQ(registered_children(), 0);
   unregister_child(slot);
+}
+
+// The catch-all of main(): an exception that escapes a command is exit 3 with one line on stderr,
+// and every registered child (here a real process and its data directory) is gone by then.
+TEST(ChildProcesses, AnEscapedExceptionStopsEveryChildAndBecomesOneLineAndTheFailureCode) {
+  char dir[] = "/tmp/perfgate-registry-test-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const pid_t sleeper = start_sleeper(StopScope::kProcessGroup);
+  ASSERT_GT(sleeper, 0);
+  register_child(ChildProcess{sleeper, StopScope::kProcessGroup, SIGTERM, dir});
+  bool alive_when_thrown = false;
+  ::testing::internal::CaptureStderr();
+  const int code = run_with_catch_all(
+      [&]() -> int {
+        alive_when_thrown = alive(sleeper);
+        throw std::filesystem::filesystem_error("cannot create directory", std::error_code(EACCES, std::generic_category()));
+      },
+      3);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(alive_when_thrown);
+  EXPECT_EQ(code, 3);
+  EXPECT_FALSE(alive(sleeper));
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  EXPECT_EQ(registered_children(), 0);
+  EXPECT_EQ(err.rfind("perfgate: error: internal failure: ", 0), 0u) << err;
+  EXPECT_NE(err.find("cannot create directory"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_EQ(err.back(), '\n');
+}
+
+TEST(ChildProcesses, WithoutAnExceptionTheCatchAllReturnsTheCommandsCode) {
+  EXPECT_EQ(run_with_catch_all([] { return 1; }, 3), 1);
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(run_with_catch_all([]() -> int { throw 42; }, 3), 3);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "perfgate: error: internal failure: unknown exception\n");
 }
 
 TEST(ChildProcesses, AnUnregisteredChildIsLeftToItsOwner) {

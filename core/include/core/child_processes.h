@@ -5,6 +5,7 @@
 // registered. Signal handlers installed before are kept and run after the children are stopped.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace perfgate {
@@ -42,6 +43,11 @@ void install_child_cleanup_on_signals();
 /// catch-all in main() and other exits where no owner's destructor will run. Returns the number
 /// of children stopped. Async-signal-safe.
 int stop_registered_children();
+
+/// The error rule's last line of defence, for main(): returns `body()`; when an exception escapes
+/// it, stops every registered child first, then prints one line to stderr
+/// ("perfgate: error: internal failure: WHAT") and returns `failure_code` (exit 3, the tool failed).
+int run_with_catch_all(const std::function<int()>& body, int failure_code);
 
 /// Children currently registered (for tests and the catch-all's message).
 [[nodiscard]] int registered_children();
