@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <thread>
 #include <vector>
 
@@ -103,6 +104,15 @@ Status write_config(const std::string& conf_path, int port, const std::string& s
   return {};
 }
 
+// A client tool of `bin_dir` with `options`, aimed at `database` on the loopback port as postgres.
+std::vector<std::string> client_argv(const std::string& bin_dir, const char* tool, int port, const std::string& database,
+                                     std::initializer_list<std::string> options) {
+  std::vector<std::string> argv{bin_dir + "/" + tool};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.insert(argv.end(), {"-h", "127.0.0.1", "-p", std::to_string(port), "-U", "postgres", "-d", database});
+  return argv;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& options) {
@@ -138,6 +148,8 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
                  "--no-sync"};
   initdb.working_dir = cluster->root_dir_;
   initdb.run_as = RunAs::kPostgresIfRoot;
+  // initdb takes seconds: a SIGINT/SIGTERM meanwhile must not leave the directory behind.
+  initdb.cleanup_dir = cluster->root_dir_;
   auto initdb_run = testbed_detail::run_captured(initdb, 120s);
   if (!initdb_run) return initdb_run.error();
   if (initdb_run->exit_code != 0) {
@@ -195,18 +207,7 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
 Status PgCluster::wait_until_ready(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   SpawnSpec probe;
-  probe.argv = {bin_dir_ + "/pg_isready",
-                "-q",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                std::to_string(port_),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-t",
-                "2"};
+  probe.argv = client_argv(bin_dir_, "pg_isready", port_, "postgres", {"-q", "-t", "2"});
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (waitpid(static_cast<pid_t>(pid_), &status, WNOHANG) == static_cast<pid_t>(pid_)) {
@@ -239,23 +240,7 @@ std::string PgCluster::uri(std::string_view database) const {
 Result<std::string> PgCluster::psql(const std::string& sql, std::string_view database) const {
   std::string db(database.empty() ? std::string_view(database_) : database);
   SpawnSpec run;
-  run.argv = {bin_dir_ + "/psql",
-              "-X",
-              "-q",
-              "-v",
-              "ON_ERROR_STOP=1",
-              "-A",
-              "-t",
-              "-h",
-              "127.0.0.1",
-              "-p",
-              std::to_string(port_),
-              "-U",
-              "postgres",
-              "-d",
-              db,
-              "-c",
-              sql};
+  run.argv = client_argv(bin_dir_, "psql", port_, db, {"-X", "-q", "-v", "ON_ERROR_STOP=1", "-A", "-t", "-c", sql});
   auto captured = testbed_detail::run_captured(run, 120s);
   if (!captured) return captured.error();
   if (captured->exit_code != 0) {

@@ -1,5 +1,7 @@
 #include "subprocess.h"
 
+#include "core/child_processes.h"
+
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -134,13 +136,13 @@ Result<Spawned> spawn(const SpawnSpec& spec) {
   return spawned;
 }
 
-Result<Captured> run_captured(SpawnSpec spec, std::chrono::milliseconds timeout) {
-  spec.output = Output::kPipes;
-  auto spawned = spawn(spec);
-  if (!spawned) return spawned.error();
+namespace {
+
+// Reads both pipes of `spawned` until they close or `timeout` passes (then SIGKILLs), and reaps it.
+Captured collect(const Spawned& spawned, std::chrono::milliseconds timeout) {
   Captured captured;
   const auto deadline = Clock::now() + timeout;
-  pollfd fds[2] = {{spawned->stdout_fd, POLLIN, 0}, {spawned->stderr_fd, POLLIN, 0}};
+  pollfd fds[2] = {{spawned.stdout_fd, POLLIN, 0}, {spawned.stderr_fd, POLLIN, 0}};
   std::string* sinks[2] = {&captured.out, &captured.err};
   int open_streams = 2;
   bool timed_out = false;
@@ -170,13 +172,27 @@ Result<Captured> run_captured(SpawnSpec spec, std::chrono::milliseconds timeout)
     if (fd.fd >= 0) close(fd.fd);
   }
   if (timed_out) {
-    stop_process(spawned->pid, SIGKILL, std::chrono::milliseconds(0));
+    stop_process(spawned.pid, SIGKILL, std::chrono::milliseconds(0));
     return captured;
   }
   int status = 0;
-  while (waitpid(spawned->pid, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(spawned.pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status)) captured.exit_code = WEXITSTATUS(status);
+  return captured;
+}
+
+}  // namespace
+
+Result<Captured> run_captured(SpawnSpec spec, std::chrono::milliseconds timeout) {
+  spec.output = Output::kPipes;
+  auto spawned = spawn(spec);
+  if (!spawned) return spawned.error();
+  const int registry_slot = spec.cleanup_dir.empty() ? -1
+                                                     : register_child(ChildProcess{spawned->pid, StopScope::kProcessGroup,
+                                                                                   SIGTERM, spec.cleanup_dir});
+  Captured captured = collect(*spawned, timeout);
+  unregister_child(registry_slot);
   return captured;
 }
 

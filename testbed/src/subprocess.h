@@ -34,6 +34,10 @@ struct SpawnSpec {
   Output output = Output::kAppendToFile;
   RunAs run_as = RunAs::kCurrentUser;
   std::vector<std::pair<std::string, std::string>> extra_env;  ///< added to / overriding environ
+  /// run_captured only: when not empty, the child (its process group) and this directory are in
+  /// the core/child_processes.h registry while it runs, so a SIGINT/SIGTERM meanwhile stops it and
+  /// removes the directory (initdb filling a throw-away cluster's directory).
+  std::string cleanup_dir;
 };
 
 /// A started child; file descriptors are owned by the caller (close them).

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/child_processes.h"
 
@@ -118,6 +120,39 @@ TEST(PgCluster, SigtermToTheOwnerStopsItsClustersAndRemovesTheirDirectories) {
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
   EXPECT_FALSE(process_exists(server_pid));
   EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+// initdb takes seconds; a SIGTERM while it fills the cluster's directory used to leave that
+// directory in /tmp (it was registered for cleanup only once the server started).
+TEST(PgCluster, SigtermDuringInitdbLeavesNoDirectoryBehind) {
+  char parent[] = "/tmp/perfgate-initdb-test-XXXXXX";
+  ASSERT_NE(mkdtemp(parent), nullptr);
+  chmod(parent, 0755);  // the cluster's directory is handed to the postgres user
+  const pid_t owner = fork();
+  ASSERT_GE(owner, 0);
+  if (owner == 0) {
+    setenv("TMPDIR", parent, 1);
+    install_child_cleanup_on_signals();
+    auto cluster = PgCluster::start();
+    _exit(cluster.ok() ? 0 : 1);
+  }
+  // Wait until initdb has begun writing the data directory (bounded: the owner may also finish).
+  bool seen = false;
+  for (int i = 0; i < 60000 && !seen; ++i) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(parent, ec)) {
+      seen = seen || std::filesystem::exists(entry.path() / "data", ec);
+    }
+    if (!seen) usleep(1000);
+  }
+  EXPECT_TRUE(seen) << "initdb never started";
+  kill(owner, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(owner, &status, 0), owner);
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(parent)) left.push_back(entry.path().string());
+  EXPECT_TRUE(left.empty()) << left.front();
+  std::filesystem::remove_all(parent);
 }
 
 TEST(PgCluster, MissingBinariesAreReportedAsUnavailableNamingThePackage) {
