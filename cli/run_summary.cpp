@@ -1,61 +1,15 @@
 #include "cli/run_summary.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "core/redact.h"
 #include "core/units.h"
 
 namespace perfgate::cli {
-namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-// "Authorization: Bearer x" -> "Authorization: [redacted]" for headers that carry credentials.
-std::string redact_header(const std::string& header) {
-  const size_t colon = header.find(':');
-  if (colon == std::string::npos) return header;
-  std::string name = lower(header.substr(0, colon));
-  while (!name.empty() && name.front() == ' ') name.erase(0, 1);
-  if (name.rfind("-h", 0) == 0) name.erase(0, 2);
-  for (const char* secret : {"authorization", "cookie", "proxy-authorization", "x-api-key"}) {
-    if (name == secret) return header.substr(0, colon + 1) + " [redacted]";
-  }
-  return header;
-}
-
-}  // namespace
-
-std::string redact_command_line(const std::vector<std::string>& args, const std::vector<std::string>& secret_values) {
-  std::string out;
-  bool header_next = false;
-  for (const auto& raw : args) {
-    std::string arg = raw;
-    if (header_next || arg.rfind("-H", 0) == 0 || arg.rfind("--header=", 0) == 0) arg = redact_header(arg);
-    header_next = arg == "-H" || arg == "--header";
-    arg = redact_url(arg);
-    for (const auto& secret : secret_values) {
-      if (secret.empty()) continue;
-      for (size_t at = arg.find(secret); at != std::string::npos; at = arg.find(secret, at)) {
-        arg.replace(at, secret.size(), "[redacted]");
-        at += 10;
-      }
-    }
-    if (!out.empty()) out += ' ';
-    const bool quote = arg.find_first_of(" \t'\"") != std::string::npos;
-    out += quote ? "'" + arg + "'" : arg;
-  }
-  return out;
-}
 
 void print_run_summary(std::FILE* out, const RunResult& r, const std::string& result_path) {
   std::fprintf(out, "\n%s: %s model, %.1f s measured, %.1f req/s achieved", r.context.scenario_name.c_str(),
                r.model == LoadModel::kOpen ? "open" : "closed (latency is service time)", r.duration_s, r.achieved_rps);
   if (r.target_rps) std::fprintf(out, " of %.1f target", *r.target_rps);
-  const char* mark = r.status == "failed"   ? (r.total_requests() == 0 ? " [FAILED: nothing completed]"
+  const char* mark = r.status == RunStatus::kFailed ? (r.total_requests() == 0 ? " [FAILED: nothing completed]"
                                                                        : " [FAILED: no request succeeded]")
                      : r.partial && r.merge ? " [PARTIAL: a segment is missing or was interrupted]"
                      : r.partial            ? " [PARTIAL: interrupted]"

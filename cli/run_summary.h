@@ -1,5 +1,5 @@
 #pragma once
-// What `perfgate run` prints and records about itself: the end-of-run table and redacted inputs.
+// What `perfgate run` prints about itself: the end-of-run table (redaction lives in core/redact.h).
 
 #include <cstdio>
 #include <string>
@@ -12,9 +12,5 @@ namespace perfgate::cli {
 /// Prints the short human summary of a finished run (per endpoint: requests, errors, corrected and
 /// service-time percentiles; error categories; generator health) to `out`.
 void print_run_summary(std::FILE* out, const RunResult& result, const std::string& result_path);
-
-/// Joins argv for RunContext::command_line with secrets removed: values of Authorization, Cookie
-/// and Proxy-Authorization headers, URL credentials, and every string in `secret_values`.
-std::string redact_command_line(const std::vector<std::string>& args, const std::vector<std::string>& secret_values);
 
 }  // namespace perfgate::cli

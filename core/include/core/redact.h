@@ -3,6 +3,7 @@
 // URLs. Error messages, results, findings and command lines all go through it.
 
 #include <string>
+#include <vector>
 
 namespace perfgate {
 
@@ -15,5 +16,10 @@ std::string redact_dsn(const std::string& dsn);
 /// authority is looked at, so an '@' in the path or query stays; text without "://" comes back
 /// unchanged. Pure, thread-safe.
 std::string redact_url(const std::string& url);
+
+/// Joins argv for RunContext::command_line with secrets removed: values of Authorization, Cookie,
+/// Proxy-Authorization and X-Api-Key headers (-H, --header), URL credentials (redact_url), and every
+/// non-empty string in `secret_values`; arguments with spaces or quotes are single-quoted. Pure.
+std::string redact_command_line(const std::vector<std::string>& args, const std::vector<std::string>& secret_values);
 
 }  // namespace perfgate
