@@ -33,6 +33,28 @@ std::vector<StatementGroup> group_statements(const StatsDelta& delta, const Anal
 /// such a column in `schema`, else "".
 std::string resolve_table(const ColumnName& column, const QueryShape& shape, const Schema& schema);
 
+/// One candidate: the indexes a statement would need together (one per table it filters).
+using IndexSet = std::vector<HypotheticalIndex>;
+
+/// Candidate index sets for one statement, most specific first; the planner's costs, not this
+/// order, choose among them (column order included). index_candidates.cpp.
+std::vector<IndexSet> index_candidate_sets(const StatementGroup& g, const Schema& schema,
+                                           const AnalyzerOptions& options);
+
+/// An existing index that serves what `index` would (same leading columns, expression or partial
+/// predicate), or nullptr.
+const IndexInfo* covering_index(const HypotheticalIndex& index, const Schema& schema);
+
+/// `table`, or the table a single-table view of that name reads.
+std::string base_table(const std::string& table, const Schema& schema);
+
+/// resolve_table seen through single-table views; "" when the column's table is unknown.
+std::string base_table_of(const ColumnName& column, const QueryShape& shape, const Schema& schema);
+
+/// SQL text without spaces, parentheses, quotes or case, so "lower(email)" matches
+/// "USING btree (lower(email))".
+std::string squeeze_sql(const std::string& text);
+
 /// `name` as an SQL identifier, double-quoted unless plain lowercase.
 std::string quote_identifier(const std::string& name);
 std::string reindex_statement(const std::string& index_name);
