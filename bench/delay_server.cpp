@@ -5,8 +5,6 @@
 // for the delay, the rest wait in a FIFO queue, so it sustains N / delay requests per second and no
 // more (bench/find_limit.sh). Queued requests of a closed connection are dropped unserved.
 // Usage: perfgate_delay_server PORT --delay-ms MS [--workers N]   (MS may be fractional: 9.6)
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -20,13 +18,13 @@
 #include <queue>
 #include <string>
 #include <unordered_map>
+
+#include "epoll_server.h"
 #include <vector>
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-constexpr char kResponse[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
 
 struct Due {
   Clock::time_point at;
@@ -40,21 +38,9 @@ struct Connection {
   unsigned generation = 0;
 };
 
-// Counts complete requests (GET/HEAD without bodies: each ends with an empty line) in the bytes read,
-// carrying the tail across reads.
-int count_requests(std::string& pending, const char* data, size_t n) {
-  pending.append(data, n);
-  int requests = 0;
-  size_t from = 0;
-  for (size_t at = pending.find("\r\n\r\n", from); at != std::string::npos; at = pending.find("\r\n\r\n", from)) {
-    ++requests;
-    from = at + 4;
-  }
-  pending.erase(0, from);
-  return requests;
-}
-
 }  // namespace
+
+using namespace perfgate;
 
 int main(int argc, char** argv) {
   const bool pooled = argc == 6 && std::strcmp(argv[4], "--workers") == 0;
@@ -73,25 +59,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto delay = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(delay_ms));
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  const int one = 1;
-  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[1])));
-  if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 1024) != 0) {
-    std::perror("bind/listen");
-    return 3;
-  }
-  const int ep = ::epoll_create1(0);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = listener;
-  ::epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+  const bench::EpollListener server = bench::listen_on_loopback(std::atoi(argv[1]));
+  if (server.listener < 0) return 3;
+  const int listener = server.listener;
+  const int ep = server.epoll;
   // A timerfd on CLOCK_MONOTONIC (steady_clock's clock) wakes the loop at the next due answer with
   // microsecond precision; epoll_wait's millisecond timeout would add up to 1 ms of its own jitter.
   const int timer = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
   ev.data.fd = timer;
   ::epoll_ctl(ep, EPOLL_CTL_ADD, timer, &ev);
   std::unordered_map<int, Connection> conns;
@@ -126,14 +102,7 @@ int main(int argc, char** argv) {
         continue;
       }
       if (fd == listener) {
-        for (int c; (c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK)) >= 0;) {
-          ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-          epoll_event cev{};
-          cev.events = EPOLLIN;
-          cev.data.fd = c;
-          ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
-          conns[c].generation = ++next_generation;
-        }
+        bench::accept_all(server, [&](int c) { conns[c].generation = ++next_generation; });
         continue;
       }
       const ssize_t got = ::recv(fd, buf, sizeof buf, 0);
@@ -143,7 +112,7 @@ int main(int argc, char** argv) {
         continue;
       }
       Connection& c = conns[fd];
-      const int requests = count_requests(c.pending, buf, static_cast<size_t>(got));
+      const int requests = bench::count_requests(c.pending, buf, static_cast<size_t>(got));
       const auto at = Clock::now() + delay;
       for (int r = 0; r < requests; ++r) {
         if (pooled)
@@ -157,7 +126,7 @@ int main(int argc, char** argv) {
       if (pooled) --busy;
       // A closed (and possibly reused) descriptor must not get another connection's answer.
       if (!is_open(d)) continue;
-      ::send(d.fd, kResponse, sizeof kResponse - 1, MSG_NOSIGNAL);
+      ::send(d.fd, bench::kOkResponse, sizeof bench::kOkResponse - 1, MSG_NOSIGNAL);
     }
     // Service starts when a worker frees, not when the request arrived: that is what caps the rate.
     // Workers free in start order, so a connection's answers still leave in request order.

@@ -1,8 +1,6 @@
 // A server that answers every HTTP/1.1 request at once with a fixed 2-byte body: the cheapest
 // possible target, so a side-by-side run measures the load generators, not the server.
 // Usage: perfgate_instant_server PORT
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,47 +11,19 @@
 #include <string>
 #include <unordered_map>
 
-namespace {
+#include "epoll_server.h"
 
-constexpr char kResponse[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
-
-// Counts complete requests (GET/HEAD without bodies: each ends with an empty line) in the bytes read,
-// carrying the tail across reads.
-int count_requests(std::string& pending, const char* data, size_t n) {
-  pending.append(data, n);
-  int requests = 0;
-  size_t from = 0;
-  for (size_t at = pending.find("\r\n\r\n", from); at != std::string::npos; at = pending.find("\r\n\r\n", from)) {
-    ++requests;
-    from = at + 4;
-  }
-  pending.erase(0, from);
-  return requests;
-}
-
-}  // namespace
+using namespace perfgate;
 
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: %s PORT\n", argv[0]);
     return 2;
   }
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  const int one = 1;
-  ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(argv[1])));
-  if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 1024) != 0) {
-    std::perror("bind/listen");
-    return 3;
-  }
-  const int ep = ::epoll_create1(0);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = listener;
-  ::epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
+  const bench::EpollListener server = bench::listen_on_loopback(std::atoi(argv[1]));
+  if (server.listener < 0) return 3;
+  const int listener = server.listener;
+  const int ep = server.epoll;
   std::unordered_map<int, std::string> pending;
   std::string out;
   epoll_event events[256];
@@ -63,13 +33,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
       if (fd == listener) {
-        for (int c; (c = ::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK)) >= 0;) {
-          ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-          epoll_event cev{};
-          cev.events = EPOLLIN;
-          cev.data.fd = c;
-          ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
-        }
+        bench::accept_all(server, [](int) {});
         continue;
       }
       const ssize_t got = ::recv(fd, buf, sizeof buf, 0);
@@ -78,9 +42,9 @@ int main(int argc, char** argv) {
         ::close(fd);
         continue;
       }
-      const int requests = count_requests(pending[fd], buf, static_cast<size_t>(got));
+      const int requests = bench::count_requests(pending[fd], buf, static_cast<size_t>(got));
       out.clear();
-      for (int r = 0; r < requests; ++r) out.append(kResponse, sizeof kResponse - 1);
+      for (int r = 0; r < requests; ++r) out.append(bench::kOkResponse, sizeof bench::kOkResponse - 1);
       if (!out.empty()) ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
     }
   }

@@ -14,31 +14,12 @@ constexpr int kRecoveredIntervals = 3;
 // A memory slope needs a few samples before its interval means anything.
 constexpr int64_t kMinSlopeSamples = 5;
 
-const char* kind_name(FindingKind kind) {
-  switch (kind) {
-    case FindingKind::kNPlusOne:
-      return "n_plus_one";
-    case FindingKind::kMissingIndex:
-      return "missing_index";
-    case FindingKind::kSlowQuery:
-      return "slow_query";
-    case FindingKind::kDuplicateIndex:
-      return "duplicate_index";
-    case FindingKind::kUnusedIndex:
-      return "unused_index";
-    case FindingKind::kInvalidIndex:
-      return "invalid_index";
-    case FindingKind::kQueryRewrite:
-      return "query_rewrite";
-  }
-  return "";
-}
 
 // A finding of the whole run (run-delta) belongs to the run's only endpoint when it has one.
 bool sole_endpoint(const Target& target) {
   if (target.run_endpoints == nullptr) return false;
   int n = 0;
-  for (const auto& e : *target.run_endpoints) n += e.kind != "step" ? 1 : 0;
+  for (const auto& e : *target.run_endpoints) n += e.kind != EndpointKind::kStep ? 1 : 0;
   return n == 1;
 }
 
@@ -67,7 +48,7 @@ std::vector<std::string> unattributed_findings(const BudgetRule& rule, const Tar
   };
   const auto& all = target.findings->findings;
   for (const auto& f : all) {
-    if (kind_name(f.kind) != rule.metric_name || known(f.endpoint)) continue;
+    if (finding_kind_name(f.kind) != rule.metric_name || known(f.endpoint)) continue;
     if (f.endpoint.empty() && probed_alone) continue;
     bool explained = false;
     for (const auto& g : all) {
@@ -171,7 +152,7 @@ CheckResult evaluate_findings_rule(const BudgetRule& rule, const Target& target)
   int64_t sure = 0, possible = 0;
   std::string first;
   for (const auto& f : target.findings->findings) {
-    if (kind_name(f.kind) != rule.metric_name || !finding_in_scope(f, target)) continue;
+    if (finding_kind_name(f.kind) != rule.metric_name || !finding_in_scope(f, target)) continue;
     (f.confidence == Confidence::kPossible ? possible : sure) += 1;
     if (first.empty()) first = f.summary.empty() ? f.query.substr(0, 80) : f.summary;
   }
@@ -255,17 +236,25 @@ CheckResult evaluate_recovery(const BudgetRule& rule, const Target& target) {
   return c;
 }
 
+namespace {
+
+// Marks `c` inconclusive when there are too few memory samples for a slope; true then.
+bool lacks_memory_samples(CheckResult& c, const std::string& head, const ProfileSummary* p) {
+  if (p != nullptr && p->samples >= kMinSlopeSamples) return false;
+  c.verdict = Verdict::kInconclusive;
+  c.message =
+      head + ": " + (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
+  return true;
+}
+
+}  // namespace
+
 CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target) {
   CheckResult c = make_check(rule, target);
   c.unit = "mb_per_hour";
   const std::string head = where(target) + " " + rule.label;
   const ProfileSummary* p = target.profile;
-  if (!p || p->samples < kMinSlopeSamples) {
-    c.verdict = Verdict::kInconclusive;
-    c.message = head + ": " +
-                (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
-    return c;
-  }
+  if (lacks_memory_samples(c, head, p)) return c;
   c.measured = p->rss_slope_mb_per_hour;
   char text[160];
   std::snprintf(text, sizeof text, "%.1f +/- %.1f MB/h vs limit %.1f MB/h", p->rss_slope_mb_per_hour,
@@ -290,12 +279,7 @@ CheckResult evaluate_rss_growth(const BudgetRule& rule, const Target& target) {
   c.unit = "bytes";
   const std::string head = where(target) + " " + rule.label;
   const ProfileSummary* p = target.profile;
-  if (!p || p->samples < kMinSlopeSamples) {
-    c.verdict = Verdict::kInconclusive;
-    c.message = head + ": " +
-                (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
-    return c;
-  }
+  if (lacks_memory_samples(c, head, p)) return c;
   const double horizon_h = (rule.horizon_us > 0 ? rule.horizon_us / 1e6 : target.duration_s) / 3600.0;
   const double slope = p->rss_slope_mb_per_hour, ci = p->rss_slope_ci_mb_per_hour;
   const double projected_bytes = slope * horizon_h * 1e6;

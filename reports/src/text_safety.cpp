@@ -7,6 +7,24 @@
 namespace perfgate::reports_detail {
 namespace {
 
+// The entity of one of & < > " ' in HTML and XML (`apostrophe` spells '), or nullptr.
+const char* markup_entity(char c, const char* apostrophe) {
+  switch (c) {
+    case '&':
+      return "&amp;";
+    case '<':
+      return "&lt;";
+    case '>':
+      return "&gt;";
+    case '"':
+      return "&quot;";
+    case '\'':
+      return apostrophe;
+    default:
+      return nullptr;
+  }
+}
+
 char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
 
 // Case-insensitive search from `from`; npos when absent.
@@ -85,24 +103,24 @@ std::string escape_html(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
   for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
+    if (const char* e = markup_entity(c, "&#39;")) {
+      out += e;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string escape_xml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (char c : text) {
+    if (const char* e = markup_entity(c, "&apos;")) {
+      out += e;
+    } else if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t' || c == '\r') {
+      // XML 1.0 forbids most control characters even when escaped; they are dropped, not encoded.
+      out += c;
     }
   }
   return out;
@@ -112,16 +130,11 @@ std::string escape_markdown(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
   for (char c : text) {
+    if (c == '&' || c == '<' || c == '>') {
+      out += markup_entity(c, "");
+      continue;
+    }
     switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
       case '|':
         out += "\\|";
         break;

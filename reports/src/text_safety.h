@@ -10,6 +10,10 @@ namespace perfgate::reports_detail {
 /// Escapes & < > " ' for HTML text and attribute values (also valid XML for inline SVG).
 std::string escape_html(std::string_view text);
 
+/// Escapes & < > " ' for XML text and attribute values (&apos;), dropping the control characters
+/// XML 1.0 forbids even when escaped (all below 0x20 but tab, newline and carriage return).
+std::string escape_xml(std::string_view text);
+
 /// Escapes a string for a Markdown table cell or line: HTML-significant characters, pipes,
 /// backticks, emphasis markers and newlines (which become spaces).
 std::string escape_markdown(std::string_view text);
