@@ -18,9 +18,9 @@
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "epoll_server.h"
-#include <vector>
 
 namespace {
 

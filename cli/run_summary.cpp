@@ -10,10 +10,10 @@ void print_run_summary(std::FILE* out, const RunResult& r, const std::string& re
                r.model == LoadModel::kOpen ? "open" : "closed (latency is service time)", r.duration_s, r.achieved_rps);
   if (r.target_rps) std::fprintf(out, " of %.1f target", *r.target_rps);
   const char* mark = r.status == RunStatus::kFailed ? (r.total_requests() == 0 ? " [FAILED: nothing completed]"
-                                                                       : " [FAILED: no request succeeded]")
-                     : r.partial && r.merge ? " [PARTIAL: a segment is missing or was interrupted]"
-                     : r.partial            ? " [PARTIAL: interrupted]"
-                                            : "";
+                                                                               : " [FAILED: no request succeeded]")
+                     : r.partial && r.merge         ? " [PARTIAL: a segment is missing or was interrupted]"
+                     : r.partial                    ? " [PARTIAL: interrupted]"
+                                                    : "";
   std::fprintf(out, "%s\n", mark);
   if (r.segment) {
     std::fprintf(out, "segment %s of a distributed run: merge every shard's result with 'perfgate merge'\n",

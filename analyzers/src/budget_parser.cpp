@@ -174,11 +174,11 @@ Result<BudgetSet> budgets_from_json(const std::string& text, const std::string& 
     if (!j.contains("schema_version") || !j["schema_version"].is_number_integer() ||
         j["schema_version"].get<int>() != kBudgetsSchemaVersion) {
       throw FieldError{"/schema_version", "must be " + std::to_string(kBudgetsSchemaVersion) +
-                                                "; write \"schema_version\": " + std::to_string(kBudgetsSchemaVersion)};
+                                              "; write \"schema_version\": " + std::to_string(kBudgetsSchemaVersion)};
     }
     if (!j.contains("budgets") || !j["budgets"].is_array() || j["budgets"].empty()) {
       throw FieldError{"/budgets",
-                         "must be a non-empty array of entries; write \"budgets\": [{\"rules\": [\"p95 < 1s\"]}]"};
+                       "must be a non-empty array of entries; write \"budgets\": [{\"rules\": [\"p95 < 1s\"]}]"};
     }
     BudgetSet set;
     set.source = source_name;

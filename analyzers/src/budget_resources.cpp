@@ -14,7 +14,6 @@ constexpr int kRecoveredIntervals = 3;
 // A memory slope needs a few samples before its interval means anything.
 constexpr int64_t kMinSlopeSamples = 5;
 
-
 // A finding of the whole run (run-delta) belongs to the run's only endpoint when it has one.
 bool sole_endpoint(const Target& target) {
   if (target.run_endpoints == nullptr) return false;
@@ -242,8 +241,8 @@ namespace {
 bool lacks_memory_samples(CheckResult& c, const std::string& head, const ProfileSummary* p) {
   if (p != nullptr && p->samples >= kMinSlopeSamples) return false;
   c.verdict = Verdict::kInconclusive;
-  c.message =
-      head + ": " + (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
+  c.message = head + ": " +
+              (p ? "only " + std::to_string(p->samples) + " memory samples; run longer" : std::string(kNoProfile));
   return true;
 }
 

@@ -96,7 +96,8 @@ std::string base_table_of(const ColumnName& c, const QueryShape& s, const Schema
 
 // Candidate index sets for one statement, most specific first. The planner's costs, not the
 // textual order, choose among them (column order included).
-std::vector<IndexSet> index_candidate_sets(const StatementGroup& g, const Schema& schema, const AnalyzerOptions& options) {
+std::vector<IndexSet> index_candidate_sets(const StatementGroup& g, const Schema& schema,
+                                           const AnalyzerOptions& options) {
   const QueryShape& s = g.shape;
   const size_t max_cols = static_cast<size_t>(std::max(1, options.max_index_columns));
   std::map<std::string, TableColumns> per_table;

@@ -113,9 +113,9 @@ Result<GateReport> gate_report_from_json(const std::string& text, const std::str
   const json& doc = *parsed;
   if (doc.is_object() && !doc.contains("overall")) {
     const char* kind = doc.contains("endpoints") && doc.contains("context") ? "a run result"
-                       : doc.contains("findings")                         ? "a findings file"
-                       : doc.contains("budgets")                          ? "a budgets file"
-                                                                        : "an object without \"overall\"";
+                       : doc.contains("findings")                           ? "a findings file"
+                       : doc.contains("budgets")                            ? "a budgets file"
+                                                                            : "an object without \"overall\"";
     return invalid_input(source_name + ": expected a gate report (written by 'perfgate gate --out'), got " + kind);
   }
   return json_reader::read_parsed(doc, text, source_name, "gate report", [](const json& j) {

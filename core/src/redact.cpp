@@ -50,7 +50,6 @@ std::string redact_command_line(const std::vector<std::string>& args, const std:
   return out;
 }
 
-
 std::string redact_dsn(const std::string& dsn) {
   static const std::regex keyword(R"((password\s*=\s*)('([^'\\]|\\.)*'|\S+))", std::regex::icase);
   static const std::regex uri(R"(^(postgres(ql)?://[^:/@?]*):[^@/]*@)", std::regex::icase);

@@ -69,8 +69,7 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   if (j.contains("metrics")) {
     for (const auto& [name, m] : j["metrics"].items()) {
       const std::string mat = at + "/metrics/" + name;
-      e.metrics[name] =
-          NamedMetric{get_or<std::string>(m, mat, "unit", ""), histogram_field(m, mat, "histogram")};
+      e.metrics[name] = NamedMetric{get_or<std::string>(m, mat, "unit", ""), histogram_field(m, mat, "histogram")};
     }
   }
   if (j.contains("tallies")) {
@@ -237,7 +236,8 @@ LimitSearch read_limit_search(const json& j, const std::string& at) {
 RunStatus read_status(const json& j, const std::string& at, RunStatus fallback) {
   const auto text = get_or<std::string>(j, at, "status", std::string(run_status_name(fallback)));
   const auto status = run_status_from_name(text);
-  if (!status) throw FieldError{at + "/status", "must be \"complete\", \"partial\" or \"failed\" (got \"" + text + "\")"};
+  if (!status)
+    throw FieldError{at + "/status", "must be \"complete\", \"partial\" or \"failed\" (got \"" + text + "\")"};
   return *status;
 }
 

@@ -302,9 +302,7 @@ Result<RunResult> merge_shards(const std::vector<ShardResult>& shards, const Mer
   m.partial = !whole;
   const bool all_failed = std::all_of(ordered.begin(), ordered.end(),
                                       [](const ShardResult* s) { return s->result.status == RunStatus::kFailed; });
-  m.status = whole                            ? RunStatus::kComplete
-             : complete == 0 && all_failed ? RunStatus::kFailed
-                                              : RunStatus::kPartial;
+  m.status = whole ? RunStatus::kComplete : complete == 0 && all_failed ? RunStatus::kFailed : RunStatus::kPartial;
   m.merge = std::move(info);
   return m;
 }

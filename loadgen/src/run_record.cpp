@@ -175,7 +175,8 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
   for (size_t i = 0; i < plan.slots.size(); ++i) {
     EndpointStats s = stats_of(plan.slots[i], overall[i]);
     const size_t e = plan.slots[i].endpoint;
-    if (plan.slots[i].kind != EndpointKind::kStep && e < record.endpoint_timelines.size()) s.timeline = record.endpoint_timelines[e];
+    if (plan.slots[i].kind != EndpointKind::kStep && e < record.endpoint_timelines.size())
+      s.timeline = record.endpoint_timelines[e];
     r.endpoints.push_back(std::move(s));
   }
 

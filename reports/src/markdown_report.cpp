@@ -87,7 +87,8 @@ void verdict_section(const ReportInputs& inputs, std::string& out) {
              std::to_string(r.context.cpu_count) + " CPUs.";
   out += context + "\n\n";
   if (!r.complete())
-    out += "> ⚠️ Run is **" + escape_markdown(std::string(run_status_name(r.status))) + "**: figures cover only what was measured.\n\n";
+    out += "> ⚠️ Run is **" + escape_markdown(std::string(run_status_name(r.status))) +
+           "**: figures cover only what was measured.\n\n";
   if (r.generator.saturated) out += "> ⚠️ The load generator was saturated; comparisons are inconclusive.\n\n";
   if (!r.context.build_type.empty() && r.context.build_type != "Release") {
     out += "> ⚠️ perfgate was built as " + escape_markdown(r.context.build_type) + ", not Release.\n\n";

@@ -105,8 +105,8 @@ Status write_config(const std::string& conf_path, int port, const std::string& s
 }
 
 // A client tool of `bin_dir` with `options`, aimed at `database` on the loopback port as postgres.
-std::vector<std::string> client_argv(const std::string& bin_dir, const char* tool, int port, const std::string& database,
-                                     std::initializer_list<std::string> options) {
+std::vector<std::string> client_argv(const std::string& bin_dir, const char* tool, int port,
+                                     const std::string& database, std::initializer_list<std::string> options) {
   std::vector<std::string> argv{bin_dir + "/" + tool};
   argv.insert(argv.end(), options.begin(), options.end());
   argv.insert(argv.end(), {"-h", "127.0.0.1", "-p", std::to_string(port), "-U", "postgres", "-d", database});

@@ -1,7 +1,5 @@
 #include "subprocess.h"
 
-#include "core/child_processes.h"
-
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
@@ -15,6 +13,8 @@
 #include <fstream>
 #include <iterator>
 #include <thread>
+
+#include "core/child_processes.h"
 
 extern char** environ;
 
@@ -188,9 +188,10 @@ Result<Captured> run_captured(SpawnSpec spec, std::chrono::milliseconds timeout)
   spec.output = Output::kPipes;
   auto spawned = spawn(spec);
   if (!spawned) return spawned.error();
-  const int registry_slot = spec.cleanup_dir.empty() ? -1
-                                                     : register_child(ChildProcess{spawned->pid, StopScope::kProcessGroup,
-                                                                                   SIGTERM, spec.cleanup_dir});
+  const int registry_slot =
+      spec.cleanup_dir.empty()
+          ? -1
+          : register_child(ChildProcess{spawned->pid, StopScope::kProcessGroup, SIGTERM, spec.cleanup_dir});
   Captured captured = collect(*spawned, timeout);
   unregister_child(registry_slot);
   return captured;

@@ -55,7 +55,8 @@ TEST(ChildProcesses, AnEscapedExceptionStopsEveryChildAndBecomesOneLineAndTheFai
   const int code = run_with_catch_all(
       [&]() -> int {
         alive_when_thrown = alive(sleeper);
-        throw std::filesystem::filesystem_error("cannot create directory", std::error_code(EACCES, std::generic_category()));
+        throw std::filesystem::filesystem_error("cannot create directory",
+                                                std::error_code(EACCES, std::generic_category()));
       },
       3);
   const std::string err = ::testing::internal::GetCapturedStderr();

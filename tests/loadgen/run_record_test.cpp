@@ -81,8 +81,8 @@ TEST(AssembleResult, MeasuredTimeExcludesWarmUpAndStopsAtAnInterruption) {
   complete.elapsed = milliseconds(6100);
   RunResult r = assemble_result(scenario, plan, {}, complete);
   EXPECT_DOUBLE_EQ(r.duration_s, 4);
-  EXPECT_NEAR(*r.target_rps, 200, 1e-9);  // 100 -> 300 linearly: mean 200
-  EXPECT_EQ(r.status, RunStatus::kFailed);          // no worker, so no request completed
+  EXPECT_NEAR(*r.target_rps, 200, 1e-9);    // 100 -> 300 linearly: mean 200
+  EXPECT_EQ(r.status, RunStatus::kFailed);  // no worker, so no request completed
 
   RunRecord stopped;
   stopped.stopped = true;

@@ -84,8 +84,8 @@ Error field_error(std::string_view source_name, std::string_view text, const Fie
 /// FieldError it throws becomes field_error, any other nlohmann exception
 /// "SOURCE: malformed WHAT: ..." (all kInvalidInput).
 template <typename Read>
-auto read_parsed(const Json& j, std::string_view text, std::string_view source_name, std::string_view what,
-                 Read&& read) -> Result<decltype(read(j))> {
+auto read_parsed(const Json& j, std::string_view text, std::string_view source_name, std::string_view what, Read&& read)
+    -> Result<decltype(read(j))> {
   try {
     return read(j);
   } catch (const FieldError& e) {

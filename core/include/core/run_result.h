@@ -98,9 +98,9 @@ using Tally = std::map<std::string, int64_t>;
 
 /// Statistics of one endpoint (or flow, or flow step), overall or within one phase.
 struct EndpointStats {
-  std::string name;              ///< endpoint name from the scenario ("reports.sales"); flows: "flow/step"
+  std::string name;  ///< endpoint name from the scenario ("reports.sales"); flows: "flow/step"
   EndpointKind kind = EndpointKind::kRequest;
-  int64_t requests = 0;          ///< completed requests (success + errors), warm-up excluded
+  int64_t requests = 0;  ///< completed requests (success + errors), warm-up excluded
   ErrorCounts errors;
   Histogram latency{};                          ///< from due time (open) or send time (closed); successes and errors
   Histogram service_time{};                     ///< from send to done (the uncorrected figure)
@@ -217,7 +217,7 @@ struct Profile {
 /// One shard of a merged result: what it offered and how its generator fared (docs/distributed.md).
 struct ShardSummary {
   Segment segment;
-  std::string file;    ///< the shard result the merge read
+  std::string file;                         ///< the shard result the merge read
   RunStatus status = RunStatus::kComplete;  ///< the shard's own status
   std::string host;
   int64_t start_unix_ms = 0;  ///< wall-clock instant of the shard's t = 0
