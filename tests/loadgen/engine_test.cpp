@@ -330,8 +330,8 @@ TEST(Engine, FlowStepsRunInOrderAndAreReportedAsFlowAndSteps) {
   const EndpointStats* first = r.find_endpoint("export/start");
   const EndpointStats* last = r.find_endpoint("export/download");
   ASSERT_TRUE(flow != nullptr && first != nullptr && last != nullptr);
-  EXPECT_EQ(flow->kind, "flow");
-  EXPECT_EQ(first->kind, "step");
+  EXPECT_EQ(flow->kind, EndpointKind::kFlow);
+  EXPECT_EQ(first->kind, EndpointKind::kStep);
   EXPECT_EQ(flow->requests, 50);
   EXPECT_EQ(first->requests, 50);
   EXPECT_EQ(last->requests, 50);
