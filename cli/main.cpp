@@ -16,7 +16,10 @@ ExitCode report_error(const Error& error) {
 
 }  // namespace perfgate::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+// Parses the command line and runs the chosen subcommand; exceptions are main()'s to catch.
+int run_perfgate(int argc, char** argv) {
   using namespace perfgate;
   CLI::App app{"perfgate: load replay, profiling, query analysis and CI gates for HTTP report endpoints"};
   app.set_version_flag("--version",
@@ -57,7 +60,14 @@ int main(int argc, char** argv) {
     std::fputs(app.help().c_str(), stdout);
     return static_cast<int>(ExitCode::kUsage);
   }
-  // An exception no adapter caught is a tool failure (exit 3), reported on one line after every
-  // process perfgate started is stopped.
-  return run_with_catch_all([&] { return static_cast<int>(slot.run()); }, static_cast<int>(ExitCode::kToolFailure));
+  return static_cast<int>(slot.run());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // An exception no adapter caught (while parsing options or running) is a tool failure (exit 3),
+  // reported on one line after every process perfgate started is stopped.
+  return perfgate::run_with_catch_all([argc, argv] { return run_perfgate(argc, argv); },
+                                      static_cast<int>(perfgate::ExitCode::kToolFailure));
 }

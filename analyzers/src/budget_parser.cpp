@@ -92,7 +92,7 @@ BudgetEntry read_entry(const json& j, const std::string& at, const std::string& 
     bool known = key == "endpoint" || key == "category" || key == "phase" || key == "tolerance" || key == "severity" ||
                  key == "rules" || key == "description";
     for (const auto& s : kShortcuts) known = known || key == s.key;
-    if (!known) throw FieldError{at + "/" + key, "unknown field; use one of " + std::string(kEntryKeys)};
+    if (!known) throw FieldError{json_reader::child(at, key), std::string("unknown field; use one of ") + kEntryKeys};
   }
   BudgetEntry entry;
   entry.scope.endpoint = read_string(j, at, "endpoint");
@@ -141,7 +141,7 @@ BudgetEntry read_entry(const json& j, const std::string& at, const std::string& 
       } else if (r.is_object() && r.contains("rule") && r["rule"].is_string()) {
         for (const auto& [key, value] : r.items()) {
           if (key != "rule" && key != "tolerance" && key != "severity" && key != "description") {
-            throw FieldError{rat + "/" + key, "unknown field; use rule, tolerance, severity or description"};
+            throw FieldError{json_reader::child(rat, key), "unknown field; use rule, tolerance, severity or description"};
           }
         }
         rule = parse_rule_at(r["rule"].get<std::string>(), rat + "/rule");

@@ -198,7 +198,7 @@ CheckResult evaluate_recovery(const BudgetRule& rule, const Target& target) {
       if (i.t_ms >= target.phase->end_ms && i.requests > 0) after.push_back(&i);
     }
   }
-  if (after.empty()) {
+  if (after.empty() || target.phase == nullptr) {
     c.verdict = Verdict::kInconclusive;
     c.message = head + ": no per-second data after phase " + (target.phase ? target.phase->name : "?") +
                 " ends; let the scenario run on after the spike";

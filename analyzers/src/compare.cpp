@@ -258,6 +258,7 @@ std::vector<double> interval_samples(const std::vector<IntervalStats>& timeline,
   // two, and its "p95" is then one request's latency: a sample as noisy as a whole second's is
   // steady. Seconds with under a quarter of the typical count are left out.
   std::vector<double> counts;
+  counts.reserve(kept.size());
   for (const IntervalStats* i : kept) counts.push_back(static_cast<double>(i->requests));
   const double typical = median_of(counts);
   std::vector<double> out;

@@ -98,7 +98,9 @@ Result<BudgetSet> parse_slo(std::string_view text, const std::string& flag, cons
     auto rule = parse_budget_rule(piece);
     if (!rule) return invalid_input(where + rule.error().message);
     if (const std::string why = unmeasurable(*rule, can); !why.empty()) {
-      return invalid_input(where + "rule \"" + rule->text + "\": cannot be judged in this search: " + why);
+      std::string message = where;
+      message.append("rule \"").append(rule->text).append("\": cannot be judged in this search: ").append(why);
+      return invalid_input(message);
     }
     entry.rules.push_back(std::move(*rule));
     start = i + 1;

@@ -89,8 +89,9 @@ Result<std::string> scale_url(const std::string& url, const std::string& param, 
       char* end = nullptr;
       const double v = std::strtod(value.c_str(), &end);
       if (value.empty() || *end != '\0' || !(v > 0)) {
-        return invalid_input("--scale-param " + param + ": " + url + " has " + param + "=" + value +
-                             ", not a positive number");
+        std::string message = "--scale-param " + param;
+        message.append(": ").append(url).append(" has ").append(param).append("=").append(value);
+        return invalid_input(message + ", not a positive number");
       }
       const long scaled = std::lround(v * factor);
       return url.substr(0, value_start) + std::to_string(scaled) +

@@ -164,7 +164,7 @@ void install_child_cleanup_on_signals() {
 
 int stop_registered_children() { return stop_all(); }
 
-int run_with_catch_all(const std::function<int()>& body, int failure_code) {
+int run_with_catch_all(const std::function<int()>& body, int failure_code) noexcept {
   // By the time a handler runs, unwinding has run the owners' destructors; the registry stops
   // anything they missed before the message, so the line is the last thing perfgate does.
   try {

@@ -51,12 +51,12 @@ std::string redact_command_line(const std::vector<std::string>& args, const std:
 }
 
 std::string redact_dsn(const std::string& dsn) {
-  static const std::regex keyword(R"((password\s*=\s*)('([^'\\]|\\.)*'|\S+))", std::regex::icase);
-  static const std::regex uri(R"(^(postgres(ql)?://[^:/@?]*):[^@/]*@)", std::regex::icase);
-  static const std::regex query_param(R"(([?&]password=)[^&]*)", std::regex::icase);
-  std::string out = std::regex_replace(dsn, keyword, "$1***");
-  out = std::regex_replace(out, uri, "$1:***@");
-  return std::regex_replace(out, query_param, "$1***");
+  static const std::regex kKeyword(R"((password\s*=\s*)('([^'\\]|\\.)*'|\S+))", std::regex::icase);
+  static const std::regex kUri(R"(^(postgres(ql)?://[^:/@?]*):[^@/]*@)", std::regex::icase);
+  static const std::regex kQueryParam(R"(([?&]password=)[^&]*)", std::regex::icase);
+  std::string out = std::regex_replace(dsn, kKeyword, "$1***");
+  out = std::regex_replace(out, kUri, "$1:***@");
+  return std::regex_replace(out, kQueryParam, "$1***");
 }
 
 std::string redact_url(const std::string& url) {

@@ -56,7 +56,7 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   const json& errors = member(j, at, "errors");
   if (!errors.is_object()) throw FieldError{at + "/errors", "expected an object"};
   for (const auto& [k, v] : errors.items()) {
-    if (!v.is_number_integer()) throw FieldError{at + "/errors/" + k, "expected an integer"};
+    if (!v.is_number_integer()) throw FieldError{json_reader::child(at + "/errors", k), "expected an integer"};
     if (k == "total")
       e.errors.total = v.get<int64_t>();
     else
@@ -68,7 +68,7 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   e.service_time = histogram_field(hist, hat, "service_time");
   if (j.contains("metrics")) {
     for (const auto& [name, m] : j["metrics"].items()) {
-      const std::string mat = at + "/metrics/" + name;
+      const std::string mat = json_reader::child(at + "/metrics", name);
       e.metrics[name] = NamedMetric{get_or<std::string>(m, mat, "unit", ""), histogram_field(m, mat, "histogram")};
     }
   }
@@ -109,7 +109,7 @@ Profile read_profile(const json& j, const std::string& at) {
   p.interval_ms = get_or<int64_t>(j, at, "interval_ms", 0);
   if (j.contains("summary")) p.summary = read_profile_summary(j["summary"], at + "/summary");
   if (j.contains("phases")) {
-    for (const auto& [name, s] : j["phases"].items()) p.phases[name] = read_profile_summary(s, at + "/phases/" + name);
+    for (const auto& [name, s] : j["phases"].items()) p.phases[name] = read_profile_summary(s, json_reader::child(at + "/phases", name));
   }
   p.notes = get_or<std::vector<std::string>>(j, at, "notes", {});
   if (j.contains("processes")) {

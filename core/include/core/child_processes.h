@@ -47,7 +47,7 @@ int stop_registered_children();
 /// The error rule's last line of defence, for main(): returns `body()`; when an exception escapes
 /// it, stops every registered child first, then prints one line to stderr
 /// ("perfgate: error: internal failure: WHAT") and returns `failure_code` (exit 3, the tool failed).
-int run_with_catch_all(const std::function<int()>& body, int failure_code);
+int run_with_catch_all(const std::function<int()>& body, int failure_code) noexcept;
 
 /// Children currently registered (for tests and the catch-all's message).
 [[nodiscard]] int registered_children();
