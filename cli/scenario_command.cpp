@@ -142,7 +142,8 @@ void add_scenario_command(CLI::App& app, CommandSlot& slot) {
   auto import_options = std::make_shared<ScenarioImportOptions>();
   CLI::App* import = cmd->add_subcommand(
       "import", "Write a scenario from a browser recording (HAR) or an OpenAPI 3 description (JSON or YAML)");
-  auto* har = import->add_option("--har", import_options->har, "HAR file recorded in a browser (one flow, closed model)");
+  auto* har =
+      import->add_option("--har", import_options->har, "HAR file recorded in a browser (one flow, closed model)");
   auto* openapi =
       import->add_option("--openapi", import_options->openapi, "OpenAPI 3 file, JSON or YAML (one endpoint per GET)");
   har->excludes(openapi);
@@ -155,10 +156,13 @@ void add_scenario_command(CLI::App& app, CommandSlot& slot) {
   import->add_option("--duration", import_options->duration, "Length of the one steady stage (default 60s)");
   import->add_option("--exclude-tag", import_options->exclude_tags, "OpenAPI: leave out operations with this tag");
   import->callback(
-      [import_options, &slot] { slot.run = [import_options] { return run_scenario_import(*import_options); }; });
+      [import_options, &slot] { slot.run = [import_options] { return run_scenario_import(*import_options);
+};
+}  // namespace perfgate::cli
+);
 
-  CLI::App* list = cmd->add_subcommand("list", "List the bundled scenarios with their model, duration and description");
-  list->callback([&slot] { slot.run = [] { return run_scenario_list(); }; });
+CLI::App* list = cmd->add_subcommand("list", "List the bundled scenarios with their model, duration and description");
+list->callback([&slot] { slot.run = [] { return run_scenario_list(); }; });
 }
 
 }  // namespace perfgate::cli

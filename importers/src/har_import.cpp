@@ -74,7 +74,8 @@ std::optional<double> parse_time_ms(const std::string& text) {
   double offset_min = 0;
   const std::string zone = text.substr(static_cast<size_t>(consumed));
   int oh = 0, om = 0;
-  if ((zone.size() >= 6 && (zone[0] == '+' || zone[0] == '-')) && std::sscanf(zone.c_str() + 1, "%d:%d", &oh, &om) == 2) {
+  if ((zone.size() >= 6 && (zone[0] == '+' || zone[0] == '-')) &&
+      std::sscanf(zone.c_str() + 1, "%d:%d", &oh, &om) == 2) {
     offset_min = (zone[0] == '-' ? -1 : 1) * (oh * 60.0 + om);
   }
   const double days = static_cast<double>(timegm(&tm)) / 86400.0;
@@ -82,10 +83,9 @@ std::optional<double> parse_time_ms(const std::string& text) {
 }
 
 bool is_static_asset(const Entry& e) {
-  static const std::set<std::string> kExtensions = {"js",  "mjs",   "css", "png", "jpg", "jpeg", "gif",
-                                                    "svg", "ico",   "webp", "avif", "bmp", "woff", "woff2",
-                                                    "ttf", "otf",   "eot", "map", "mp4", "webm", "mp3",
-                                                    "wav", "wasm"};
+  static const std::set<std::string> kExtensions = {"js",  "mjs",  "css",  "png",  "jpg",  "jpeg",  "gif", "svg",
+                                                    "ico", "webp", "avif", "bmp",  "woff", "woff2", "ttf", "otf",
+                                                    "eot", "map",  "mp4",  "webm", "mp3",  "wav",   "wasm"};
   const size_t slash = e.path.find_last_of('/');
   const size_t dot = e.path.find_last_of('.');
   if (dot != std::string::npos && (slash == std::string::npos || dot > slash) &&
@@ -116,12 +116,14 @@ Result<Entry> read_entry(const std::string& file, const RawJson& raw, size_t ind
   if (!response.is_object()) return bad(file, at + ".response", "missing; every HAR entry has a response object");
   Entry e;
   e.index = index;
-  if (!request.contains("method") || !request["method"].is_string()) return bad(file, at + ".request.method", "missing");
+  if (!request.contains("method") || !request["method"].is_string())
+    return bad(file, at + ".request.method", "missing");
   e.method = request["method"].get<std::string>();
   if (!request.contains("url") || !request["url"].is_string()) return bad(file, at + ".request.url", "missing");
   const std::string url = request["url"].get<std::string>();
   const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return bad(file, at + ".request.url", "not an absolute URL (got \"" + url + "\")");
+  if (scheme_end == std::string::npos)
+    return bad(file, at + ".request.url", "not an absolute URL (got \"" + url + "\")");
   e.scheme = lower(url.substr(0, scheme_end));
   const size_t host_start = scheme_end + 3;
   const size_t path_start = url.find_first_of("/?#", host_start);
@@ -134,7 +136,8 @@ Result<Entry> read_entry(const std::string& file, const RawJson& raw, size_t ind
   if (q != std::string::npos) e.query = rest.substr(q + 1);
   if (request.contains("headers") && request["headers"].is_array()) {
     for (const auto& h : request["headers"]) {
-      if (h.is_object() && h.contains("name") && h.contains("value") && h["name"].is_string() && h["value"].is_string()) {
+      if (h.is_object() && h.contains("name") && h.contains("value") && h["name"].is_string() &&
+          h["value"].is_string()) {
         e.headers.emplace_back(h["name"].get<std::string>(), h["value"].get<std::string>());
       }
     }
@@ -186,13 +189,15 @@ void collect_leaves(const RawJson& value, const std::string& pointer, const std:
     for (const auto& [k, v] : value.items()) {
       std::string escaped;
       for (char c : k) escaped += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-      collect_leaves(v, pointer + "/" + escaped, k, out);
+      collect_leaves(v, pointer + "/" += escaped, k, out);
     }
   } else if (value.is_array()) {
-    for (size_t i = 0; i < value.size() && i < 50; ++i) collect_leaves(value[i], pointer + "/" + std::to_string(i), key, out);
+    for (size_t i = 0; i < value.size() && i < 50; ++i)
+      collect_leaves(value[i], pointer + "/" + std::to_string(i), key, out);
   } else if (value.is_string()) {
     const auto& s = value.get_ref<const std::string&>();
-    if (s.size() >= 4 && s.size() <= 512 && s.find_first_of("/ \t\n") == std::string::npos) out.push_back({pointer, key, s});
+    if (s.size() >= 4 && s.size() <= 512 && s.find_first_of("/ \t\n") == std::string::npos)
+      out.push_back({pointer, key, s});
   } else if (value.is_number_integer()) {
     const std::string k = lower(key);
     const bool id_key = k == "id" || (k.size() > 2 && k.compare(k.size() - 2, 2, "id") == 0);
@@ -208,7 +213,8 @@ enum class Place { kPath, kQuery, kHeader, kBody };
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> parts;
   size_t start = 0;
-  for (size_t pos; (pos = s.find(sep, start)) != std::string::npos; start = pos + 1) parts.push_back(s.substr(start, pos - start));
+  for (size_t pos; (pos = s.find(sep, start)) != std::string::npos; start = pos + 1)
+    parts.push_back(s.substr(start, pos - start));
   parts.push_back(s.substr(start));
   return parts;
 }
@@ -268,7 +274,8 @@ std::string step_name_base(const Entry& e) {
   std::vector<std::string> words{lower(e.method)};
   for (const std::string& seg : split(e.path, '/')) {
     if (seg.empty() || seg.find("{{") != std::string::npos) continue;
-    const bool has_digit = std::any_of(seg.begin(), seg.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+    const bool has_digit =
+        std::any_of(seg.begin(), seg.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
     if (has_digit) continue;  // ids and versions say nothing about the step
     words.push_back(lower(seg));
   }
@@ -299,7 +306,8 @@ std::optional<std::pair<std::string, RawJson>> poll_field(const RawJson& first, 
 }  // namespace
 
 Result<ImportedScenario> import_har(const std::string& path, const HarImportOptions& options) {
-  if (options.virtual_users <= 0) return invalid_input("--vus: must be > 0 (got " + std::to_string(options.virtual_users) + ")");
+  if (options.virtual_users <= 0)
+    return invalid_input("--vus: must be > 0 (got " + std::to_string(options.virtual_users) + ")");
   if (options.duration.count() <= 0) return invalid_input("--duration: must be > 0");
   auto text = read_file(path);
   if (!text) return text.error();
@@ -308,8 +316,8 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
     har = RawJson::parse(*text);
   } catch (const RawJson::parse_error& e) {
     const TextPosition at = position_of_offset(*text, e.byte > 0 ? e.byte - 1 : 0);
-    return invalid_input(format_input_error(path, at, "", "not a HAR file: the JSON does not parse (" +
-                                                               std::string(e.what()) + ")"));
+    return invalid_input(
+        format_input_error(path, at, "", "not a HAR file: the JSON does not parse (" + std::string(e.what()) + ")"));
   }
   if (!har.is_object() || !har.contains("log") || !har["log"].is_object()) {
     return bad(path, "log", "missing; a HAR file is {\"log\": {\"entries\": [...]}}");
@@ -324,7 +332,8 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
     if (!e) return e.error();
     entries.push_back(std::move(*e));
   }
-  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.started_ms < b.started_ms; });
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.started_ms < b.started_ms; });
 
   ImportedScenario imported;
   size_t statics = 0, unanswered = 0, other_scheme = 0;
@@ -351,7 +360,8 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
     if (origin.empty()) {
       std::string known;
       for (const auto& [o, n] : per_host) known += (known.empty() ? "" : ", ") + o;
-      return bad(path, "log.entries", "no request to --host " + options.host + " (hosts: " + (known.empty() ? "none" : known) + ")");
+      return bad(path, "log.entries",
+                 "no request to --host " + options.host + " (hosts: " + (known.empty() ? "none" : known) + ")");
     }
   } else {
     size_t best = 0;
@@ -366,13 +376,16 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
   std::vector<const Entry*> kept;
   std::set<std::string> third_party;
   for (const Entry* e : candidates) {
-    if (e->scheme + "://" + e->host == origin) kept.push_back(e);
-    else third_party.insert(e->host);
+    if (e->scheme + "://" + e->host == origin)
+      kept.push_back(e);
+    else
+      third_party.insert(e->host);
   }
   if (kept.empty()) {
     return bad(path, "log.entries",
                "nothing importable: " + std::to_string(entries.size()) + " entries, " + std::to_string(statics) +
-                   " static assets, " + std::to_string(unanswered) + " without a response; record the application's "
+                   " static assets, " + std::to_string(unanswered) +
+                   " without a response; record the application's "
                    "requests (HAR from the browser's network panel or Playwright's recordHar)");
   }
   if (statics > 0) imported.notes.push_back("dropped " + std::to_string(statics) + " static asset request(s)");
@@ -427,7 +440,8 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
       Claim& claim = found->second;
       if (claim.variable.empty()) {
         std::string key = claim.pointer.substr(claim.pointer.find_last_of('/') + 1);
-        if (key.empty() || std::all_of(key.begin(), key.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+        if (key.empty() || std::all_of(key.begin(), key.end(),
+                                       [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
           key = "value";
         }
         std::string name = import_detail::variable_name(key);
@@ -456,7 +470,8 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
     if (j - i >= 2) {
       const Entry& a = *work[i].entry;
       const Entry& b = *work[j - 1].entry;
-      const bool changed = a.status != b.status || (a.response_json && b.response_json && *a.response_json != *b.response_json);
+      const bool changed =
+          a.status != b.status || (a.response_json && b.response_json && *a.response_json != *b.response_json);
       if (!changed) j = i + 1;
     } else {
       j = i + 1;
@@ -523,8 +538,10 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
     if (!step.body.empty()) {
       auto parsed = Json::parse(step.body, nullptr, false);
       const bool json_body = !parsed.is_discarded() && lower(e.body_mime).find("json") != std::string::npos;
-      if (json_body && step.body.find("{{") == std::string::npos) out["body"] = parsed;
-      else out["body"] = step.body;
+      if (json_body && step.body.find("{{") == std::string::npos)
+        out["body"] = parsed;
+      else
+        out["body"] = step.body;
     }
     std::set<int> statuses;
     for (const Entry* member : step.entries) statuses.insert(member->status);
@@ -533,7 +550,8 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
     if (step.entries.size() > 1) {
       const Entry& last = step.last();
       std::vector<double> gaps;
-      for (size_t k = 1; k < step.entries.size(); ++k) gaps.push_back(step.entries[k]->started_ms - step.entries[k - 1]->started_ms);
+      for (size_t k = 1; k < step.entries.size(); ++k)
+        gaps.push_back(step.entries[k]->started_ms - step.entries[k - 1]->started_ms);
       std::nth_element(gaps.begin(), gaps.begin() + static_cast<long>(gaps.size() / 2), gaps.end());
       const double interval_ms = std::max(50.0, gaps[gaps.size() / 2]);
       const double span_ms = last.started_ms + last.time_ms - e.started_ms;
@@ -541,11 +559,16 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
       Json until = Json::array();
       std::optional<std::pair<std::string, RawJson>> field;
       if (e.response_json && last.response_json) field = poll_field(*e.response_json, *last.response_json);
-      if (field) until.push_back({{"json_pointer", field->first}, {"equals", field->second}});
-      else until.push_back({{"status", last.status}});
-      out["poll"] = {{"interval", import_detail::duration_text(std::chrono::microseconds(static_cast<int64_t>(interval_ms * 1000)))},
-                     {"deadline", import_detail::duration_text(std::chrono::microseconds(static_cast<int64_t>(deadline_ms * 1000)))},
-                     {"until", until}};
+      if (field)
+        until.push_back({{"json_pointer", field->first}, {"equals", field->second}});
+      else
+        until.push_back({{"status", last.status}});
+      out["poll"] = {
+          {"interval",
+           import_detail::duration_text(std::chrono::microseconds(static_cast<int64_t>(interval_ms * 1000)))},
+          {"deadline",
+           import_detail::duration_text(std::chrono::microseconds(static_cast<int64_t>(deadline_ms * 1000)))},
+          {"until", until}};
       imported.notes.push_back("polling loop: " + std::to_string(step.entries.size()) + " x " + e.method + " " +
                                step.path + " (log.entries[" + std::to_string(e.index) + "..]) became step '" + name +
                                "' polling until " + until[0].dump());
@@ -553,7 +576,8 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
     if (!step.extract.empty()) out["extract"] = step.extract;
     if (!step.run_if_defined.empty()) out["run_if_defined"] = step.run_if_defined;
     if (step.think_ms > 0) {
-      out["think_time"] = import_detail::duration_text(std::chrono::microseconds(static_cast<int64_t>(step.think_ms * 1000)));
+      out["think_time"] =
+          import_detail::duration_text(std::chrono::microseconds(static_cast<int64_t>(step.think_ms * 1000)));
     }
     flow.push_back(out);
   }
@@ -570,7 +594,8 @@ Result<ImportedScenario> import_har(const std::string& path, const HarImportOpti
                       {"stages", Json::array({{{"duration", import_detail::duration_text(options.duration)},
                                                {"target_vus", options.virtual_users},
                                                {"phase", "steady"}}})}};
-  scenario["endpoints"] = Json::array({{{"name", import_detail::slug(name)}, {"category", "journeys"}, {"flow", flow}}});
+  scenario["endpoints"] =
+      Json::array({{{"name", import_detail::slug(name)}, {"category", "journeys"}, {"flow", flow}}});
   auto finished = import_detail::finish_scenario(scenario, path);
   if (!finished) return finished.error();
   imported.json_text = std::move(*finished);

@@ -37,15 +37,17 @@ std::string variable_name(const std::string& key) {
   std::string out;
   for (char c : key) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '_') out += static_cast<char>(std::tolower(u));
-    else if (!out.empty() && out.back() != '_') out += '_';
+    if (std::isalnum(u) != 0 || c == '_')
+      out += static_cast<char>(std::tolower(u));
+    else if (!out.empty() && out.back() != '_')
+      out += '_';
   }
   if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0])) != 0) out = "v_" + out;
   return out;
 }
 
 std::string url_encode(const std::string& value) {
-  static const char* kHex = "0123456789ABCDEF";
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (size_t i = 0; i < value.size(); ++i) {
     const auto u = static_cast<unsigned char>(value[i]);

@@ -58,8 +58,10 @@ Result<YAML::Node> resolve(const Spec& spec, YAML::Node node, const std::string&
       if (pos == ref.size() || ref[pos] == '/') {
         std::string key;
         for (size_t k = 0; k < part.size(); ++k) {
-          if (part[k] == '~' && k + 1 < part.size()) key += part[++k] == '1' ? '/' : '~';
-          else key += part[k];
+          if (part[k] == '~' && k + 1 < part.size())
+            key += part[++k] == '1' ? '/' : '~';
+          else
+            key += part[k];
         }
         if (!get(target, key)) return bad(spec, node["$ref"], field + ".$ref", "\"" + ref + "\" does not exist");
         target.reset(get(target, key));  // reset rebinds; operator= would overwrite the referenced node
@@ -292,7 +294,8 @@ Result<ImportedScenario> import_openapi(const std::string& path, const OpenApiIm
           const std::string pf = list_field + "[" + std::to_string(i) + "]";
           auto p = resolve(spec, list[i], pf);
           if (!p) return p.error();
-          if (!p->IsMap() || !(*p)["name"] || !(*p)["in"]) return bad(spec, list[i], pf, "a parameter needs \"name\" and \"in\"");
+          if (!p->IsMap() || !(*p)["name"] || !(*p)["in"])
+            return bad(spec, list[i], pf, "a parameter needs \"name\" and \"in\"");
           if (!seen.insert(scalar((*p)["in"]) + ":" + scalar((*p)["name"])).second) continue;
           params.emplace_back(*p, pf);
         }
@@ -313,7 +316,9 @@ Result<ImportedScenario> import_openapi(const std::string& path, const OpenApiIm
           const std::string placeholder = "{" + name + "}";
           const size_t pos = request_path.find(placeholder);
           if (pos == std::string::npos) {
-            return bad(spec, p["name"], pf + ".name", "path parameter \"" + name + "\" is not in the path " + route);
+            std::string message = "path parameter \"" + name + "\" is not in the path ";
+            message += route;
+            return bad(spec, p["name"], pf + ".name", message);
           }
           request_path.replace(pos, placeholder.size(), import_detail::url_encode(v));
         } else if (in == "query") {
@@ -331,14 +336,12 @@ Result<ImportedScenario> import_openapi(const std::string& path, const OpenApiIm
       auto security = security_for(spec, op["security"] ? op["security"] : root["security"], field + ".security");
       if (!security) return security.error();
       for (const auto& [n, v] : security->headers) headers[n] = v;
-      for (const auto& [n, v] : security->query) query.push_back(n + "=" + v);
+      for (const auto& [n, v] : security->query) query.push_back(n + "=" += v);
 
       Json request;
-      request["path"] = request_path + (query.empty() ? "" : "?" + [&] {
-        std::string q;
-        for (const auto& part : query) q += (q.empty() ? "" : "&") + part;
-        return q;
-      }());
+      std::string full_path = request_path;
+      for (size_t q = 0; q < query.size(); ++q) (full_path += q == 0 ? "?" : "&") += query[q];
+      request["path"] = full_path;
       if (!headers.empty()) request["headers"] = headers;
       std::vector<int> statuses;
       bool event_stream = false;
@@ -348,7 +351,7 @@ Result<ImportedScenario> import_openapi(const std::string& path, const OpenApiIm
           if (code.size() == 3 && code[0] == '2' && std::isdigit(static_cast<unsigned char>(code[1])) != 0 &&
               std::isdigit(static_cast<unsigned char>(code[2])) != 0) {
             statuses.push_back(std::stoi(code));
-            auto response = resolve(spec, kv.second, field + ".responses." + code);
+            auto response = resolve(spec, kv.second, field + ".responses." += code);
             if (!response) return response.error();
             if (response->IsMap() && get(get(*response, "content"), "text/event-stream")) {
               event_stream = true;
@@ -367,7 +370,9 @@ Result<ImportedScenario> import_openapi(const std::string& path, const OpenApiIm
       std::string category = tags.empty() ? "" : import_detail::slug(tags[0]);
       if (category.empty()) {
         const size_t start = route.find_first_not_of('/');
-        category = start == std::string::npos ? "root" : import_detail::slug(route.substr(start, route.find('/', start) - start));
+        category = start == std::string::npos
+                       ? "root"
+                       : import_detail::slug(route.substr(start, route.find('/', start) - start));
       }
       Json endpoint;
       endpoint["name"] = name;
@@ -378,14 +383,17 @@ Result<ImportedScenario> import_openapi(const std::string& path, const OpenApiIm
     if (endpoints.empty()) {
       return bad(spec, root["paths"], "paths",
                  "nothing importable: no GET operation" +
-                     std::string(excluded_count > 0 ? " left after --exclude-tag (" + std::to_string(excluded_count) + " excluded)" : "") +
+                     std::string(excluded_count > 0
+                                     ? " left after --exclude-tag (" + std::to_string(excluded_count) + " excluded)"
+                                     : "") +
                      "; the importer writes one endpoint per GET operation");
     }
     if (other_methods > 0) {
       imported.notes.push_back("left out " + std::to_string(other_methods) +
                                " non-GET operation(s): write them as flow steps by hand (docs/scenarios.md)");
     }
-    if (excluded_count > 0) imported.notes.push_back("left out " + std::to_string(excluded_count) + " GET operation(s) by --exclude-tag");
+    if (excluded_count > 0)
+      imported.notes.push_back("left out " + std::to_string(excluded_count) + " GET operation(s) by --exclude-tag");
 
     std::string name = options.name;
     if (name.empty()) name = import_detail::slug(scalar(get(get(root, "info"), "title")));
@@ -394,7 +402,8 @@ Result<ImportedScenario> import_openapi(const std::string& path, const OpenApiIm
     scenario["name"] = name;
     std::string description = "Imported from " + path.substr(path.find_last_of('/') + 1) + ": " +
                               std::to_string(endpoints.size()) + " GET operation(s)";
-    if (get(get(root, "info"), "version")) description += " of API version " + scalar(get(get(root, "info"), "version"));
+    if (get(get(root, "info"), "version"))
+      description += " of API version " + scalar(get(get(root, "info"), "version"));
     scenario["description"] = description;
     scenario["target"] = {{"base_url", "${PERFGATE_TARGET:-" + origin + "}"}};
     scenario["load"] = {{"model", "open"},

@@ -83,7 +83,7 @@ TEST_F(HarImport, KeepsTheApplicationsRequestsInOrderAndDropsStaticAssetsAndThir
   std::vector<std::string> paths;
   for (const auto& step : flow) paths.push_back(step["path"]);
   EXPECT_EQ(paths, (std::vector<std::string>{"/", "/auth/token?user_id=42", "/users/42", "/jobs?user_id=42",
-                                              "/jobs/{{job_id}}", "/jobs/{{job_id}}/result"}));
+                                             "/jobs/{{job_id}}", "/jobs/{{job_id}}/result"}));
   const std::string all_notes = ::testing::PrintToString(notes_);
   EXPECT_NE(all_notes.find("dropped 2 static asset"), std::string::npos) << all_notes;
   EXPECT_NE(all_notes.find("third-party hosts: cdn.example.net"), std::string::npos) << all_notes;
@@ -91,7 +91,7 @@ TEST_F(HarImport, KeepsTheApplicationsRequestsInOrderAndDropsStaticAssetsAndThir
 
 TEST_F(HarImport, KeepsPausesOfAtLeast100MsAsThinkTimes) {
   const json flow = import_ok(journey())["endpoints"][0]["flow"];
-  EXPECT_EQ(flow[0]["think_time"], "980ms");  // "/" ends at 20 ms; the token request starts at 1000 ms
+  EXPECT_EQ(flow[0]["think_time"], "980ms");     // "/" ends at 20 ms; the token request starts at 1000 ms
   EXPECT_FALSE(flow[1].contains("think_time"));  // 10 ms: the browser, not a person
   EXPECT_EQ(flow[2]["think_time"], "1470ms");
 }
@@ -121,8 +121,8 @@ TEST_F(HarImport, RecognisesARunOfTheSameGetWhoseResponseChangedAsAPollingStep) 
 }
 
 TEST_F(HarImport, RepeatedIdenticalResponsesAreSeparateStepsNotAPoll) {
-  const json s = import_ok(har(json::array({entry("GET", kApp + "/a", 200, 0, 5, R"({"x":1})"),
-                                            entry("GET", kApp + "/a", 200, 10, 5, R"({"x":1})")})));
+  const json s = import_ok(har(json::array(
+      {entry("GET", kApp + "/a", 200, 0, 5, R"({"x":1})"), entry("GET", kApp + "/a", 200, 10, 5, R"({"x":1})")})));
   const json& flow = s["endpoints"][0]["flow"];
   ASSERT_EQ(flow.size(), 2u);
   EXPECT_FALSE(flow[0].contains("poll"));

@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-const char* kSpec = R"(openapi: 3.0.3
+constexpr const char* kSpec = R"(openapi: 3.0.3
 info: {title: Shop API, version: "2.1"}
 servers:
   - url: https://{region}.shop.test/api/v1/
@@ -128,7 +128,8 @@ TEST_F(OpenApiImport, SecuredOperationsGetTheirCredentialFromAnEnvironmentSecret
   const json s = import_ok("shop.yaml", kSpec);
   EXPECT_EQ((*endpoint(s, "GET /items/{id}"))["request"]["headers"]["Authorization"],
             "Bearer ${secret:PERFGATE_API_TOKEN:-replace-me}");
-  EXPECT_EQ((*endpoint(s, "GET /admin/stats"))["request"]["headers"]["X-Key"], "${secret:PERFGATE_API_KEY:-replace-me}");
+  EXPECT_EQ((*endpoint(s, "GET /admin/stats"))["request"]["headers"]["X-Key"],
+            "${secret:PERFGATE_API_KEY:-replace-me}");
   EXPECT_FALSE((*endpoint(s, "GET /admin/stats"))["request"].contains("expect_status"));  // "2XX": any 2xx
 }
 
@@ -182,9 +183,11 @@ TEST_F(OpenApiImport, NoGetOperationIsNothingImportable) {
 
 TEST_F(OpenApiImport, BrokenReferencesAndUndeclaredPathParametersNameTheirPath) {
   std::string message = import_error(
-      "s.yaml", "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters:\n        - $ref: '#/components/parameters/Nope'\n");
-  EXPECT_NE(message.find("s.yaml:6:17: paths./a.get.parameters[0].$ref: \"#/components/parameters/Nope\" does not exist"),
-            std::string::npos)
+      "s.yaml",
+      "openapi: 3.0.0\npaths:\n  /a:\n    get:\n      parameters:\n        - $ref: '#/components/parameters/Nope'\n");
+  EXPECT_NE(
+      message.find("s.yaml:6:17: paths./a.get.parameters[0].$ref: \"#/components/parameters/Nope\" does not exist"),
+      std::string::npos)
       << message;
   message = import_error("s.yaml", "openapi: 3.0.0\npaths:\n  /a/{id}:\n    get: {}\n");
   EXPECT_NE(message.find("paths./a/{id}: path template {id} has no parameter"), std::string::npos) << message;

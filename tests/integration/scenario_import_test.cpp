@@ -21,15 +21,15 @@ const std::string kSource = PERFGATE_SOURCE_DIR;
 
 class ScenarioImport : public testing::TempDirTest {
  protected:
-  static void SetUpTestSuite() { service_ = testing::start_testbed("imports", 0.05).release(); }
+  static void SetUpTestSuite() { testbed = testing::start_testbed("imports", 0.05).release(); }
   static void TearDownTestSuite() {
-    delete service_;
-    service_ = nullptr;
+    delete testbed;
+    testbed = nullptr;
   }
 
   // Runs `scenario` time-scaled to 6 s and returns the result's endpoints, each checked error-free.
   json run_without_errors(const std::string& scenario, const std::string& rate_scale) {
-    const auto ran = run_perfgate({"run", scenario, "--target", service_->base_url(), "--time-scale", "0.1",
+    const auto ran = run_perfgate({"run", scenario, "--target", testbed->base_url(), "--time-scale", "0.1",
                                    "--rate-scale", rate_scale, "--quiet", "--out", path("r.json")});
     EXPECT_EQ(ran.exit_code, 0) << ran.output;
     auto text = read_file(path("r.json"));
@@ -37,20 +37,20 @@ class ScenarioImport : public testing::TempDirTest {
       ADD_FAILURE() << text.error().message;
       return json::array();
     }
-    const json endpoints = json::parse(*text)["endpoints"];
+    json endpoints = json::parse(*text)["endpoints"];
     for (const auto& e : endpoints) {
       EXPECT_EQ(e["errors"]["total"], 0) << e["name"] << ": " << e["errors"].dump();
     }
     return endpoints;
   }
 
-  static TestbedProcess* service_;
+  static TestbedProcess* testbed;
 };
 
-TestbedProcess* ScenarioImport::service_ = nullptr;
+TestbedProcess* ScenarioImport::testbed = nullptr;
 
 TEST_F(ScenarioImport, TheTestbedsOpenApiDescriptionImportsValidatesAndRunsWithoutErrors) {
-  ASSERT_NE(service_, nullptr);
+  ASSERT_NE(testbed, nullptr);
   auto ran = run_perfgate({"scenario", "import", "--openapi", kSource + "/testbed/openapi.yaml", "--exclude-tag",
                            "jobs", "-o", path("api.json")});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
@@ -66,7 +66,7 @@ TEST_F(ScenarioImport, TheTestbedsOpenApiDescriptionImportsValidatesAndRunsWitho
 }
 
 TEST_F(ScenarioImport, TheRecordedBrowserJourneyImportsAndRunsWithoutErrors) {
-  ASSERT_NE(service_, nullptr);
+  ASSERT_NE(testbed, nullptr);
   const auto ran = run_perfgate({"scenario", "import", "--har", kSource + "/tests/importers/har/testbed-journey.har",
                                  "-o", path("journey.json")});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
@@ -85,7 +85,8 @@ TEST_F(ScenarioImport, TheRecordedBrowserJourneyImportsAndRunsWithoutErrors) {
 
 TEST_F(ScenarioImport, BadInputIsExit2NamingTheFileAndEntryAndWritesNothing) {
   const std::string har = path("broken.har");
-  ASSERT_TRUE(write_file_atomically(har, R"({"log": {"entries": [{"request": {}, "response": {"status": 200}}]}})").ok());
+  ASSERT_TRUE(
+      write_file_atomically(har, R"({"log": {"entries": [{"request": {}, "response": {"status": 200}}]}})").ok());
   auto ran = run_perfgate({"scenario", "import", "--har", har, "-o", path("out.json")});
   EXPECT_EQ(ran.exit_code, 2) << ran.output;
   EXPECT_NE(ran.output.find(har + ": log.entries[0].request.method: missing"), std::string::npos) << ran.output;

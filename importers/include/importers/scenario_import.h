@@ -26,7 +26,7 @@ struct HarImportOptions {
   /// host or host:port of the application; empty: the host with the most non-static requests.
   /// Requests to other hosts are third-party and dropped.
   std::string host;
-  int virtual_users = 1;                                   ///< closed model, > 0
+  int virtual_users = 1;                                         ///< closed model, > 0
   std::chrono::microseconds duration{std::chrono::seconds(60)};  ///< one steady stage, > 0
 };
 
