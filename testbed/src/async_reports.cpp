@@ -163,7 +163,7 @@ std::string AsyncReports::generate(long user_id, int days) {
                      {"count", r[2].as<long>()},
                      {"total", std::stod(r[3].c_str())}});
   }
-  const std::string body = json{{"user_id", user_id}, {"days", days}, {"lines", lines}}.dump();
+  std::string body = json{{"user_id", user_id}, {"days", days}, {"lines", lines}}.dump();
   db_round_trip(options_);
   tx.exec_params("insert into reports (user_id, kind, body) values ($1, 'user-summary', $2::jsonb)", user_id, body);
   tx.commit();

@@ -54,7 +54,7 @@ void register_basic_routes(httplib::Server& server, ServiceContext& ctx) {
   server.Get("/stats", [&ctx](const httplib::Request&, httplib::Response& res) {
     res.set_content(ctx.stats.to_json(), "application/json");
   });
-  server.Get("/auth/token", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/auth/token", [](const httplib::Request& req, httplib::Response& res) {
     auto user_id = int_param(req, res, "user_id", 1, 1, 2'000'000'000);
     if (user_id) send_json(res, 200, {{"token", token_for(*user_id)}, {"user_id", *user_id}});
   });

@@ -108,12 +108,8 @@ void export_in_memory(const ServiceOptions& options, pqxx::connection& c, long r
 }  // namespace
 
 nlohmann::json export_row(const pqxx::row& r) {
-  return {{"id", r[0].as<long>()},
-          {"user", r[1].c_str()},
-          {"product", r[2].c_str()},
-          {"amount", to_number(r[3])},
-          {"created_at", r[4].c_str()},
-          {"region", r[5].c_str()},
+  return {{"id", r[0].as<long>()},     {"user", r[1].c_str()},       {"product", r[2].c_str()},
+          {"amount", to_number(r[3])}, {"created_at", r[4].c_str()}, {"region", r[5].c_str()},
           {"status", r[6].c_str()}};
 }
 
@@ -122,7 +118,7 @@ void register_report_routes(httplib::Server& server, ServiceContext& ctx) {
     ReportDelay delay(ctx.options);
     auto limit = int_param(req, res, "limit", 50, 1, 100000);
     if (!limit) return;
-    with_connection(ctx, res, [&](pqxx::connection& c) { 
+    with_connection(ctx, res, [&](pqxx::connection& c) {
       if (ctx.options.fixed) {
         sales_joined(ctx.options, c, *limit, res);
       } else {

@@ -99,9 +99,7 @@ int serve(const ServiceOptions& options) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int parse_and_serve(int argc, char** argv) {
   ServiceOptions options;
   if (const char* delay = std::getenv("PERFGATE_TESTBED_DELAY_MS"); delay != nullptr && *delay != '\0') {
     options.delay_ms = std::atoi(delay);
@@ -139,4 +137,17 @@ int main(int argc, char** argv) {
                "serve /reports/sales from one JOIN and /reports/export streamed; index transactions(region)");
   CLI11_PARSE(app, argc, argv);
   return serve(options);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Exit 3 with the cause rather than std::terminate's abort when anything escapes (a thread that
+  // cannot start, an allocation failure while serving).
+  try {
+    return parse_and_serve(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "perfgate-testbed: " << e.what() << "\n";
+    return 3;
+  }
 }

@@ -154,8 +154,8 @@ TEST(ReportRoutes, FixedServiceAnswersTheSameBodiesFromOneStatementAnIndexAndASt
   EXPECT_EQ(stats["exports_streamed"], 2);
   EXPECT_EQ(stats["exports_in_memory"], 0);
 
-  auto plan = shared_cluster()->psql("explain select count(*) from transactions where region = 'region-07'",
-                                     "fixed_service");
+  auto plan =
+      shared_cluster()->psql("explain select count(*) from transactions where region = 'region-07'", "fixed_service");
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NE(plan->find("transactions_region_idx"), std::string::npos) << *plan;
 }
