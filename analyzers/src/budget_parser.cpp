@@ -141,7 +141,8 @@ BudgetEntry read_entry(const json& j, const std::string& at, const std::string& 
       } else if (r.is_object() && r.contains("rule") && r["rule"].is_string()) {
         for (const auto& [key, value] : r.items()) {
           if (key != "rule" && key != "tolerance" && key != "severity" && key != "description") {
-            throw FieldError{json_reader::child(rat, key), "unknown field; use rule, tolerance, severity or description"};
+            throw FieldError{json_reader::child(rat, key),
+                             "unknown field; use rule, tolerance, severity or description"};
           }
         }
         rule = parse_rule_at(r["rule"].get<std::string>(), rat + "/rule");

@@ -142,9 +142,11 @@ std::vector<IndexSet> index_candidate_sets(const StatementGroup& g, const Schema
   for (const auto& [table, tc] : per_table) {
     for (const auto& c : tc.equality) add_unique(sets, {{table, {c}}});
     for (const auto& c : tc.range) add_unique(sets, {{table, {c}}});
-    std::vector<std::string> eq(tc.equality.begin(), tc.equality.begin() + static_cast<std::ptrdiff_t>(std::min(tc.equality.size(), max_cols)));
+    std::vector<std::string> eq(
+        tc.equality.begin(), tc.equality.begin() + static_cast<std::ptrdiff_t>(std::min(tc.equality.size(), max_cols)));
     if (eq.size() > 1) add_permutations(sets, table, eq, {});
-    std::vector<std::string> head(eq.begin(), eq.begin() + static_cast<std::ptrdiff_t>(std::min(eq.size(), max_cols - 1)));
+    std::vector<std::string> head(eq.begin(),
+                                  eq.begin() + static_cast<std::ptrdiff_t>(std::min(eq.size(), max_cols - 1)));
     for (const auto* tail : {&tc.order, &tc.range}) {
       if (tail->empty()) continue;
       add_permutations(sets, table, head, {tail->front()});
@@ -164,7 +166,8 @@ std::vector<IndexSet> index_candidate_sets(const StatementGroup& g, const Schema
   }
   for (const auto& [table, cols] : group_cols) {
     if (per_table.contains(table)) continue;
-    std::vector<std::string> head(cols.begin(), cols.begin() + static_cast<std::ptrdiff_t>(std::min(cols.size(), max_cols)));
+    std::vector<std::string> head(cols.begin(),
+                                  cols.begin() + static_cast<std::ptrdiff_t>(std::min(cols.size(), max_cols)));
     add_unique(sets, {{table, head}});
   }
   for (const auto& j : s.joins) {

@@ -109,7 +109,8 @@ Profile read_profile(const json& j, const std::string& at) {
   p.interval_ms = get_or<int64_t>(j, at, "interval_ms", 0);
   if (j.contains("summary")) p.summary = read_profile_summary(j["summary"], at + "/summary");
   if (j.contains("phases")) {
-    for (const auto& [name, s] : j["phases"].items()) p.phases[name] = read_profile_summary(s, json_reader::child(at + "/phases", name));
+    for (const auto& [name, s] : j["phases"].items())
+      p.phases[name] = read_profile_summary(s, json_reader::child(at + "/phases", name));
   }
   p.notes = get_or<std::vector<std::string>>(j, at, "notes", {});
   if (j.contains("processes")) {

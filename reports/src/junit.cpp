@@ -31,8 +31,8 @@ std::string gate_report_to_junit(const GateReport& report) {
     const std::string message = escape_xml(c.message);
     switch (c.verdict) {
       case Verdict::kFail:
-        xml += "      <failure message=\"" + message + "\" type=\"" + escape_xml(c.metric) + "\">" + message +
-               "</failure>\n";
+        xml.append("      <failure message=\"").append(message).append("\" type=\"").append(escape_xml(c.metric));
+        xml.append("\">").append(message).append("</failure>\n");
         break;
       case Verdict::kInconclusive:
         xml += "      <skipped message=\"inconclusive: " + message + "\"/>\n";

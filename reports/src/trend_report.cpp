@@ -58,7 +58,7 @@ std::string run_number(const RunResult& r, size_t index) {
 std::string run_label(const RunResult& r, size_t index) {
   const std::string label = label_value(r, "label");
   if (!label.empty()) return label.size() > 14 ? label.substr(0, 13) + "~" : label;
-  const std::string commit = commit_of(r);
+  std::string commit = commit_of(r);
   if (!commit.empty()) return commit;
   if (!r.context.start_time.empty()) return short_time(r);
   return "#" + std::to_string(index + 1);

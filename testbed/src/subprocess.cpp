@@ -35,7 +35,7 @@ std::vector<std::string> build_env(const std::vector<std::pair<std::string, std:
     }
     if (!overridden) env.push_back(std::move(line));
   }
-  for (const auto& [name, value] : extra) env.push_back(name + "=" + value);
+  for (const auto& [name, value] : extra) env.push_back(std::string(name).append("=").append(value));
   return env;
 }
 

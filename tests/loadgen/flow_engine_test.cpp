@@ -32,16 +32,16 @@ const EndpointStats& named(const RunResult& r, const std::string& name) {
     if (e.name == name) return e;
   }
   ADD_FAILURE() << "no endpoint " << name;
-  static const EndpointStats none;
-  return none;
+  static const EndpointStats kNone;
+  return kNone;
 }
 
 const Histogram& metric(const EndpointStats& e, const std::string& name) {
   const auto it = e.metrics.find(name);
   if (it == e.metrics.end()) {
     ADD_FAILURE() << e.name << ": no metric " << name;
-    static const Histogram none;
-    return none;
+    static const Histogram kNone;
+    return kNone;
   }
   return it->second.histogram;
 }

@@ -23,7 +23,7 @@ int free_port() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  (void)bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   close(fd);
@@ -91,6 +91,7 @@ TEST(SpawnedServer, StopsTheServerGroupWhenPerfgateIsTerminatedBySignal) {
     SpawnOptions o;
     o.command = "sleep 30 & echo $! > " + pid_file + ".tmp && mv " + pid_file + ".tmp " + pid_file + "; wait";
     auto server = SpawnedServer::start(o);
+    if (!server.ok()) _exit(1);
     for (int i = 0; i < 500 && access(pid_file.c_str(), F_OK) != 0; ++i) usleep(10'000);
     raise(SIGTERM);
     _exit(0);  // not reached: the handler re-raises with the default action

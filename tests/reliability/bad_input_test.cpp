@@ -16,11 +16,11 @@ namespace {
 
 // A valid result file (written by perfgate) that the cases below corrupt.
 std::string good_result() {
-  static const std::string text = [] {
+  static const std::string kText = [] {
     auto t = read_file(std::string(PERFGATE_SOURCE_DIR) + "/fuzz/corpus/result_reader_fuzz/full_result.json");
     return t.ok() ? *t : std::string();
   }();
-  return text;
+  return kText;
 }
 
 std::string replace_first(std::string text, const std::string& from, const std::string& to) {
@@ -69,7 +69,10 @@ std::vector<BadInput> cases() {
   const std::string good = good_result();
   std::vector<BadInput> c;
   auto run_scenario = [&](std::string name, std::string text, std::vector<std::string> mentions) {
-    c.push_back({name, {{"s.json", text}}, {"run", "@s.json", "--quiet", "--out", "@out.json"}, std::move(mentions)});
+    c.push_back({std::move(name),
+                 {{"s.json", text}},
+                 {"run", "@s.json", "--quiet", "--out", "@out.json"},
+                 std::move(mentions)});
   };
   // Scenarios.
   run_scenario("ScenarioNotJson", "{\"name\": ", {"@s.json:1:10", "not valid JSON"});
@@ -110,7 +113,7 @@ std::vector<BadInput> cases() {
 
   // Budgets files (gate with a valid result).
   auto gate_budgets = [&](std::string name, std::string text, std::vector<std::string> mentions) {
-    c.push_back({name,
+    c.push_back({std::move(name),
                  {{"r.json", good}, {"b.json", text}},
                  {"gate", "@r.json", "--budgets", "@b.json", "--out", "@out.json", "--junit", "@out.xml"},
                  std::move(mentions)});
@@ -195,7 +198,7 @@ std::vector<BadInput> cases() {
 
   // Findings files.
   auto report_findings = [&](std::string name, std::string text, std::vector<std::string> mentions) {
-    c.push_back({name,
+    c.push_back({std::move(name),
                  {{"r.json", good}, {"f.json", text}},
                  {"report", "@r.json", "--findings", "@f.json", "-o", "@out.html"},
                  std::move(mentions)});
@@ -247,7 +250,7 @@ std::vector<BadInput> cases() {
   auto run_flags = [&](std::string name, std::vector<std::string> flags, std::vector<std::string> mentions) {
     std::vector<std::string> args{"run", "--quiet", "--out", "@out.json"};
     args.insert(args.end(), flags.begin(), flags.end());
-    c.push_back({name, {}, args, std::move(mentions)});
+    c.push_back({std::move(name), {}, args, std::move(mentions)});
   };
   const std::string url = "http://127.0.0.1:1";
   run_flags("FlagUnknown", {"--url", url, "--rat", "5"}, {"--rat"});
@@ -275,7 +278,7 @@ std::vector<BadInput> cases() {
   auto with_scenario = [&](std::string name, std::vector<std::string> flags, std::vector<std::string> mentions) {
     std::vector<std::string> args{"run", "@s.json", "--quiet", "--out", "@out.json"};
     args.insert(args.end(), flags.begin(), flags.end());
-    c.push_back({name, {{"s.json", tiny}}, args, std::move(mentions)});
+    c.push_back({std::move(name), {{"s.json", tiny}}, args, std::move(mentions)});
   };
   with_scenario("FlagRateWithScenario", {"--rate", "5"}, {"--rate:", "quick mode", "--rate-scale"});
   with_scenario("FlagDurationWithScenario", {"--duration", "5s"}, {"--duration:", "quick mode", "--time-scale"});

@@ -43,6 +43,7 @@ TEST(TrendRegressions, AnAbsoluteFloorIgnoresTinyRises) {
 
 TEST(TrendReport, SmallErrorRateRisesAreNotRegressions) {
   std::vector<RunResult> runs;
+  runs.reserve(6);
   for (int i = 0; i < 6; ++i) runs.push_back(make_trend_run(i, 100000, 0.001 * i, 200 * 1048576LL));
   const std::string html = render_trend_html(runs);
   EXPECT_NE(html.find("No run was worse than the runs before it."), std::string::npos);
@@ -50,6 +51,7 @@ TEST(TrendReport, SmallErrorRateRisesAreNotRegressions) {
 
 TEST(TrendReport, ChartsEachEndpointAndListsRegressions) {
   std::vector<RunResult> runs;
+  runs.reserve(6);
   const double medians[] = {100000, 101000, 99000, 100500, 160000, 100000};
   for (int i = 0; i < 6; ++i) runs.push_back(make_trend_run(i, medians[i], 0.0, (200 + i) * 1048576LL));
   const std::string html = render_trend_html(runs);
@@ -80,6 +82,7 @@ TEST(TrendReport, RunsOfOneDayAreTellApartByTimeLabelAndCommit) {
 
 TEST(TrendReport, PartialAndFailedRunsAreDrawnHollowAndNeverMarked) {
   std::vector<RunResult> runs;
+  runs.reserve(6);
   for (int i = 0; i < 6; ++i) runs.push_back(make_trend_run(i, 100000, 0.0, 200 * 1048576LL));
   runs[4] = make_trend_run(4, 400000, 0.0, 200 * 1048576LL);
   runs[4].status = RunStatus::kPartial;
@@ -92,6 +95,7 @@ TEST(TrendReport, PartialAndFailedRunsAreDrawnHollowAndNeverMarked) {
 
 TEST(TrendReport, DrawsAChangePointBeforeTheFirstRunOfANewLevel) {
   std::vector<RunResult> runs;
+  runs.reserve(16);
   for (int i = 0; i < 16; ++i)
     runs.push_back(make_trend_run(i, i >= 8 ? 150000 : 100000 + (i % 3) * 1000, 0.0, 200 * 1048576LL));
   TrendOptions options;
