@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/help_text.h"
 #include "core/child_processes.h"
 #include "core/run_context.h"
 
@@ -18,28 +19,9 @@ ExitCode report_error(const Error& error) {
 
 int main(int argc, char** argv) {
   using namespace perfgate;
-  CLI::App app{"perfgate: load replay, profiling, query analysis and CI gates for HTTP report endpoints"};
-  app.set_version_flag("--version",
-                       std::string("perfgate ") + std::string(tool_version()) + " (" + std::string(build_type()) + ")");
-  app.require_subcommand(0, 1);
-  app.footer(
-      "Exit codes: 0 passed, 1 a budget or regression failed, 2 usage or input error, 3 the tool failed.\n"
-      "Run 'perfgate SUBCOMMAND --help' for a subcommand's options.");
-
+  CLI::App app;
   cli::CommandSlot slot;
-  cli::add_demo_command(app, slot);
-  cli::add_run_command(app, slot);
-  cli::add_inspect_command(app, slot);
-  cli::add_analyze_command(app, slot);
-  cli::add_scenario_command(app, slot);
-  cli::add_profile_command(app, slot);
-  cli::add_report_command(app, slot);
-  cli::add_trend_command(app, slot);
-  cli::add_history_command(app, slot);
-  cli::add_gate_command(app, slot);
-  cli::add_baseline_command(app, slot);
-  cli::add_merge_command(app, slot);
-  cli::add_kubernetes_command(app, slot);
+  cli::build_command_tree(app, slot);
 
   try {
     app.parse(argc, argv);
