@@ -62,15 +62,19 @@ std::vector<std::string> flag_names(const CLI::Option* opt) {
 std::string roff(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '\\') out += "\\e";
-    else if (c == '-') out += "\\-";
-    else out += c;
+    if (c == '\\')
+      out += "\\e";
+    else if (c == '-')
+      out += "\\-";
+    else
+      out += c;
   }
   std::string safe;
   std::istringstream lines(out);
   for (std::string line; std::getline(lines, line);) {
-    if (!line.empty() && (line[0] == '.' || line[0] == '\'')) line = "\\&" + line;
-    safe += line + "\n";
+    if (!line.empty() && (line[0] == '.' || line[0] == '\'')) line.insert(0, "\\&");
+    safe += line;
+    safe += '\n';
   }
   if (!safe.empty()) safe.pop_back();
   return safe;
@@ -112,7 +116,8 @@ int check_examples() {
         ++failures;
         continue;
       }
-      const bool belongs = entry.path.empty() || parsed_path == entry.path || parsed_path.rfind(entry.path + " ", 0) == 0;
+      const bool belongs =
+          entry.path.empty() || parsed_path == entry.path || parsed_path.rfind(entry.path + " ", 0) == 0;
       if (!belongs || !slot.run) {
         std::fprintf(stderr, "help: %s: parses as \"%s\", not as a runnable \"%s\"\n", example.c_str(),
                      parsed_path.c_str(), entry.path.c_str());
@@ -259,8 +264,9 @@ std::string render_man_page(CLI::App& app) {
         for (const std::string& n : flag_names(opt)) names += (names.empty() ? "" : ", ") + ("\\fB" + roff(n) + "\\fR");
         if (!is_flag(opt)) names += " \\fI" + roff(opt->get_type_name()) + "\\fR";
       }
-      out << ".TP\n" << names << "\n" << roff(opt->get_description().empty() ? "(no description)" : opt->get_description())
-          << "\n";
+      out << ".TP\n"
+          << names << "\n"
+          << roff(opt->get_description().empty() ? "(no description)" : opt->get_description()) << "\n";
     }
     if (const CommandExamples* entry = examples_for(node.path)) {
       out << ".PP\nExamples:\n.RS\n.nf\n";
@@ -335,8 +341,9 @@ std::string render_bash_completion(CLI::App& app) {
 
 void add_help_command(CLI::App& app, CommandSlot& slot) {
   auto options = std::make_shared<HelpOptions>();
-  CLI::App* cmd = app.add_subcommand("help", "The man page, the bash completion and the command list, from the "
-                                             "command tree itself");
+  CLI::App* cmd = app.add_subcommand("help",
+                                     "The man page, the bash completion and the command list, from the "
+                                     "command tree itself");
   cmd->add_flag("--man", options->man, "Print the man page perfgate.1 (roff)");
   cmd->add_flag("--bash-completion", options->bash, "Print the bash completion script");
   cmd->add_flag("--commands", options->commands, "List every command path, one per line");

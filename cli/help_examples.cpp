@@ -6,10 +6,9 @@
 namespace perfgate::cli {
 
 const std::vector<CommandExamples>& command_examples() {
-  static const std::vector<CommandExamples> examples = {
+  static const std::vector<CommandExamples> kExamples = {
       {"",
-       {"perfgate demo",
-        "perfgate run peak --target http://127.0.0.1:8080 --time-scale 0.0333 --out results/run.json",
+       {"perfgate demo", "perfgate run peak --target http://127.0.0.1:8080 --time-scale 0.0333 --out results/run.json",
         "perfgate gate results/run.json --baseline perfgate-baseline.json --budgets budgets/demo.json"}},
       {"demo",
        {"perfgate demo", "perfgate demo --duration 20s --rate-scale 0.5 --out demo-out",
@@ -28,7 +27,8 @@ const std::vector<CommandExamples>& command_examples() {
        {"perfgate scenario list", "perfgate scenario validate peak --time-scale 0.0333",
         "perfgate scenario import --har journey.har -o journey.json"}},
       {"scenario validate",
-       {"perfgate scenario validate peak demo", "perfgate scenario validate peak --time-scale 0.0333 --rate-scale 0.5"}},
+       {"perfgate scenario validate peak demo",
+        "perfgate scenario validate peak --time-scale 0.0333 --rate-scale 0.5"}},
       {"scenario import",
        {"perfgate scenario import --har journey.har -o journey.json",
         "perfgate scenario import --openapi testbed/openapi.yaml --exclude-tag jobs -o api.json",
@@ -43,12 +43,14 @@ const std::vector<CommandExamples>& command_examples() {
         "perfgate report results/run.json --baseline perfgate-baseline.json --gate gate.json -o report.html",
         "perfgate report results/run.json --format markdown -o - >> \"$GITHUB_STEP_SUMMARY\""}},
       {"trend",
-       {"perfgate trend perfgate-results -o trend.html", "perfgate trend --store perfgate-history --branch main -o trend.html"}},
+       {"perfgate trend perfgate-results -o trend.html",
+        "perfgate trend --store perfgate-history --branch main -o trend.html"}},
       {"history",
        {"perfgate history add results/run.json --store perfgate-history", "perfgate history show --branch main"}},
       {"history add",
        {"perfgate history add results/run.json",
-        "perfgate history add results/run.json --commit \"$GITHUB_SHA\" --branch main --store postgresql://127.0.0.1/perf"}},
+        "perfgate history add results/run.json --commit \"$GITHUB_SHA\" --branch main --store "
+        "postgresql://127.0.0.1/perf"}},
       {"history show",
        {"perfgate history show", "perfgate history show --store perfgate-history --branch main --json"}},
       {"gate",
@@ -68,13 +70,14 @@ const std::vector<CommandExamples>& command_examples() {
         "perfgate kubernetes render stress --shards 8 --target http://api.default.svc:8080 | kubectl apply -f -"}},
       {"kubernetes render",
        {"perfgate kubernetes render peak --shards 4 --image registry.example/perfgate:0.1 -o perfgate.yaml",
-        "perfgate kubernetes render stress --shards 8 --target http://api.default.svc:8080 --budgets budgets/demo.json"}},
+        "perfgate kubernetes render stress --shards 8 --target http://api.default.svc:8080 --budgets "
+        "budgets/demo.json"}},
       {"help",
        {"perfgate help --man > perfgate.1 && man -l perfgate.1",
         "perfgate help --bash-completion > ~/.local/share/bash-completion/completions/perfgate",
         "perfgate help --commands"}},
   };
-  return examples;
+  return kExamples;
 }
 
 }  // namespace perfgate::cli

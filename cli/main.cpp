@@ -17,13 +17,14 @@ ExitCode report_error(const Error& error) {
 
 }  // namespace perfgate::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   using namespace perfgate;
   CLI::App app;
   cli::CommandSlot slot;
-  cli::build_command_tree(app, slot);
-
   try {
+    cli::build_command_tree(app, slot);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -52,4 +53,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "perfgate: error: internal failure: unknown exception\n");
   }
   return static_cast<int>(ExitCode::kToolFailure);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Building the command tree or printing help can throw too (std::bad_alloc): still one line, exit 3.
+  try {
+    return run_main(argc, argv);
+  } catch (...) {
+    perfgate::stop_registered_children();
+    std::fputs("perfgate: error: internal failure while reading the command line\n", stderr);
+  }
+  return static_cast<int>(perfgate::ExitCode::kToolFailure);
 }

@@ -40,6 +40,13 @@ Ran shell(const std::string& command, const fs::path& dir = fs::current_path()) 
 
 const std::string kBinary = PERFGATE_BINARY;
 
+// `perfgate PATH --help`.
+Ran help_of(const std::string& path) {
+  std::string command = kBinary;
+  (command += ' ') += path;
+  return shell(command + " --help", fs::current_path());
+}
+
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -81,7 +88,7 @@ TEST(Help, EverySubcommandsHelpEndsWithTwoOrThreeExamplesOfItself) {
   const std::vector<std::string> paths = command_paths();
   ASSERT_GE(paths.size(), 20u);
   for (const std::string& path : paths) {
-    const Ran ran = shell(kBinary + " " + path + " --help");
+    const Ran ran = help_of(path);
     EXPECT_EQ(ran.exit_code, 0) << path << ": " << ran.output;
     const std::vector<std::string> examples = trailing_examples(ran.output);
     EXPECT_GE(examples.size(), 2u) << path << ":\n" << ran.output;
@@ -109,8 +116,9 @@ TEST(Help, ExamplesThatNeedNoServiceRunForReal) {
     fs::create_directory_symlink(fs::path(PERFGATE_SOURCE_DIR) / linked, dir / linked);
   }
   size_t ran_examples = 0;
-  for (const std::string& path : {std::string("scenario validate"), std::string("scenario list"), std::string("help")}) {
-    for (std::string example : trailing_examples(shell(kBinary + " " + path + " --help").output)) {
+  for (const std::string& path :
+       {std::string("scenario validate"), std::string("scenario list"), std::string("help")}) {
+    for (std::string example : trailing_examples(help_of(path).output)) {
       example = example.substr(2);
       if (example.find("man -l") != std::string::npos || example.find("~/") != std::string::npos) continue;
       const Ran ran = shell(kBinary + example.substr(std::string("perfgate").size()), dir);
@@ -168,7 +176,7 @@ TEST(BashCompletion, ListsEverySubcommandAndEveryFlag) {
     EXPECT_EQ(completion_words(script, parent).count(path.substr(space + 1)), 1u) << path;
     const std::set<std::string> words = completion_words(script, path);
     EXPECT_FALSE(words.empty()) << path;
-    for (const std::string& flag : flags_in_help(shell(kBinary + " " + path + " --help").output)) {
+    for (const std::string& flag : flags_in_help(help_of(path).output)) {
       EXPECT_EQ(words.count(flag), 1u) << path << " " << flag;
     }
   }
@@ -178,8 +186,8 @@ TEST(BashCompletion, ListsEverySubcommandAndEveryFlag) {
 TEST(BashCompletion, CompletesSubcommandsFlagsAndFilesInBash) {
   const fs::path script = fs::path(PERFGATE_BINARY_DIR) / "share/bash-completion/completions/perfgate";
   auto complete = [&](const std::string& words, int cword) {
-    return shell("bash -c 'source \"" + script.string() + "\"; COMP_WORDS=(" + words + "); COMP_CWORD=" +
-                 std::to_string(cword) + "; _perfgate; echo \"${COMPREPLY[*]}\"'",
+    return shell("bash -c 'source \"" + script.string() + "\"; COMP_WORDS=(" + words +
+                     "); COMP_CWORD=" + std::to_string(cword) + "; _perfgate; echo \"${COMPREPLY[*]}\"'",
                  PERFGATE_SOURCE_DIR)
         .output;
   };

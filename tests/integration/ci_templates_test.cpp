@@ -94,7 +94,8 @@ TEST_F(CiTemplates, TheGithubWorkflowRunsAnalyzesGatesAndKeepsHistory) {
   for (const auto& step : steps) {
     const std::string uses = step["uses"] ? step["uses"].Scalar() : "";
     uploads |= uses.rfind("actions/upload-artifact", 0) == 0 && step["with"]["path"].Scalar() == "results/";
-    restores_history |= uses.rfind("actions/cache/restore", 0) == 0 && step["with"]["path"].Scalar() == "perfgate-history";
+    restores_history |=
+        uses.rfind("actions/cache/restore", 0) == 0 && step["with"]["path"].Scalar() == "perfgate-history";
   }
   EXPECT_TRUE(uploads) << "results are kept as artifacts";
   EXPECT_TRUE(restores_history) << "the history is restored from the cache";
@@ -110,9 +111,9 @@ TEST_F(CiTemplates, TheGithubWorkflowRunsAnalyzesGatesAndKeepsHistory) {
       const Ran ran = run_script(script, variables);
       const bool is_gate = step["id"] && step["id"].Scalar() == "gate";
       // The gate may fail the build (1: a budget broke); nothing may be a usage error or a tool failure.
-      EXPECT_TRUE(ran.exit_code == 0 || (is_gate && ran.exit_code == 1)) << "pass " << pass << ", step " << name
-                                                                         << " exited " << ran.exit_code << ":\n"
-                                                                         << ran.output;
+      EXPECT_TRUE(ran.exit_code == 0 || (is_gate && ran.exit_code == 1))
+          << "pass " << pass << ", step " << name << " exited " << ran.exit_code << ":\n"
+          << ran.output;
       if (is_gate && pass == 2) {
         EXPECT_NE(ran.output.find("baseline pooled from history main"), std::string::npos) << ran.output;
       }
