@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/help_text.h"
 #include "core/child_processes.h"
 #include "core/run_context.h"
 
@@ -18,33 +19,13 @@ ExitCode report_error(const Error& error) {
 
 namespace {
 
-// Parses the command line and runs the chosen subcommand; exceptions are main()'s to catch.
-int run_perfgate(int argc, char** argv) {
+// Builds the command tree, parses the command line and runs the chosen subcommand.
+int run_main(int argc, char** argv) {
   using namespace perfgate;
-  CLI::App app{"perfgate: load replay, profiling, query analysis and CI gates for HTTP report endpoints"};
-  app.set_version_flag("--version",
-                       std::string("perfgate ") + std::string(tool_version()) + " (" + std::string(build_type()) + ")");
-  app.require_subcommand(0, 1);
-  app.footer(
-      "Exit codes: 0 passed, 1 a budget or regression failed, 2 usage or input error, 3 the tool failed.\n"
-      "Run 'perfgate SUBCOMMAND --help' for a subcommand's options.");
-
+  CLI::App app;
   cli::CommandSlot slot;
-  cli::add_demo_command(app, slot);
-  cli::add_run_command(app, slot);
-  cli::add_inspect_command(app, slot);
-  cli::add_analyze_command(app, slot);
-  cli::add_scenario_command(app, slot);
-  cli::add_profile_command(app, slot);
-  cli::add_report_command(app, slot);
-  cli::add_trend_command(app, slot);
-  cli::add_history_command(app, slot);
-  cli::add_gate_command(app, slot);
-  cli::add_baseline_command(app, slot);
-  cli::add_merge_command(app, slot);
-  cli::add_kubernetes_command(app, slot);
-
   try {
+    cli::build_command_tree(app, slot);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -66,8 +47,9 @@ int run_perfgate(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // An exception no adapter caught (while parsing options or running) is a tool failure (exit 3),
-  // reported on one line after every process perfgate started is stopped.
-  return perfgate::run_with_catch_all([argc, argv] { return run_perfgate(argc, argv); },
+  // The error rule's last line of defence: an exception no adapter caught (building the command
+  // tree, parsing, running) is a tool failure (exit 3), reported on one line after every process
+  // perfgate started is stopped.
+  return perfgate::run_with_catch_all([argc, argv] { return run_main(argc, argv); },
                                       static_cast<int>(perfgate::ExitCode::kToolFailure));
 }

@@ -123,6 +123,7 @@ ordered_json generator_json(const GeneratorHealth& g) {
                       {"mean_schedule_lag_us", g.mean_schedule_lag_us},
                       {"requests_behind", g.requests_behind},
                       {"cpu_percent", g.cpu_percent},
+                      {"io_wait_percent", g.io_wait_percent},
                       {"note", g.note},
                       {"cause", g.cause}};
 }

@@ -173,6 +173,7 @@ GeneratorHealth read_generator(const json& g, const std::string& at) {
   h.mean_schedule_lag_us = get_or<double>(g, at, "mean_schedule_lag_us", 0);
   h.requests_behind = get_or<int64_t>(g, at, "requests_behind", 0);
   h.cpu_percent = get_or<double>(g, at, "cpu_percent", 0);
+  h.io_wait_percent = get_or<double>(g, at, "io_wait_percent", -1);
   h.note = get_or<std::string>(g, at, "note", "");
   h.cause = get_or<std::string>(g, at, "cause", "");
   return h;
@@ -191,7 +192,8 @@ std::vector<int> read_segment_numbers(const json& j, const std::string& at, cons
   const json& list = j[key];
   if (!list.is_array()) throw FieldError{at + "/" + key, "expected an array of segment numbers"};
   for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_number_integer()) throw FieldError{at + "/" + key + "/" + std::to_string(i), "expected an integer"};
+    if (!list[i].is_number_integer())
+      throw FieldError{json_reader::child(json_reader::child(at, key), i), "expected an integer"};
     out.push_back(list[i].get<int>());
   }
   return out;
