@@ -251,8 +251,7 @@ void print_gate(const char* label, const GateReport& gate) {
       ++others;
     }
   }
-  std::printf("  %s%s\n", verdict.c_str(),
-              others > 0 ? "; the other checks and notes are in the reports" : "");
+  std::printf("  %s%s\n", verdict.c_str(), others > 0 ? "; the other checks and notes are in the reports" : "");
 }
 
 void print_before_after(const std::vector<BeforeAfterFigure>& figures) {
@@ -280,16 +279,15 @@ void print_story(const Half& before, const std::vector<BeforeAfterFigure>& figur
     wrong += "reports.sales ran " + in_unit(qpr->second, "count") + " queries per request (N+1)";
   }
   if (const Finding* index = finding_of(before.findings, FindingKind::kMissingIndex, "reports.by_region")) {
-    wrong += std::string(wrong.empty() ? "" : "; ") + "reports.by_region scanned " + index->table +
-             " without an index";
+    wrong += std::string(wrong.empty() ? "" : "; ") + "reports.by_region scanned " + index->table + " without an index";
   }
   const BeforeAfterFigure* memory = find_figure(figures, "", "peak_rss");
   if (memory != nullptr && !std::isnan(memory->before)) {
     wrong += std::string(wrong.empty() ? "" : "; ") + "reports.export built its 10,000 rows in memory (peak " +
              in_unit(memory->before, memory->unit) + ")";
   }
-  std::printf("\nWhat was wrong: %s.\n", wrong.empty() ? "the analyzer found nothing (see before.findings.json)"
-                                                       : wrong.c_str());
+  std::printf("\nWhat was wrong: %s.\n",
+              wrong.empty() ? "the analyzer found nothing (see before.findings.json)" : wrong.c_str());
   std::printf(
       "What fixed it:  one JOIN instead of a lookup per row, CREATE INDEX ON transactions (region), the export "
       "streamed from a cursor (perfgate-testbed --fixed).\n");
@@ -361,8 +359,8 @@ ExitCode run_demo(const DemoOptions& o) {
     for (const Half* half : {&*before, after ? &*after : nullptr}) {
       if (half == nullptr) continue;
       Error first = io_error("");
-      auto saved = write_file_or_fallback(o.out_dir + "/" + half->name + ".json", run_result_to_json(half->result),
-                                          &first);
+      auto saved =
+          write_file_or_fallback(o.out_dir + "/" + half->name + ".json", run_result_to_json(half->result), &first);
       if (saved) std::fprintf(stderr, "perfgate: the %s result was written to %s\n", half->name, saved->c_str());
     }
     return report_error(written.error());
@@ -403,10 +401,12 @@ void add_demo_command(CLI::App& app, CommandSlot& slot) {
                   "Length of each half's load run (default 40s, the scenario's; the mix is scaled to it)");
   cmd->add_option("--data-scale", o->data_scale, "Size of the seeded data (1.0: 200k transactions)");
   cmd->add_option("--rate-scale", o->rate_scale, "Multiply the demo's arrival rates (default 1.0: 30 req/s, peak 75)");
-  cmd->add_option("--db-latency-ms", o->db_latency_ms,
-                  "Round trip added to every database statement (default 0.7: a database on another host; 0: loopback)");
+  cmd->add_option(
+      "--db-latency-ms", o->db_latency_ms,
+      "Round trip added to every database statement (default 0.7: a database on another host; 0: loopback)");
   cmd->add_option("--threads", o->threads, "Load generator threads (default: one per core)");
-  cmd->add_flag("--strict", o->strict, "Exit 1 when the gate fails \"after\" (by default the demo exits 0 when it ran)");
+  cmd->add_flag("--strict", o->strict,
+                "Exit 1 when the gate fails \"after\" (by default the demo exits 0 when it ran)");
   cmd->add_flag("--quiet", o->quiet, "No live progress line");
   cmd->callback([o, &slot] { slot.run = [o] { return run_demo(*o); }; });
 }

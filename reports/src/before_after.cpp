@@ -30,9 +30,7 @@ double peak_rss(const RunResult& run) {
   return static_cast<double>(run.profile->summary.peak_rss_bytes);
 }
 
-std::string cell(double value, const std::string& unit) {
-  return reports_detail::format_in_unit(value, unit);
-}
+std::string cell(double value, const std::string& unit) { return reports_detail::format_in_unit(value, unit); }
 
 }  // namespace
 
@@ -77,7 +75,8 @@ std::string format_before_after_change(const BeforeAfterFigure& figure) {
   std::string text = reports_detail::format_change(change);
   // A factor reads better than "-99.0%" once a figure fell by half or more: 101 -> 1 is "101x".
   const double factor = figure.factor();
-  if (!std::isnan(factor) && factor >= 2) text += " (" + reports_detail::format_fixed(factor, factor < 10 ? 1 : 0) + "x)";
+  if (!std::isnan(factor) && factor >= 2)
+    text += " (" + reports_detail::format_fixed(factor, factor < 10 ? 1 : 0) + "x)";
   return text;
 }
 
@@ -95,9 +94,9 @@ std::string render_before_after_markdown(const ReportInputs& inputs) {
     const auto& p95 = figures[i];
     const auto& p99 = figures[i + 1];
     const auto& queries = figures[i + 2];
-    out += "| " + reports_detail::escape_markdown(p95.endpoint) + " | " + cell(p95.before, p95.unit) + " | " + cell(p95.after, p95.unit) +
-           " | " + format_before_after_change(p95) + " | " + cell(p99.before, p99.unit) + " | " +
-           cell(p99.after, p99.unit) + " | " + format_before_after_change(p99) + " | " +
+    out += "| " + reports_detail::escape_markdown(p95.endpoint) + " | " + cell(p95.before, p95.unit) + " | " +
+           cell(p95.after, p95.unit) + " | " + format_before_after_change(p95) + " | " + cell(p99.before, p99.unit) +
+           " | " + cell(p99.after, p99.unit) + " | " + format_before_after_change(p99) + " | " +
            cell(queries.before, queries.unit) + " | " + cell(queries.after, queries.unit) + " | " +
            format_before_after_change(queries) + " |\n";
   }
@@ -132,9 +131,9 @@ void append_before_after(const ReportInputs& inputs, std::string& out) {
            td(format_before_after_change(queries)) + "</tr>";
   }
   const BeforeAfterFigure& memory = figures.back();
-  out += "<tr><td class=\"text\"><strong>peak server memory (RSS)</strong></td>" + td(cell(memory.before, memory.unit)) +
-         td(cell(memory.after, memory.unit)) + td(format_before_after_change(memory)) +
-         "<td colspan=\"6\"></td></tr></tbody></table></div></section>\n";
+  out += "<tr><td class=\"text\"><strong>peak server memory (RSS)</strong></td>" +
+         td(cell(memory.before, memory.unit)) + td(cell(memory.after, memory.unit)) +
+         td(format_before_after_change(memory)) + "<td colspan=\"6\"></td></tr></tbody></table></div></section>\n";
 }
 
 }  // namespace reports_detail

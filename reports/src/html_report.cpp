@@ -16,7 +16,7 @@ std::string render_html_report(const ReportInputs& inputs) {
       "perfgate report" + (r.context.scenario_name.empty() ? std::string() : " - " + r.context.scenario_name);
 
   std::string out;
-  out.reserve(256 * 1024);
+  out.reserve(256UL * 1024);
   out +=
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"

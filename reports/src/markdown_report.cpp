@@ -109,8 +109,8 @@ void endpoint_table(const ReportInputs& inputs, std::string& out) {
     std::string errors = format_count(e.errors.total);
     if (e.errors.total > 0) errors += " (" + format_fixed(error_rate(e) * 100, 2) + "%)";
     auto lat = [&](double v) { return s.count > 0 ? format_duration_us(v) : std::string("–"); };
-    out += "| " + escape_markdown(e.name) + " | " + format_count(e.requests) + " | " + errors + " | " + lat(s.p50) +
-           " | " + lat(s.p95) + " | " + lat(s.p99) + " | " + lat(s.max) + " | " + budget + " |\n";
+    out += "| " + escape_markdown(e.name) + " | " + format_count(e.requests) + " | " + errors + " | ";
+    out += lat(s.p50) + " | " + lat(s.p95) + " | " + lat(s.p99) + " | " + lat(s.max) + " | " + budget + " |\n";
   }
   out += "\n";
 }

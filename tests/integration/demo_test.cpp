@@ -78,10 +78,10 @@ TEST(Demo, BeforeAndAfterShowTheFixesInNumbersAndTheGatePassesAfter) {
   const fs::path out = fs::temp_directory_path() / ("perfgate-demo-test-" + std::to_string(::getpid()));
   fs::remove_all(out);
   int code = -1;
-  const std::string output =
-      run_and_capture(std::string(PERFGATE_BINARY) + " demo --duration 10s --data-scale 0.25 --db-latency-ms 2 --quiet " +
-                          "--out " + out.string() + " 2>&1",
-                      code);
+  const std::string output = run_and_capture(std::string(PERFGATE_BINARY) +
+                                                 " demo --duration 10s --data-scale 0.25 --db-latency-ms 2 --quiet " +
+                                                 "--out " + out.string() + " 2>&1",
+                                             code);
   ASSERT_EQ(code, 0) << output;
   for (const char* file : {"before.json", "after.json", "before.findings.json", "after.findings.json", "gate.json",
                            "before.gate.json", "junit.xml", "report.html", "report.md"}) {
