@@ -32,6 +32,19 @@ double peak_rss(const RunResult& run) {
 
 std::string cell(double value, const std::string& unit) { return reports_detail::format_in_unit(value, unit); }
 
+// The cells of one endpoint's row after its name: before, after and change of p95, p99 and queries
+// per request (figures in the order before_after_figures() gives them), as plain text.
+std::vector<std::string> endpoint_cells(const std::vector<BeforeAfterFigure>& figures, size_t first) {
+  std::vector<std::string> cells;
+  for (size_t i = first; i < first + 3; ++i) {
+    const BeforeAfterFigure& f = figures[i];
+    cells.push_back(cell(f.before, f.unit));
+    cells.push_back(cell(f.after, f.unit));
+    cells.push_back(format_before_after_change(f));
+  }
+  return cells;
+}
+
 }  // namespace
 
 double BeforeAfterFigure::change() const {
@@ -91,14 +104,9 @@ std::string render_before_after_markdown(const ReportInputs& inputs) {
       "before | after | change |\n"
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (size_t i = 0; i + 2 < figures.size(); i += 3) {
-    const auto& p95 = figures[i];
-    const auto& p99 = figures[i + 1];
-    const auto& queries = figures[i + 2];
-    out += "| " + reports_detail::escape_markdown(p95.endpoint) + " | " + cell(p95.before, p95.unit) + " | " +
-           cell(p95.after, p95.unit) + " | " + format_before_after_change(p95) + " | " + cell(p99.before, p99.unit) +
-           " | " + cell(p99.after, p99.unit) + " | " + format_before_after_change(p99) + " | " +
-           cell(queries.before, queries.unit) + " | " + cell(queries.after, queries.unit) + " | " +
-           format_before_after_change(queries) + " |\n";
+    out += "| " + reports_detail::escape_markdown(figures[i].endpoint);
+    for (const auto& text : endpoint_cells(figures, i)) out += " | " + text;
+    out += " |\n";
   }
   const BeforeAfterFigure& memory = figures.back();
   out += "\n| Whole service | before | after | change |\n|---|---:|---:|---:|\n| peak server memory (RSS) | " +
@@ -121,14 +129,9 @@ void append_before_after(const ReportInputs& inputs, std::string& out) {
       "<th>Change</th><th>p99 before</th><th>p99 after</th><th>Change</th><th>Queries/request before</th>"
       "<th>After</th><th>Change</th></tr></thead><tbody>";
   for (size_t i = 0; i + 2 < figures.size(); i += 3) {
-    const auto& p95 = figures[i];
-    const auto& p99 = figures[i + 1];
-    const auto& queries = figures[i + 2];
-    out += "<tr><td class=\"text\">" + escape_html(p95.endpoint) + "</td>" + td(cell(p95.before, p95.unit)) +
-           td(cell(p95.after, p95.unit)) + td(format_before_after_change(p95)) + td(cell(p99.before, p99.unit)) +
-           td(cell(p99.after, p99.unit)) + td(format_before_after_change(p99)) +
-           td(cell(queries.before, queries.unit)) + td(cell(queries.after, queries.unit)) +
-           td(format_before_after_change(queries)) + "</tr>";
+    out += "<tr><td class=\"text\">" + escape_html(figures[i].endpoint) + "</td>";
+    for (const auto& text : endpoint_cells(figures, i)) out += td(text);
+    out += "</tr>";
   }
   const BeforeAfterFigure& memory = figures.back();
   out += "<tr><td class=\"text\"><strong>peak server memory (RSS)</strong></td>" +

@@ -32,15 +32,22 @@ RunResult run(int64_t sales_us, int64_t peak_rss_bytes) {
   return r;
 }
 
-TEST(BeforeAfter, FiguresComeFromBothRunsAndBothAnalysesWithTheirChangeAndFactor) {
-  const RunResult before = run(200000, 400 << 20);
-  const RunResult after = run(8000, 40 << 20);
+// The sales page at 200 ms and 101 queries before, 8 ms and 1 query after; 400 MiB then 40 MiB.
+struct Pair {
+  RunResult before = run(200000, 400 << 20);
+  RunResult after = run(8000, 40 << 20);
   Findings before_findings;
-  before_findings.queries_per_request["reports.sales"] = 101;
   Findings after_findings;
-  after_findings.queries_per_request["reports.sales"] = 1;
-  const ReportInputs inputs{&after, &before, &after_findings, nullptr, &before_findings};
-  const auto figures = before_after_figures(inputs);
+  Pair() {
+    before_findings.queries_per_request["reports.sales"] = 101;
+    after_findings.queries_per_request["reports.sales"] = 1;
+  }
+  [[nodiscard]] ReportInputs inputs() const { return {&after, &before, &after_findings, nullptr, &before_findings}; }
+};
+
+TEST(BeforeAfter, FiguresComeFromBothRunsAndBothAnalysesWithTheirChangeAndFactor) {
+  const Pair pair;
+  const auto figures = before_after_figures(pair.inputs());
   ASSERT_EQ(figures.size(), 7u);  // 2 request endpoints x (p95, p99, queries) + peak memory; flows left out
 
   const BeforeAfterFigure* p95 = find_figure(figures, "reports.sales", "p95");
@@ -73,27 +80,21 @@ TEST(BeforeAfter, FiguresComeFromBothRunsAndBothAnalysesWithTheirChangeAndFactor
 }
 
 TEST(BeforeAfter, ReportsOpenWithTheTableOnlyForABeforeAfterPair) {
-  const RunResult before = run(200000, 400 << 20);
-  const RunResult after = run(8000, 40 << 20);
-  Findings before_findings;
-  before_findings.queries_per_request["reports.sales"] = 101;
-  Findings after_findings;
-  after_findings.queries_per_request["reports.sales"] = 1;
-  const ReportInputs pair{&after, &before, &after_findings, nullptr, &before_findings};
-  const std::string markdown = render_markdown_report(pair);
+  const Pair pair;
+  const std::string markdown = render_markdown_report(pair.inputs());
   EXPECT_EQ(markdown.rfind("## Before and after", 0), 0u) << markdown.substr(0, 200);
   EXPECT_NE(markdown.find("| 101 | 1 | -99.0% (101x) |"), std::string::npos) << markdown;
   EXPECT_NE(markdown.find("| peak server memory (RSS) | 400.0 MiB | 40.0 MiB | -90.0% (10x) |"), std::string::npos)
       << markdown;
-  const std::string html = render_html_report(pair);
+  const std::string html = render_html_report(pair.inputs());
   EXPECT_NE(html.find("<h2 id=\"before-after\">"), std::string::npos);
   EXPECT_NE(html.find("href=\"#before-after\""), std::string::npos);
 
   // A plain baseline comparison (no baseline findings) keeps its reports as they were.
-  const ReportInputs plain{&after, &before, &after_findings, nullptr};
+  const ReportInputs plain{&pair.after, &pair.before, &pair.after_findings, nullptr};
   EXPECT_EQ(render_markdown_report(plain).find("Before and after"), std::string::npos);
   EXPECT_EQ(render_html_report(plain).find("before-after"), std::string::npos);
-  EXPECT_TRUE(render_before_after_markdown(ReportInputs{&after}).empty());
+  EXPECT_TRUE(render_before_after_markdown(ReportInputs{&pair.after}).empty());
 }
 
 }  // namespace
