@@ -248,7 +248,7 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   const json& errors = Reader::member(j, at, "errors");
   if (!errors.is_object()) throw FieldError{at + "/errors", "expected an object"};
   for (const auto& [k, v] : errors.items()) {
-    if (!v.is_number_integer()) throw FieldError{at + "/errors/" + k, "expected an integer"};
+    if (!v.is_number_integer()) throw FieldError{(at + "/errors/").append(k), "expected an integer"};
     if (k == "total")
       e.errors.total = v.get<int64_t>();
     else
@@ -260,7 +260,7 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   e.service_time = Reader::histogram(hist, hat, "service_time");
   if (j.contains("metrics")) {
     for (const auto& [name, m] : j["metrics"].items()) {
-      const std::string mat = at + "/metrics/" + name;
+      const std::string mat = (at + "/metrics/").append(name);
       e.metrics[name] =
           NamedMetric{Reader::get_or<std::string>(m, mat, "unit", ""), Reader::histogram(m, mat, "histogram")};
     }
@@ -302,7 +302,8 @@ Profile read_profile(const json& j, const std::string& at) {
   p.interval_ms = Reader::get_or<int64_t>(j, at, "interval_ms", 0);
   if (j.contains("summary")) p.summary = read_profile_summary(j["summary"], at + "/summary");
   if (j.contains("phases")) {
-    for (const auto& [name, s] : j["phases"].items()) p.phases[name] = read_profile_summary(s, at + "/phases/" + name);
+    for (const auto& [name, s] : j["phases"].items())
+      p.phases[name] = read_profile_summary(s, (at + "/phases/").append(name));
   }
   p.notes = Reader::get_or<std::vector<std::string>>(j, at, "notes", {});
   if (j.contains("processes")) {
@@ -383,7 +384,8 @@ std::vector<int> read_segment_numbers(const json& j, const std::string& at, cons
   const json& list = j[key];
   if (!list.is_array()) throw FieldError{at + "/" + key, "expected an array of segment numbers"};
   for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_number_integer()) throw FieldError{at + "/" + key + "/" + std::to_string(i), "expected an integer"};
+    if (!list[i].is_number_integer())
+      throw FieldError{(at + "/").append(key).append("/").append(std::to_string(i)), "expected an integer"};
     out.push_back(list[i].get<int>());
   }
   return out;
@@ -467,6 +469,7 @@ RunResult read_result(const json& j) {
   r.context.start_time = Reader::get_or<std::string>(c, "/context", "start_time", "");
   r.context.scenario_name = Reader::get_or<std::string>(c, "/context", "scenario_name", "");
   r.context.scenario_hash = Reader::get_or<std::string>(c, "/context", "scenario_hash", "");
+  r.context.workload_hash = Reader::get_or<std::string>(c, "/context", "workload_hash", "");
   r.context.target = Reader::get_or<std::string>(c, "/context", "target", "");
   r.context.command_line = Reader::get_or<std::string>(c, "/context", "command_line", "");
   const auto model = Reader::get<std::string>(j, "", "model");
@@ -531,6 +534,7 @@ std::string run_result_to_json(const RunResult& r) {
                               {"start_time", r.context.start_time},
                               {"scenario_name", r.context.scenario_name},
                               {"scenario_hash", r.context.scenario_hash},
+                              {"workload_hash", r.context.workload_hash},
                               {"target", r.context.target},
                               {"command_line", r.context.command_line}};
   j["status"] = r.status;
