@@ -189,6 +189,7 @@ std::string run_result_to_json(const RunResult& r) {
                               {"start_time", r.context.start_time},
                               {"scenario_name", r.context.scenario_name},
                               {"scenario_hash", r.context.scenario_hash},
+                              {"workload_hash", r.context.workload_hash},
                               {"target", r.context.target},
                               {"command_line", r.context.command_line}};
   j["status"] = run_status_name(r.status);

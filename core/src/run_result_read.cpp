@@ -286,6 +286,7 @@ RunResult read_result(const json& j) {
   r.context.start_time = get_or<std::string>(c, "/context", "start_time", "");
   r.context.scenario_name = get_or<std::string>(c, "/context", "scenario_name", "");
   r.context.scenario_hash = get_or<std::string>(c, "/context", "scenario_hash", "");
+  r.context.workload_hash = get_or<std::string>(c, "/context", "workload_hash", "");
   r.context.target = get_or<std::string>(c, "/context", "target", "");
   r.context.command_line = get_or<std::string>(c, "/context", "command_line", "");
   const auto model = get<std::string>(j, "", "model");

@@ -218,6 +218,14 @@ ReportFixture make_report_fixture(Hostility hostility) {
       {"budget:global:n_plus_one", "budget", "", "", "n_plus_one", Verdict::kFail, 1, 0, "count", 0, std::nullopt,
        "1 N+1 pattern found (budget: none)"},
   };
+  // The gate's intervals of the three comparisons: clear, beyond the threshold, and within it.
+  const double intervals[3][2] = {{0.29, 0.41}, {0.04, 0.42}, {-0.06, 0.01}};
+  for (size_t i = 0; i < 3; ++i) {
+    CheckResult& c = f.gate.checks[4 + i];
+    c.change_low = intervals[i][0];
+    c.change_high = intervals[i][1];
+    c.threshold = 0.05;
+  }
   return f;
 }
 
