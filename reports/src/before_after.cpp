@@ -64,7 +64,7 @@ std::vector<BeforeAfterFigure> before_after_figures(const ReportInputs& inputs) 
   const RunResult& before = *inputs.baseline;
   const RunResult& after = *inputs.result;
   for (const auto& e : after.endpoints) {
-    if (e.kind != "request") continue;
+    if (e.kind != EndpointKind::kRequest) continue;
     out.push_back({e.name, "p95", "us", percentile_us(before, e.name, 95), percentile_us(after, e.name, 95)});
     out.push_back({e.name, "p99", "us", percentile_us(before, e.name, 99), percentile_us(after, e.name, 99)});
     out.push_back({e.name, "queries_per_request", "count", queries_per_request(inputs.baseline_findings, e.name),

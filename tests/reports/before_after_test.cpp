@@ -25,7 +25,7 @@ RunResult run(int64_t sales_us, int64_t peak_rss_bytes) {
   r.endpoints.push_back(endpoint("reports.sales", sales_us, 100));
   r.endpoints.push_back(endpoint("reports.by_user", 2000, 100));
   EndpointStats flow = endpoint("async", 1000, 10);
-  flow.kind = "flow";
+  flow.kind = EndpointKind::kFlow;
   r.endpoints.push_back(flow);
   r.profile.emplace();
   r.profile->summary.peak_rss_bytes = peak_rss_bytes;
