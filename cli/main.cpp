@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   cli::add_baseline_command(app, slot);
   cli::add_merge_command(app, slot);
   cli::add_kubernetes_command(app, slot);
+  cli::add_export_command(app, slot);
 
   try {
     app.parse(argc, argv);

@@ -142,7 +142,7 @@ TEST(LimitSearch, ASlowServiceTimeIsTheServersBreachEvenWhenTheGeneratorWasLate)
   judged.name = "step";
   judged.end_ms = 10'000;
   r.phases.push_back(judged);
-  for (int i = 0; i < 10; ++i) r.timeline.push_back(IntervalStats{i * 1000, 1000, 300, 0, 0, 0, 0, 0, 0, 300, 0});
+  for (int i = 0; i < 10; ++i) r.timeline.push_back(IntervalStats{i * 1000, 1000, 300, 0, 0, 0, 0, 0, 0, 300, 0, ""});
   step = judge_step(slo("p95 < 100ms"), 400, r);
   EXPECT_EQ(step.verdict, "generator_limited");
 }

@@ -47,7 +47,7 @@ RunResult shard(int index, int count, int samples, std::vector<int64_t>* all = n
   e.metrics["polls"].histogram.record(index);
   for (int t = 0; t < 10; ++t) {
     e.timeline.push_back(IntervalStats{t * 1000, 1000, samples / 10, 0, 1000.0 * index, 2000.0 * index, 0, 0, 0,
-                                       samples / 10, 10.0 * index});
+                                       samples / 10, 10.0 * index, ""});
   }
   r.endpoints.push_back(e);
   r.phase_stats.push_back(PhaseStats{"steady", {e}});
