@@ -149,6 +149,7 @@ std::string AsyncReports::generate(long user_id, int days) {
   Lease lease = pool_.acquire();
   if (!lease) throw std::runtime_error("database connection pool exhausted");
   pqxx::work tx(*lease);
+  db_round_trip(options_);
   const pqxx::result rows = tx.exec_params(
       "select p.category, date_trunc('month', t.created_at)::date as month, count(*), sum(t.amount) "
       "from transactions t join products p on p.id = t.product_id "
@@ -162,7 +163,8 @@ std::string AsyncReports::generate(long user_id, int days) {
                      {"count", r[2].as<long>()},
                      {"total", std::stod(r[3].c_str())}});
   }
-  const std::string body = json{{"user_id", user_id}, {"days", days}, {"lines", lines}}.dump();
+  std::string body = json{{"user_id", user_id}, {"days", days}, {"lines", lines}}.dump();
+  db_round_trip(options_);
   tx.exec_params("insert into reports (user_id, kind, body) values ($1, 'user-summary', $2::jsonb)", user_id, body);
   tx.commit();
   return body;

@@ -46,6 +46,7 @@ void register_basic_routes(httplib::Server& server, ServiceContext& ctx) {
   server.Get("/ready", [&ctx](const httplib::Request&, httplib::Response& res) {
     with_connection(ctx, res, [&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
+      db_round_trip(ctx.options);
       tx.exec("select 1");
       send_json(res, 200, {{"status", "ready"}});
     });
@@ -53,7 +54,7 @@ void register_basic_routes(httplib::Server& server, ServiceContext& ctx) {
   server.Get("/stats", [&ctx](const httplib::Request&, httplib::Response& res) {
     res.set_content(ctx.stats.to_json(), "application/json");
   });
-  server.Get("/auth/token", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/auth/token", [](const httplib::Request& req, httplib::Response& res) {
     auto user_id = int_param(req, res, "user_id", 1, 1, 2'000'000'000);
     if (user_id) send_json(res, 200, {{"token", token_for(*user_id)}, {"user_id", *user_id}});
   });
@@ -73,6 +74,7 @@ void register_basic_routes(httplib::Server& server, ServiceContext& ctx) {
   server.Get("/capacity", [&ctx](const httplib::Request&, httplib::Response& res) {
     with_connection(ctx, res, [&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
+      db_round_trip(ctx.options);
       const pqxx::row r =
           tx.exec1("select count(*), coalesce(sum(capacity_points), 0) from sprints where state = 'active'");
       send_json(res, 200,
@@ -86,6 +88,7 @@ void register_basic_routes(httplib::Server& server, ServiceContext& ctx) {
     const long id = std::stol(req.matches[1]);
     with_connection(ctx, res, [&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
+      db_round_trip(ctx.options);
       const pqxx::result r = tx.exec_params("select id, name, email, region, created_at from users where id = $1", id);
       if (r.empty()) return send_json(res, 404, {{"error", "no user " + std::to_string(id)}});
       send_json(res, 200, row_to_json(r[0]));
@@ -95,9 +98,11 @@ void register_basic_routes(httplib::Server& server, ServiceContext& ctx) {
     const long id = std::stol(req.matches[1]);
     with_connection(ctx, res, [&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
+      db_round_trip(ctx.options);
       const pqxx::result sprint = tx.exec_params(
           "select id, name, state, start_date, end_date, capacity_points from sprints where id = $1", id);
       if (sprint.empty()) return send_json(res, 404, {{"error", "no sprint " + std::to_string(id)}});
+      db_round_trip(ctx.options);
       const pqxx::result analyses = tx.exec_params(
           "select analysis_type, score, created_at from sprint_analyses where sprint_id = $1 order by analysis_type",
           id);
@@ -113,6 +118,7 @@ void register_basic_routes(httplib::Server& server, ServiceContext& ctx) {
     with_connection(ctx, res, [&](pqxx::connection& c) {
       pqxx::nontransaction tx(c);
       // A moderately heavy aggregation (seed 004 budgets queue generation at seconds, not ms).
+      db_round_trip(ctx.options);
       const pqxx::result r = tx.exec_params(
           "select p.category, t.region, count(*) as n, sum(t.amount) as total "
           "from transactions t join products p on p.id = t.product_id "

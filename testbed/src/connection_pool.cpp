@@ -86,6 +86,7 @@ std::string ServiceStats::to_json() const {
       {"pool_connect_errors", pool_connect_errors.load()},
       {"db_errors", db_errors.load()},
       {"exports_in_memory", exports_in_memory.load()},
+      {"exports_streamed", exports_streamed.load()},
       {"streams_started", streams_started.load()},
       {"streams_completed", streams_completed.load()},
       {"streams_cancelled", streams_cancelled.load()},

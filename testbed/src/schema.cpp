@@ -112,4 +112,10 @@ bool ensure_seeded(pqxx::connection& connection, double scale) {
   return true;
 }
 
+void add_fixed_indexes(pqxx::connection& connection) {
+  pqxx::nontransaction tx(connection);
+  tx.exec("create index if not exists transactions_region_idx on transactions (region)");
+  tx.exec("analyze transactions");
+}
+
 }  // namespace perfgate::testbed_service

@@ -18,4 +18,8 @@ SeedSizes seed_sizes(double scale);
 /// seeded. Throws pqxx exceptions (the caller is the adapter).
 bool ensure_seeded(pqxx::connection& connection, double scale);
 
+/// The index the analyzer proves for /reports/by-region (transactions(region)), created when missing,
+/// then the table analysed so the planner uses it. Throws pqxx exceptions.
+void add_fixed_indexes(pqxx::connection& connection);
+
 }  // namespace perfgate::testbed_service

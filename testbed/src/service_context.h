@@ -31,6 +31,10 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body);
 /// Runs `work` with a leased connection; 503 when the pool is exhausted, 500 on database errors.
 void with_connection(ServiceContext& ctx, httplib::Response& res, const std::function<void(pqxx::connection&)>& work);
 
+/// Stands for the network between the service and its database: sleeps options.db_latency_ms (0: not
+/// at all). Called once before every statement, with the connection held, as a remote round trip is.
+void db_round_trip(const ServiceOptions& options);
+
 /// Integer query parameter `name` within [min_value, max_value], or `fallback` when absent;
 /// nullopt (after answering 400) when malformed or out of range.
 std::optional<long> int_param(const httplib::Request& req, httplib::Response& res, const std::string& name,

@@ -31,6 +31,16 @@ int serve(const ServiceOptions& options) {
     }
   }
 
+  if (options.fixed) {
+    try {
+      pqxx::connection connection(options.dsn);
+      add_fixed_indexes(connection);
+    } catch (const std::exception& e) {
+      std::cerr << "perfgate-testbed: cannot create the --fixed index (" << options.dsn << "): " << e.what() << "\n";
+      return 3;
+    }
+  }
+
   // Signals are taken by one thread with sigwait instead of a handler, so shutdown can call
   // httplib's (not async-signal-safe) stop() directly. Blocked before any thread starts so every
   // thread inherits the mask.
@@ -89,9 +99,7 @@ int serve(const ServiceOptions& options) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int parse_and_serve(int argc, char** argv) {
   ServiceOptions options;
   if (const char* delay = std::getenv("PERFGATE_TESTBED_DELAY_MS"); delay != nullptr && *delay != '\0') {
     options.delay_ms = std::atoi(delay);
@@ -122,6 +130,24 @@ int main(int argc, char** argv) {
   app.add_option("--pool-hold-ms", options.pool_hold_ms,
                  "hold every database connection this much longer (capacity: pool-size / hold)")
       ->check(CLI::Range(0, 600000));
+  app.add_option("--db-latency-ms", options.db_latency_ms,
+                 "round trip added before every statement, as to a database across a network (e.g. 0.7)")
+      ->check(CLI::Range(0.0, 1000.0));
+  app.add_flag("--fixed", options.fixed,
+               "serve /reports/sales from one JOIN and /reports/export streamed; index transactions(region)");
   CLI11_PARSE(app, argc, argv);
   return serve(options);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Exit 3 with the cause rather than std::terminate's abort when anything escapes (a thread that
+  // cannot start, an allocation failure while serving).
+  try {
+    return parse_and_serve(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "perfgate-testbed: " << e.what() << "\n";
+    return 3;
+  }
 }

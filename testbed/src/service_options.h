@@ -19,6 +19,8 @@ struct ServiceOptions {
   double delay_factor = 1.0;      ///< /reports responses take this many times their work time, >= 1
   int stream_chunk_delay_ms = 0;  ///< per-chunk processing time of the streamed export
   int pool_hold_ms = 0;           ///< capacity knob: every database lease is held this much longer
+  double db_latency_ms = 0;       ///< added before every statement: a database across a network, >= 0
+  bool fixed = false;             ///< serve /reports/sales, /reports/export with their fixes; index region
 };
 
 }  // namespace perfgate::testbed_service

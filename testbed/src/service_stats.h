@@ -15,6 +15,7 @@ struct ServiceStats {
   std::atomic<std::uint64_t> pool_connect_errors{0};
   std::atomic<std::uint64_t> db_errors{0};
   std::atomic<std::uint64_t> exports_in_memory{0};
+  std::atomic<std::uint64_t> exports_streamed{0};
   std::atomic<std::uint64_t> streams_started{0};
   std::atomic<std::uint64_t> streams_completed{0};
   std::atomic<std::uint64_t> streams_cancelled{0};

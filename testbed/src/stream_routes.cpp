@@ -29,16 +29,76 @@ std::string event(const char* name, const std::string& data) {
 
 std::string rows_chunk(const pqxx::result& rows) {
   json chunk = json::array();
-  for (const auto& r : rows) {
-    chunk.push_back({{"id", r[0].as<long>()},
-                     {"user", r[1].c_str()},
-                     {"product", r[2].c_str()},
-                     {"amount", std::stod(r[3].c_str())},
-                     {"created_at", r[4].c_str()},
-                     {"region", r[5].c_str()},
-                     {"status", r[6].c_str()}});
-  }
+  for (const auto& r : rows) chunk.push_back(export_row(r));
   return event("rows", chunk.dump());
+}
+
+// Opens the export's cursor on a leased connection: the row count first (the JSON document and the
+// progress events both need it before the rows), then the cursor. False after answering 503 / 500.
+bool open_export(ServiceContext& ctx, ExportStream& stream, long rows, httplib::Response& res) {
+  stream.lease = ctx.pool.acquire();
+  if (!stream.lease) {
+    send_json(res, 503, {{"error", "database connection pool exhausted"}});
+    return false;
+  }
+  try {
+    stream.tx = std::make_unique<pqxx::work>(*stream.lease);
+    db_round_trip(ctx.options);
+    stream.total =
+        stream.tx->exec_params1("select count(*) from (select 1 from transactions order by id limit $1) s", rows)[0]
+            .as<long>();
+    db_round_trip(ctx.options);
+    stream.tx->exec_params(std::string("declare export_cursor no scroll cursor for ") + kExportQuery + " limit $1",
+                           rows);
+  } catch (const std::exception& e) {
+    ctx.stats.db_errors++;
+    send_json(res, 500, {{"error", std::string("database error: ") + e.what()}});
+    return false;
+  }
+  return true;
+}
+
+// Closing the cursor's transaction before the lease goes back keeps the pooled connection clean
+// for the next borrower.
+void close_export(ExportStream& stream) {
+  stream.tx.reset();
+  stream.lease = Lease();
+}
+
+// Rows per FETCH of the streamed JSON export: large enough that a 20,000-row export is a handful
+// of statements (each a round trip), small enough that a chunk stays around a megabyte.
+constexpr long kJsonChunkRows = 10'000;
+
+// One call = one FETCH written as part of {"count":N,"rows":[...]}, byte for byte the document the
+// in-memory export builds whole (nlohmann orders keys, so "count" comes first).
+bool next_json_chunk(ExportStream& stream, const ServiceContext& ctx, httplib::DataSink& sink) {
+  if (stream.finished) return true;
+  if (!sink.is_writable()) return false;
+  std::string out;
+  if (stream.sent == 0) out = "{\"count\":" + std::to_string(stream.total) + ",\"rows\":[";
+  if (stream.sent < stream.total) {
+    pqxx::result rows;
+    try {
+      db_round_trip(ctx.options);
+      rows = stream.tx->exec("fetch " + std::to_string(kJsonChunkRows) + " from export_cursor");
+    } catch (const std::exception&) {
+      // The status line is gone: a cut connection is how a streamed response reports a failure.
+      ctx.stats.db_errors++;
+      return false;
+    }
+    for (const auto& r : rows) {
+      if (stream.sent++ > 0) out += ',';
+      out += export_row(r).dump();
+    }
+    if (rows.empty()) stream.total = stream.sent;  // rows deleted since the count: end the array
+  }
+  if (stream.sent >= stream.total) {
+    out += "]}";
+    stream.finished = true;
+  }
+  if (!sink.write(out.data(), out.size())) return false;
+  if (stream.finished) sink.done();
+  return true;
 }
 
 // One call = one 1,000-row FETCH, so memory stays bounded by a chunk whatever `rows` is, and a
@@ -54,6 +114,7 @@ bool next_chunk(ExportStream& stream, const ServiceContext& ctx, httplib::DataSi
   }
   pqxx::result rows;
   try {
+    db_round_trip(ctx.options);
     rows = stream.tx->exec("fetch " + std::to_string(kChunkRows) + " from export_cursor");
   } catch (const std::exception& e) {
     stats.db_errors++;
@@ -88,27 +149,7 @@ void register_stream_routes(httplib::Server& server, ServiceContext& ctx) {
     auto rows = int_param(req, res, "rows", 10000, 1, kMaxRows);
     if (!rows) return;
     auto stream = std::make_shared<ExportStream>();
-    stream->lease = ctx.pool.acquire();
-    if (!stream->lease) {
-      send_json(res, 503, {{"error", "database connection pool exhausted"}});
-      return;
-    }
-    try {
-      stream->tx = std::make_unique<pqxx::work>(*stream->lease);
-      stream->total =
-          stream->tx->exec_params1("select count(*) from (select 1 from transactions order by id limit $1) s", *rows)[0]
-              .as<long>();
-      stream->tx->exec_params(
-          "declare export_cursor no scroll cursor for "
-          "select t.id, u.name, p.name, t.amount, t.created_at, t.region, t.status "
-          "from transactions t join users u on u.id = t.user_id join products p on p.id = t.product_id "
-          "order by t.id limit $1",
-          *rows);
-    } catch (const std::exception& e) {
-      ctx.stats.db_errors++;
-      send_json(res, 500, {{"error", std::string("database error: ") + e.what()}});
-      return;
-    }
+    if (!open_export(ctx, *stream, *rows, res)) return;
     ctx.stats.streams_started++;
     res.set_header("Cache-Control", "no-cache");
     res.set_chunked_content_provider(
@@ -116,12 +157,19 @@ void register_stream_routes(httplib::Server& server, ServiceContext& ctx) {
         [stream, &ctx](size_t /*offset*/, httplib::DataSink& sink) { return next_chunk(*stream, ctx, sink); },
         [stream, &ctx](bool /*success*/) {
           if (!stream->finished) ctx.stats.streams_cancelled++;
-          // Closing the cursor's transaction before the lease goes back keeps the pooled
-          // connection clean for the next borrower.
-          stream->tx.reset();
-          stream->lease = Lease();
+          close_export(*stream);
         });
   });
+}
+
+void export_streamed(ServiceContext& ctx, long rows, httplib::Response& res) {
+  auto stream = std::make_shared<ExportStream>();
+  if (!open_export(ctx, *stream, rows, res)) return;
+  ctx.stats.exports_streamed++;
+  res.set_chunked_content_provider(
+      "application/json",
+      [stream, &ctx](size_t /*offset*/, httplib::DataSink& sink) { return next_json_chunk(*stream, ctx, sink); },
+      [stream](bool /*success*/) { close_export(*stream); });
 }
 
 }  // namespace perfgate::testbed_service
