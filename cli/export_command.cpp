@@ -37,7 +37,8 @@ void add_export_command(CLI::App& app, CommandSlot& slot) {
   CLI::App* cmd = app.add_subcommand("export", "Write a result's data in other tools' formats (HdrHistogram logs)");
   cmd->add_option("result", o->result, "Result file (perfgate run --out)")->required();
   cmd->add_option("--hlog", o->hlog, "Write the per-interval latency histograms as an HdrHistogram interval log");
-  cmd->add_option("--endpoint", o->endpoint, "Only this endpoint's intervals (default: the whole run and each endpoint)");
+  cmd->add_option("--endpoint", o->endpoint,
+                  "Only this endpoint's intervals (default: the whole run and each endpoint)");
   cmd->callback([o, &slot] { slot.run = [o] { return run_export(*o); }; });
 }
 

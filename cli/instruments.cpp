@@ -35,7 +35,8 @@ void add_telemetry_flags(CLI::App* cmd, InstrumentOptions& o) {
 void print_telemetry_summary(std::FILE* out, const RunResult& r) {
   if (!r.telemetry) return;
   const TelemetryInfo& t = *r.telemetry;
-  if (!t.metrics_file.empty() && t.metrics_file_error.empty()) std::fprintf(out, "metrics: %s\n", t.metrics_file.c_str());
+  if (!t.metrics_file.empty() && t.metrics_file_error.empty())
+    std::fprintf(out, "metrics: %s\n", t.metrics_file.c_str());
   if (!t.otlp_endpoint.empty()) {
     std::fprintf(out, "otlp: %lld of %lld pushes to %s failed%s%s\n", static_cast<long long>(t.otlp_failed_pushes),
                  static_cast<long long>(t.otlp_pushes), t.otlp_endpoint.c_str(),

@@ -21,16 +21,16 @@ ordered_json summary_json(const Histogram& h) {
 
 ordered_json interval_json(const IntervalStats& i) {
   ordered_json j{{"t_ms", i.t_ms},
-                      {"duration_ms", i.duration_ms},
-                      {"requests", i.requests},
-                      {"errors", i.errors},
-                      {"sent", i.sent},
-                      {"p50_us", i.p50_us},
-                      {"p90_us", i.p90_us},
-                      {"p95_us", i.p95_us},
-                      {"p99_us", i.p99_us},
-                      {"max_us", i.max_us},
-                      {"schedule_lag_us", i.schedule_lag_us}};
+                 {"duration_ms", i.duration_ms},
+                 {"requests", i.requests},
+                 {"errors", i.errors},
+                 {"sent", i.sent},
+                 {"p50_us", i.p50_us},
+                 {"p90_us", i.p90_us},
+                 {"p95_us", i.p95_us},
+                 {"p99_us", i.p99_us},
+                 {"max_us", i.max_us},
+                 {"schedule_lag_us", i.schedule_lag_us}};
   if (!i.histogram.empty()) j["histogram"] = i.histogram;
   return j;
 }

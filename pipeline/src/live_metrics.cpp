@@ -32,7 +32,7 @@ struct LatencyPoint {
   Labels labels;
   int64_t count = 0;
   double sum_s = 0;
-  std::vector<int64_t> cumulative;  // per bound of latency_bucket_bounds_s(), then +Inf
+  std::vector<int64_t> cumulative;                   // per bound of latency_bucket_bounds_s(), then +Inf
   std::vector<std::pair<double, double>> quantiles;  // (quantile, seconds)
   double min_s = 0, max_s = 0;
 };
@@ -82,8 +82,8 @@ nlohmann::json attributes(const Labels& labels) {
 
 const std::vector<double>& latency_bucket_bounds_s() {
   // Prometheus's default buckets stretched to a minute: load tests see timeouts of many seconds.
-  static const std::vector<double> bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                             0.25,  0.5,    1,     2.5,  5,     10,   30, 60};
+  static const std::vector<double> bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                             0.5,   1,      2.5,   5,    10,    30,   60};
   return bounds;
 }
 
@@ -143,17 +143,31 @@ LiveMetrics::Snapshot LiveMetrics::snapshot() const {
   Snapshot s;
   s.identity = identity_;
   auto& f = s.families;
-  f.push_back({"perfgate_run_info", "perfgate.run.info", "1",
-               "The run: scenario and run id as labels, value 1.", Kind::kGauge,
-               {{{{"scenario", identity_.scenario}, {"run_id", identity_.run_id}, {"version", identity_.tool_version}}, 1}}});
-  Family requests{"perfgate_http_requests_total", "perfgate.http.requests", "{request}",
+  f.push_back(
+      {"perfgate_run_info",
+       "perfgate.run.info",
+       "1",
+       "The run: scenario and run id as labels, value 1.",
+       Kind::kGauge,
+       {{{{"scenario", identity_.scenario}, {"run_id", identity_.run_id}, {"version", identity_.tool_version}}, 1}}});
+  Family requests{"perfgate_http_requests_total",
+                  "perfgate.http.requests",
+                  "{request}",
                   "Completed requests (success or error; a flow counts whole iterations), warm-up included.",
-                  Kind::kCounter, {}};
-  Family errors{"perfgate_http_request_errors_total", "perfgate.http.request.errors", "{request}",
+                  Kind::kCounter,
+                  {}};
+  Family errors{"perfgate_http_request_errors_total",
+                "perfgate.http.request.errors",
+                "{request}",
                 "Completed requests that ended in an error, by category (connect, timeout, status_5xx, ...).",
-                Kind::kCounter, {}};
-  Family sent{"perfgate_http_requests_sent_total", "perfgate.http.requests.sent", "{request}",
-              "Requests started (arrivals), warm-up included.", Kind::kCounter, {}};
+                Kind::kCounter,
+                {}};
+  Family sent{"perfgate_http_requests_sent_total",
+              "perfgate.http.requests.sent",
+              "{request}",
+              "Requests started (arrivals), warm-up included.",
+              Kind::kCounter,
+              {}};
   for (const Endpoint& e : endpoints_) {
     const Labels labels{{"endpoint", e.name}};
     requests.points.push_back({labels, static_cast<double>(e.requests)});
@@ -189,45 +203,89 @@ LiveMetrics::Snapshot LiveMetrics::snapshot() const {
   const Gauges& g = gauges_;
   if (g.have_interval) {
     if (g.closed) {
-      f.push_back({"perfgate_virtual_users", "perfgate.virtual_users", "{user}",
-                   "Closed model: virtual users planned at the last interval's midpoint.", Kind::kGauge,
+      f.push_back({"perfgate_virtual_users",
+                   "perfgate.virtual_users",
+                   "{user}",
+                   "Closed model: virtual users planned at the last interval's midpoint.",
+                   Kind::kGauge,
                    {{{}, g.target}}});
     } else {
-      f.push_back({"perfgate_target_rate_requests_per_second", "perfgate.rate.target", "{request}/s",
-                   "Open model: the planned arrival rate at the last interval's midpoint.", Kind::kGauge,
+      f.push_back({"perfgate_target_rate_requests_per_second",
+                   "perfgate.rate.target",
+                   "{request}/s",
+                   "Open model: the planned arrival rate at the last interval's midpoint.",
+                   Kind::kGauge,
                    {{{}, g.target}}});
     }
-    f.push_back({"perfgate_offered_rate_requests_per_second", "perfgate.rate.offered", "{request}/s",
-                 "Requests started per second in the last interval.", Kind::kGauge, {{{}, g.offered_rps}}});
-    f.push_back({"perfgate_achieved_rate_requests_per_second", "perfgate.rate.achieved", "{request}/s",
-                 "Requests completed per second in the last interval.", Kind::kGauge, {{{}, g.achieved_rps}}});
-    f.push_back({"perfgate_generator_lag_seconds", "perfgate.generator.lag", "s",
+    f.push_back({"perfgate_offered_rate_requests_per_second",
+                 "perfgate.rate.offered",
+                 "{request}/s",
+                 "Requests started per second in the last interval.",
+                 Kind::kGauge,
+                 {{{}, g.offered_rps}}});
+    f.push_back({"perfgate_achieved_rate_requests_per_second",
+                 "perfgate.rate.achieved",
+                 "{request}/s",
+                 "Requests completed per second in the last interval.",
+                 Kind::kGauge,
+                 {{{}, g.achieved_rps}}});
+    f.push_back({"perfgate_generator_lag_seconds",
+                 "perfgate.generator.lag",
+                 "s",
                  "Worst delay between a request's due time and its send in the last interval (open model).",
-                 Kind::kGauge, {{{}, g.lag_s}}});
-    f.push_back({"perfgate_generator_saturated", "perfgate.generator.saturated", "1",
-                 "1 when the generator could not keep up with the schedule so far.", Kind::kGauge,
+                 Kind::kGauge,
+                 {{{}, g.lag_s}}});
+    f.push_back({"perfgate_generator_saturated",
+                 "perfgate.generator.saturated",
+                 "1",
+                 "1 when the generator could not keep up with the schedule so far.",
+                 Kind::kGauge,
                  {{{}, g.saturated ? 1.0 : 0.0}}});
-    f.push_back({"perfgate_requests_in_flight", "perfgate.requests.in_flight", "{request}",
-                 "Requests sent and not yet completed.", Kind::kGauge, {{{}, static_cast<double>(g.in_flight)}}});
-    f.push_back({"perfgate_warm_up", "perfgate.warm_up", "1",
-                 "1 while the run is in an excluded warm-up phase (the result leaves it out).", Kind::kGauge,
+    f.push_back({"perfgate_requests_in_flight",
+                 "perfgate.requests.in_flight",
+                 "{request}",
+                 "Requests sent and not yet completed.",
+                 Kind::kGauge,
+                 {{{}, static_cast<double>(g.in_flight)}}});
+    f.push_back({"perfgate_warm_up",
+                 "perfgate.warm_up",
+                 "1",
+                 "1 while the run is in an excluded warm-up phase (the result leaves it out).",
+                 Kind::kGauge,
                  {{{}, g.warm_up ? 1.0 : 0.0}}});
-    f.push_back({"perfgate_run_elapsed_seconds", "perfgate.run.elapsed", "s",
-                 "Time since the run's t = 0 at the end of the last interval.", Kind::kGauge, {{{}, g.elapsed_s}}});
+    f.push_back({"perfgate_run_elapsed_seconds",
+                 "perfgate.run.elapsed",
+                 "s",
+                 "Time since the run's t = 0 at the end of the last interval.",
+                 Kind::kGauge,
+                 {{{}, g.elapsed_s}}});
   }
   if (g.rss_bytes >= 0) {
-    f.push_back({"perfgate_server_resident_memory_bytes", "perfgate.server.resident_memory", "By",
-                 "Resident memory of the watched server processes, summed.", Kind::kGauge,
+    f.push_back({"perfgate_server_resident_memory_bytes",
+                 "perfgate.server.resident_memory",
+                 "By",
+                 "Resident memory of the watched server processes, summed.",
+                 Kind::kGauge,
                  {{{}, static_cast<double>(g.rss_bytes)}}});
-    f.push_back({"perfgate_server_cpu_usage_ratio", "perfgate.server.cpu.usage", "1",
+    f.push_back({"perfgate_server_cpu_usage_ratio",
+                 "perfgate.server.cpu.usage",
+                 "1",
                  "CPU time of the watched server processes per second of wall time (1 = one core).",
-                 Kind::kGauge, {{{}, g.cpu_ratio}}});
-    f.push_back({"perfgate_server_processes", "perfgate.server.processes", "{process}",
-                 "Watched server processes alive.", Kind::kGauge, {{{}, static_cast<double>(g.processes)}}});
+                 Kind::kGauge,
+                 {{{}, g.cpu_ratio}}});
+    f.push_back({"perfgate_server_processes",
+                 "perfgate.server.processes",
+                 "{process}",
+                 "Watched server processes alive.",
+                 Kind::kGauge,
+                 {{{}, static_cast<double>(g.processes)}}});
   }
   if (g.pg_connections >= 0) {
-    f.push_back({"perfgate_postgres_connections", "perfgate.postgres.connections", "{connection}",
-                 "PostgreSQL client connections at the latest sample.", Kind::kGauge,
+    f.push_back({"perfgate_postgres_connections",
+                 "perfgate.postgres.connections",
+                 "{connection}",
+                 "PostgreSQL client connections at the latest sample.",
+                 Kind::kGauge,
                  {{{}, static_cast<double>(g.pg_connections)}}});
   }
   return s;
@@ -347,11 +405,11 @@ std::string LiveMetrics::otlp_json(int64_t start_unix_ns, int64_t now_unix_ns) c
                         {"service.version", s.identity.tool_version},
                         {"perfgate.scenario", s.identity.scenario},
                         {"perfgate.run.id", s.identity.run_id}};
-  json request{
-      {"resourceMetrics",
-       json::array({{{"resource", {{"attributes", attributes(resource)}}},
-                     {"scopeMetrics", json::array({{{"scope", {{"name", "perfgate"}, {"version", s.identity.tool_version}}},
-                                                    {"metrics", metrics}}})}}})}};
+  json request{{"resourceMetrics",
+                json::array({{{"resource", {{"attributes", attributes(resource)}}},
+                              {"scopeMetrics",
+                               json::array({{{"scope", {{"name", "perfgate"}, {"version", s.identity.tool_version}}},
+                                             {"metrics", metrics}}})}}})}};
   return request.dump();
 }
 

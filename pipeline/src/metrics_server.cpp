@@ -63,8 +63,8 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& a
   }
   if (port <= 0) {
     const int err = errno;
-    return unavailable("--metrics-listen " + address + ": cannot listen: " +
-                       (err != 0 ? std::string(std::strerror(err)) : std::string("bind failed")) +
+    return unavailable("--metrics-listen " + address +
+                       ": cannot listen: " + (err != 0 ? std::string(std::strerror(err)) : std::string("bind failed")) +
                        " (another process has the port? choose another, or 127.0.0.1:0 for a free one)");
   }
   const bool v6 = where->host.find(':') != std::string::npos;

@@ -17,8 +17,7 @@ class MetricsServer {
   /// `render()` (called on the server's thread for every scrape; must be thread-safe).
   /// Errors: kInvalidInput for an address that does not parse; kUnavailable when the port cannot be
   /// bound (in use, not permitted), naming the address.
-  static Result<std::unique_ptr<MetricsServer>> start(const std::string& address,
-                                                      std::function<std::string()> render);
+  static Result<std::unique_ptr<MetricsServer>> start(const std::string& address, std::function<std::string()> render);
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;

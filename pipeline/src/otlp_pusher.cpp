@@ -17,8 +17,9 @@ size_t discard(char* /*data*/, size_t size, size_t count, void* /*user*/) { retu
 Result<std::unique_ptr<OtlpPusher>> OtlpPusher::start(const std::string& endpoint, std::chrono::milliseconds interval,
                                                       std::function<std::string()> payload) {
   if (endpoint.rfind("http://", 0) != 0 && endpoint.rfind("https://", 0) != 0) {
-    return invalid_input("--otlp-endpoint: '" + endpoint +
-                         "' is not an http(s) URL (expected the collector's OTLP/HTTP base, e.g. http://127.0.0.1:4318)");
+    return invalid_input(
+        "--otlp-endpoint: '" + endpoint +
+        "' is not an http(s) URL (expected the collector's OTLP/HTTP base, e.g. http://127.0.0.1:4318)");
   }
   if (interval.count() <= 0) return invalid_input("--otlp-interval: must be > 0");
   std::unique_ptr<OtlpPusher> out(new OtlpPusher());

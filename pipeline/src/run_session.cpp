@@ -13,12 +13,12 @@
 #include "core/files.h"
 #include "core/redact.h"
 #include "core/units.h"
-#include "profiler/pg_sampler.h"
-#include "profiler/profiler.h"
-#include "profiler/spawned_server.h"
 #include "metrics_server.h"
 #include "otlp_pusher.h"
 #include "pipeline/live_metrics.h"
+#include "profiler/pg_sampler.h"
+#include "profiler/profiler.h"
+#include "profiler/spawned_server.h"
 #include "stop_on_signals.h"
 
 namespace perfgate {
@@ -131,8 +131,8 @@ Status RunSession::prepare_telemetry(const InstrumentOptions& options, State& st
     state.otlp = std::move(*pusher);
   }
   if (!options.metrics_listen.empty()) {
-    auto server = pipeline_detail::MetricsServer::start(options.metrics_listen,
-                                                        [metrics] { return metrics->prometheus_text(); });
+    auto server =
+        pipeline_detail::MetricsServer::start(options.metrics_listen, [metrics] { return metrics->prometheus_text(); });
     if (!server) return server.error();
     state.metrics_server = std::move(*server);
     info.metrics_listen = state.metrics_server->address();

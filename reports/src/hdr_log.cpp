@@ -57,8 +57,8 @@ Result<std::string> render_hdr_log(const RunResult& result, const HdrLogOptions&
       for (const auto& c : result.endpoints) {
         if (c.kind != "step") names += (names.empty() ? "" : ", ") + c.name;
       }
-      return invalid_input("--endpoint: no endpoint '" + options.endpoint + "' in the result (endpoints: " +
-                           (names.empty() ? "none" : names) + ")");
+      return invalid_input("--endpoint: no endpoint '" + options.endpoint +
+                           "' in the result (endpoints: " + (names.empty() ? "none" : names) + ")");
     }
     timelines.push_back({tag_of(e->name), "/endpoints/" + e->name + "/timeline", &e->timeline});
   }

@@ -25,7 +25,9 @@ LiveStatus interval_with(const std::string& name, std::initializer_list<int64_t>
   return s;
 }
 
-bool has_line(const std::string& text, const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; }
+bool has_line(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos;
+}
 
 TEST(LiveMetrics, CountersAddUpAcrossIntervalsAndBucketsAreCumulativeInSeconds) {
   LiveMetrics m(RunIdentity{"s", "run-1", "0.1.0"});

@@ -255,14 +255,14 @@ struct LimitSearch {
 /// Where a run's live metrics went (run --metrics-listen, --metrics-file, --otlp-endpoint;
 /// docs/ecosystem.md), and how the pushes fared. A collector that fails never fails the run.
 struct TelemetryInfo {
-  std::string run_id;           ///< the run's id in the metrics (resource attribute perfgate.run.id)
-  std::string metrics_listen;   ///< address /metrics was served on ("" when not served)
-  std::string metrics_file;     ///< where the final exposition was written ("" when not asked)
+  std::string run_id;              ///< the run's id in the metrics (resource attribute perfgate.run.id)
+  std::string metrics_listen;      ///< address /metrics was served on ("" when not served)
+  std::string metrics_file;        ///< where the final exposition was written ("" when not asked)
   std::string metrics_file_error;  ///< why it could not be written ("" when it was, or not asked)
-  std::string otlp_endpoint;    ///< collector base URL ("" when not pushed)
-  int64_t otlp_pushes = 0;      ///< pushes attempted, the final one included
+  std::string otlp_endpoint;       ///< collector base URL ("" when not pushed)
+  int64_t otlp_pushes = 0;         ///< pushes attempted, the final one included
   int64_t otlp_failed_pushes = 0;  ///< of which failed (collector unreachable, timeout, non-2xx)
-  std::string otlp_last_error;  ///< the last failure's reason ("" when none failed)
+  std::string otlp_last_error;     ///< the last failure's reason ("" when none failed)
 };
 
 /// The whole result of one run.

@@ -40,7 +40,7 @@ struct LiveEndpoint {
   int64_t sent = 0;      ///< started in the interval (arrivals)
   /// Completed requests by outcome category (index: Outcome); [kOk] are the successes.
   std::array<int64_t, static_cast<size_t>(Outcome::kCount_)> outcomes{};
-  double latency_sum_us = 0;  ///< exact sum of the completed requests' latency
+  double latency_sum_us = 0;                                ///< exact sum of the completed requests' latency
   Histogram latency{HistogramConfig{1, 3'600'000'000, 2}};  ///< their latency, us, 2 digits
 };
 

@@ -39,11 +39,11 @@ struct InstrumentOptions {
   std::string pg_dsn;                                  ///< --pg: libpq DSN
   std::string pg_interval;                             ///< --pg-interval; "": max(sample interval, 1s)
   // Live metrics out (docs/ecosystem.md); each may be used without watching anything.
-  std::string metrics_listen;           ///< --metrics-listen HOST:PORT: serve Prometheus /metrics during the run
-  std::string metrics_file;             ///< --metrics-file: the final exposition, written atomically
-  std::string metrics_linger = "15s";   ///< --metrics-linger: after the run, serve until one more scrape, at most this
-  std::string otlp_endpoint;            ///< --otlp-endpoint: OTLP/HTTP collector base URL (JSON to /v1/metrics)
-  std::string otlp_interval = "5s";     ///< --otlp-interval: time between pushes
+  std::string metrics_listen;          ///< --metrics-listen HOST:PORT: serve Prometheus /metrics during the run
+  std::string metrics_file;            ///< --metrics-file: the final exposition, written atomically
+  std::string metrics_linger = "15s";  ///< --metrics-linger: after the run, serve until one more scrape, at most this
+  std::string otlp_endpoint;           ///< --otlp-endpoint: OTLP/HTTP collector base URL (JSON to /v1/metrics)
+  std::string otlp_interval = "5s";    ///< --otlp-interval: time between pushes
 
   /// True when any flag asks for something to be watched or started.
   [[nodiscard]] bool any() const {
