@@ -8,7 +8,8 @@
 #            wait 50 ms for a connection and get 503: error_rate must break first, p95 stays low.
 # Each search must find max_sustainable_rps within 10% of the capacity and name the right rule; the
 # bar is 9 of 10 per server. A last search against a server far faster than one generator thread
-# (no pool, 1 ms answers) must end generator_limited rather than report the generator's ceiling.
+# (perfgate_instant_server --json-items 2000: one send of a prebuilt ~9 KB body, while a JSON check
+# makes the generator parse it) must end generator_limited rather than report the generator's ceiling.
 # Usage: bench/find_limit.sh [BUILD_DIR] [REPEATS] [delay|testbed|generator ...]  (~1 min per search)
 set -euo pipefail
 
@@ -21,8 +22,9 @@ port=18097
 slo="p95 < 250ms, error_rate < 1%"
 search_flags=(--find-limit-start 50 --find-limit-hold 4s --find-limit-warm-up 2s --threads 1 --quiet)
 
-[[ -x $build/bin/perfgate && -x $build/bench/perfgate_delay_server && -x $build/bench/perfgate_testbed_serve ]] ||
-  ninja -C "$build" perfgate perfgate_delay_server perfgate_testbed_serve perfgate-testbed
+[[ -x $build/bin/perfgate && -x $build/bench/perfgate_delay_server && -x $build/bench/perfgate_testbed_serve &&
+  -x $build/bench/perfgate_instant_server ]] ||
+  ninja -C "$build" perfgate perfgate_delay_server perfgate_testbed_serve perfgate-testbed perfgate_instant_server
 
 work=$(mktemp -d)
 server_pid=
@@ -33,15 +35,19 @@ stop_server() {
 cleanup() { stop_server; rm -rf "$work"; }
 trap cleanup EXIT
 
-serve_delay() {
+serve_delay() { serve_epoll perfgate_delay_server "$@"; }
+
+serve_epoll() {
   stop_server
-  "$build/bench/perfgate_delay_server" "$port" "$@" &
+  local binary=$1
+  shift
+  "$build/bench/$binary" "$port" "$@" &
   server_pid=$!
   for _ in $(seq 50); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then url="http://127.0.0.1:$port/"; return; fi
     sleep 0.1
   done
-  echo "delay server did not start on port $port" >&2
+  echo "$binary did not start on port $port" >&2
   exit 3
 }
 
@@ -98,18 +104,26 @@ for part in "${parts[@]}"; do
       series testbed 200 error_rate
       ;;
     generator)
-      serve_delay --delay-ms 1
+      serve_epoll perfgate_instant_server --json-items 2000
+      cat >"$work/gen-scenario.json" <<JSON
+{"name": "generator-bound", "target": {"base_url": "${url%/}"},
+ "load": {"model": "open", "stages": [{"duration": "10s", "target_rps": 100}]},
+ "endpoints": [{"name": "json", "request": {"path": "/",
+                "checks": [{"json_pointer": "/rows", "matches": "^[0-9]+\$"}]}}]}
+JSON
       code=0
-      "$build/bin/perfgate" run --url "$url" --find-limit "p95 < 250ms" --find-limit-start 2000 --find-limit-max 1000000 \
-        --find-limit-growth 4 --find-limit-hold 3s --find-limit-warm-up 1s --threads 1 --quiet --out "$work/gen.json" \
-        >/dev/null || code=$?
-      echo "== generator-bound search (server without a pool, 1 ms answers; one generator thread)"
+      "$build/bin/perfgate" run "$work/gen-scenario.json" --find-limit "$slo" --find-limit-start 1000 \
+        --find-limit-max 1000000 --find-limit-growth 2 --find-limit-hold 3s --find-limit-warm-up 1s --threads 1 --quiet \
+        --out "$work/gen.json" >/dev/null || code=$?
+      echo "== generator-bound search (instant server, ~9 KB JSON bodies the generator checks; one generator thread)"
       echo "verdict max_sustainable first_failing broken_first steps: $(summary "$work/gen.json") (exit $code)"
       python3 - "$work/gen.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))["limit_search"]
 for st in s["steps"]:
-    print(f'  offered {st["offered_rps"]:.0f}/s achieved {st["achieved_rps"]:.0f}/s {st["verdict"]} {st["generator"].get("cause", "")}')
+    g = st["generator"]
+    print(f'  offered {st["offered_rps"]:.0f}/s achieved {st["achieved_rps"]:.0f}/s {st["verdict"]} {g.get("cause", "")}'
+          f' cpu {g["cpu_percent"]:.0f}% io_wait {g.get("io_wait_percent", -1):.0f}%')
 print("  note:", s["note"])
 PY
       ;;

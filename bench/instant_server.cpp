@@ -1,12 +1,16 @@
 // A server that answers every HTTP/1.1 request at once with a fixed 2-byte body: the cheapest
 // possible target, so a side-by-side run measures the load generators, not the server.
-// Usage: perfgate_instant_server PORT
+// With --json-items N the body is {"rows":"N","items":[0,1,...,N-1]} instead: still one send from a
+// prebuilt buffer for the server, but a JSON check on it costs the generator a parse per response,
+// so the generator, not the server, is the bottleneck (tests/integration/find_limit_test.cpp).
+// Usage: perfgate_instant_server PORT [--json-items N]
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +20,14 @@
 namespace {
 
 constexpr char kResponse[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok";
+
+std::string json_response(int items) {
+  std::string body = "{\"rows\":\"" + std::to_string(items) + "\",\"items\":[";
+  for (int i = 0; i < items; ++i) body += (i > 0 ? "," : "") + std::to_string(i);
+  body += "]}";
+  return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nContent-Type: application/json\r\n\r\n" + body;
+}
 
 // Counts complete requests (GET/HEAD without bodies: each ends with an empty line) in the bytes read,
 // carrying the tail across reads.
@@ -34,10 +46,13 @@ int count_requests(std::string& pending, const char* data, size_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s PORT\n", argv[0]);
+  const bool json = argc == 4 && std::strcmp(argv[2], "--json-items") == 0;
+  if (argc != 2 && !json) {
+    std::fprintf(stderr, "usage: %s PORT [--json-items N]\n", argv[0]);
     return 2;
   }
+  // A JSON body stays under the default 16 KiB socket send buffer, so one send always takes it whole.
+  const std::string response = json ? json_response(std::clamp(std::atoi(argv[3]), 1, 2000)) : std::string(kResponse);
   const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   const int one = 1;
   ::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -80,7 +95,7 @@ int main(int argc, char** argv) {
       }
       const int requests = count_requests(pending[fd], buf, static_cast<size_t>(got));
       out.clear();
-      for (int r = 0; r < requests; ++r) out.append(kResponse, sizeof kResponse - 1);
+      for (int r = 0; r < requests; ++r) out += response;
       if (!out.empty()) ::send(fd, out.data(), out.size(), MSG_NOSIGNAL);
     }
   }

@@ -1,12 +1,14 @@
-// perfgate scenario validate|list: check scenario files (every problem at once, with file:line:col)
-// and show the bundled scenarios.
+// perfgate scenario validate|list|import: check scenario files (every problem at once, with
+// file:line:col), show the bundled scenarios, and write a scenario from a HAR or OpenAPI file.
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
+#include "core/files.h"
 #include "core/units.h"
+#include "importers/scenario_import.h"
 #include "scenarios/parser.h"
 
 namespace perfgate::cli {
@@ -73,10 +75,59 @@ ExitCode run_scenario_list() {
   return worst;
 }
 
+struct ScenarioImportOptions {
+  std::string har;
+  std::string openapi;
+  std::string out;
+  std::string name;
+  std::string host;
+  int vus = 1;
+  double rate = 5;
+  std::string duration = "60s";
+  std::vector<std::string> exclude_tags;
+};
+
+ExitCode run_scenario_import(const ScenarioImportOptions& options) {
+  if (options.har.empty() == options.openapi.empty()) {
+    return report_error(invalid_input("scenario import: give exactly one of --har FILE and --openapi FILE"));
+  }
+  auto duration = parse_duration(options.duration);
+  if (!duration) return report_error(invalid_input("--duration: " + duration.error().message));
+  if (Status writable = check_output_path(options.out, "--out"); !writable) return report_error(writable.error());
+  Result<ImportedScenario> imported = invalid_input("");
+  if (!options.har.empty()) {
+    HarImportOptions har;
+    har.name = options.name;
+    har.host = options.host;
+    har.virtual_users = options.vus;
+    har.duration = *duration;
+    imported = import_har(options.har, har);
+  } else {
+    OpenApiImportOptions openapi;
+    openapi.name = options.name;
+    openapi.exclude_tags = options.exclude_tags;
+    openapi.rate = options.rate;
+    openapi.duration = *duration;
+    imported = import_openapi(options.openapi, openapi);
+  }
+  if (!imported) {
+    // An input file that cannot be read is the user's input error too, not a tool failure.
+    const Error& e = imported.error();
+    return report_error(e.code == ErrorCode::kIo ? invalid_input(e.message) : e);
+  }
+  if (Status written = write_file_atomically(options.out, imported->json_text); !written) {
+    return report_error(written.error());
+  }
+  for (const std::string& note : imported->notes) std::printf("note: %s\n", note.c_str());
+  std::printf("%s: wrote %zu %s; check it with 'perfgate scenario validate %s'\n", options.out.c_str(),
+              imported->requests, options.har.empty() ? "endpoint(s)" : "step(s) in one flow", options.out.c_str());
+  return ExitCode::kPass;
+}
+
 }  // namespace
 
 void add_scenario_command(CLI::App& app, CommandSlot& slot) {
-  CLI::App* cmd = app.add_subcommand("scenario", "Validate scenario files and list the bundled scenarios");
+  CLI::App* cmd = app.add_subcommand("scenario", "Validate, list and import scenario files");
   cmd->require_subcommand(1);
 
   auto options = std::make_shared<ScenarioValidateOptions>();
@@ -88,8 +139,30 @@ void add_scenario_command(CLI::App& app, CommandSlot& slot) {
   validate->add_option("--target", options->target, "Replace the base URL (http://host:port)");
   validate->callback([options, &slot] { slot.run = [options] { return run_scenario_validate(*options); }; });
 
-  CLI::App* list = cmd->add_subcommand("list", "List the bundled scenarios with their model, duration and description");
-  list->callback([&slot] { slot.run = [] { return run_scenario_list(); }; });
+  auto import_options = std::make_shared<ScenarioImportOptions>();
+  CLI::App* import = cmd->add_subcommand(
+      "import", "Write a scenario from a browser recording (HAR) or an OpenAPI 3 description (JSON or YAML)");
+  auto* har =
+      import->add_option("--har", import_options->har, "HAR file recorded in a browser (one flow, closed model)");
+  auto* openapi =
+      import->add_option("--openapi", import_options->openapi, "OpenAPI 3 file, JSON or YAML (one endpoint per GET)");
+  har->excludes(openapi);
+  import->add_option("-o,--out", import_options->out, "Scenario file to write (atomically)")->required();
+  import->add_option("--name", import_options->name, "Scenario name (default: the HAR's file name or info.title)");
+  import->add_option("--host", import_options->host,
+                     "HAR: host[:port] of the application (default: the most requested); others are third-party");
+  import->add_option("--vus", import_options->vus, "HAR: virtual users replaying the journey (default 1)");
+  import->add_option("--rate", import_options->rate, "OpenAPI: arrivals per second over all endpoints (default 5)");
+  import->add_option("--duration", import_options->duration, "Length of the one steady stage (default 60s)");
+  import->add_option("--exclude-tag", import_options->exclude_tags, "OpenAPI: leave out operations with this tag");
+  import->callback(
+      [import_options, &slot] { slot.run = [import_options] { return run_scenario_import(*import_options);
+};
+}  // namespace perfgate::cli
+);
+
+CLI::App* list = cmd->add_subcommand("list", "List the bundled scenarios with their model, duration and description");
+list->callback([&slot] { slot.run = [] { return run_scenario_list(); }; });
 }
 
 }  // namespace perfgate::cli

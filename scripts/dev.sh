@@ -24,6 +24,7 @@ packages=(
   cmake ninja-build g++ pkg-config git ca-certificates
   libcurl4-openssl-dev libssl-dev zlib1g-dev libpqxx-dev libpq-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev libfmt-dev libpg-query-dev libcpp-httplib-dev
+  libyaml-cpp-dev
   postgresql-15 postgresql-contrib postgresql-15-hypopg
   procps util-linux
 )

@@ -98,7 +98,9 @@ Result<BudgetSet> parse_slo(std::string_view text, const std::string& flag, cons
     auto rule = parse_budget_rule(piece);
     if (!rule) return invalid_input(where + rule.error().message);
     if (const std::string why = unmeasurable(*rule, can); !why.empty()) {
-      return invalid_input(where + "rule \"" + rule->text + "\": cannot be judged in this search: " + why);
+      std::string message = where;
+      message.append("rule \"").append(rule->text).append("\": cannot be judged in this search: ").append(why);
+      return invalid_input(message);
     }
     entry.rules.push_back(std::move(*rule));
     start = i + 1;
@@ -141,6 +143,8 @@ LimitStep judge_step(const BudgetSet& slo, double offered_rps, const RunResult& 
   // service's own part is the service time (send -> done): judged on that, a breach is the service's.
   // Requests that waited for a busy connection (cause "connections") waited for the server: every
   // connection is busy only when responses are late, so such a step is judged as it is.
+  // A busy generator (its workers hardly ever waited for I/O) read responses late, which holds in
+  // the service time as much as in the latency: any breach may be its own, so it is the limit.
   const bool generator_short = step.generator.saturated && step.generator.cause != "connections";
   if (generator_short) {
     const std::optional<double> sent = sent_rps(step);
@@ -166,6 +170,7 @@ LimitStep judge_step(const BudgetSet& slo, double offered_rps, const RunResult& 
   std::stable_sort(failed.begin(), failed.end(),
                    [](const CheckResult* a, const CheckResult* b) { return excess_of(*a) > excess_of(*b); });
   for (const CheckResult* c : failed) s.broken.push_back(c->metric);
+  if (step.generator.busy() && !failed.empty()) return generator_limited(s, step);
   if (generator_short && failed.empty()) {
     // Within the SLO on service time; if the lateness alone breaks it, whether the service would keep
     // the SLO at this rate offered on time is unknown.

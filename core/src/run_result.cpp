@@ -17,6 +17,13 @@ std::optional<Outcome> outcome_from_name(const std::string& name) {
   return std::nullopt;
 }
 
+bool GeneratorHealth::busy() const {
+  // Below this share of time blocked on I/O, the workers always had work queued: completions
+  // waited to be read, so a full connection pool reflects the generator's pace, not the server's.
+  constexpr double kBusyBelowIoWaitPercent = 10;
+  return saturated && io_wait_percent >= 0 && io_wait_percent < kBusyBelowIoWaitPercent;
+}
+
 LatencySummary LatencySummary::of(const Histogram& h) {
   LatencySummary s;
   s.count = h.total_count();

@@ -127,6 +127,7 @@ ordered_json generator_json(const GeneratorHealth& g) {
                       {"mean_schedule_lag_us", g.mean_schedule_lag_us},
                       {"requests_behind", g.requests_behind},
                       {"cpu_percent", g.cpu_percent},
+                      {"io_wait_percent", g.io_wait_percent},
                       {"note", g.note},
                       {"cause", g.cause}};
 }
@@ -263,7 +264,7 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   const json& errors = Reader::member(j, at, "errors");
   if (!errors.is_object()) throw FieldError{at + "/errors", "expected an object"};
   for (const auto& [k, v] : errors.items()) {
-    if (!v.is_number_integer()) throw FieldError{at + "/errors/" + k, "expected an integer"};
+    if (!v.is_number_integer()) throw FieldError{std::string(at).append("/errors/").append(k), "expected an integer"};
     if (k == "total")
       e.errors.total = v.get<int64_t>();
     else
@@ -275,7 +276,7 @@ EndpointStats read_endpoint(const json& j, const std::string& at) {
   e.service_time = Reader::histogram(hist, hat, "service_time");
   if (j.contains("metrics")) {
     for (const auto& [name, m] : j["metrics"].items()) {
-      const std::string mat = at + "/metrics/" + name;
+      const std::string mat = std::string(at).append("/metrics/").append(name);
       e.metrics[name] =
           NamedMetric{Reader::get_or<std::string>(m, mat, "unit", ""), Reader::histogram(m, mat, "histogram")};
     }
@@ -317,7 +318,8 @@ Profile read_profile(const json& j, const std::string& at) {
   p.interval_ms = Reader::get_or<int64_t>(j, at, "interval_ms", 0);
   if (j.contains("summary")) p.summary = read_profile_summary(j["summary"], at + "/summary");
   if (j.contains("phases")) {
-    for (const auto& [name, s] : j["phases"].items()) p.phases[name] = read_profile_summary(s, at + "/phases/" + name);
+    for (const auto& [name, s] : j["phases"].items())
+      p.phases[name] = read_profile_summary(s, std::string(at).append("/phases/").append(name));
   }
   p.notes = Reader::get_or<std::vector<std::string>>(j, at, "notes", {});
   if (j.contains("processes")) {
@@ -380,6 +382,7 @@ GeneratorHealth read_generator(const json& g, const std::string& at) {
   h.mean_schedule_lag_us = Reader::get_or<double>(g, at, "mean_schedule_lag_us", 0);
   h.requests_behind = Reader::get_or<int64_t>(g, at, "requests_behind", 0);
   h.cpu_percent = Reader::get_or<double>(g, at, "cpu_percent", 0);
+  h.io_wait_percent = Reader::get_or<double>(g, at, "io_wait_percent", -1);
   h.note = Reader::get_or<std::string>(g, at, "note", "");
   h.cause = Reader::get_or<std::string>(g, at, "cause", "");
   return h;
@@ -398,7 +401,9 @@ std::vector<int> read_segment_numbers(const json& j, const std::string& at, cons
   const json& list = j[key];
   if (!list.is_array()) throw FieldError{at + "/" + key, "expected an array of segment numbers"};
   for (size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_number_integer()) throw FieldError{at + "/" + key + "/" + std::to_string(i), "expected an integer"};
+    if (!list[i].is_number_integer())
+      throw FieldError{std::string(at).append("/").append(key).append("/").append(std::to_string(i)),
+                       "expected an integer"};
     out.push_back(list[i].get<int>());
   }
   return out;

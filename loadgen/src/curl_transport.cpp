@@ -157,7 +157,7 @@ class CurlTransport final : public Transport {
     p.head = spec.method == "HEAD";
     p.timeout_ms = std::max<long>(1, static_cast<long>(spec.timeout.count() / 1'000'000));
     for (const auto& [name, value] : spec.headers)
-      p.headers = curl_slist_append(p.headers, (name + ": " + value).c_str());
+      p.headers = curl_slist_append(p.headers, std::string(name).append(": ").append(value).c_str());
     // libcurl would otherwise add "Expect: 100-continue" to larger bodies and wait a round trip.
     p.headers = curl_slist_append(p.headers, "Expect:");
   }
@@ -195,7 +195,9 @@ class CurlTransport final : public Transport {
     curl_multi_perform(multi_, &running);
     if (!collect(out)) {
       const int wait_ms = static_cast<int>(std::max<int64_t>(0, max_wait.count() / 1'000'000));
+      const MonoTime before = clock_.now();
       curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+      io_waited_ += clock_.now() - before;
       curl_multi_perform(multi_, &running);
       collect(out);
     }
@@ -203,6 +205,7 @@ class CurlTransport final : public Transport {
 
   [[nodiscard]] size_t in_flight() const override { return in_flight_; }
   [[nodiscard]] int64_t connections_opened() const override { return connections_opened_; }
+  [[nodiscard]] nanoseconds io_waited() const override { return io_waited_; }
 
  private:
   bool collect(std::vector<Completion>& out) {
@@ -243,6 +246,7 @@ class CurlTransport final : public Transport {
   std::vector<Prepared> prepared_;
   size_t in_flight_ = 0;
   int64_t connections_opened_ = 0;
+  nanoseconds io_waited_{0};
 };
 
 }  // namespace
@@ -270,7 +274,7 @@ std::string explain_connect_failure(const std::string& url, TlsVerification tls,
   }
   const CURLcode code = curl_easy_perform(easy);
   curl_easy_cleanup(easy);
-  const std::string detail = message[0] != '\0' ? message : curl_easy_strerror(code);
+  std::string detail = message[0] != '\0' ? message : curl_easy_strerror(code);
   switch (code) {
     case CURLE_OK:
       return "";

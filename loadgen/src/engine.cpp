@@ -76,6 +76,7 @@ class Coordinator {
     std::atomic<bool> halt{false};
     std::atomic<int> finished{0};
     std::vector<std::thread> threads;
+    threads.reserve(workers.size());
     for (auto& w : workers) {
       threads.emplace_back([&w, &halt, &finished, start] {
         w->run(start, halt);
@@ -115,6 +116,7 @@ class Coordinator {
     for (auto& t : threads) t.join();
     const nanoseconds end = clock_.now() - start;
     if (!record_.stopped || record_.elapsed.count() == 0) record_.elapsed = end;
+    record_.ran = end;
     const nanoseconds tail = end - options_.interval * k;
     if (tail.count() > 0) close_interval(workers, k, tail, end);
     const double wall_s = static_cast<double>(end.count()) / 1e9;

@@ -101,7 +101,7 @@ class NativeTransport final : public Transport {
     bool has_host = false;
     for (const auto& [name, value] : spec.headers) {
       if (strcasecmp(name.c_str(), "host") == 0) has_host = true;
-      p.bytes += name + ": " + value + "\r\n";
+      p.bytes.append(name).append(": ").append(value).append("\r\n");
     }
     if (!has_host) p.bytes += "Host: " + host_header_ + "\r\n";
     if (!spec.body.empty() || spec.method == "POST" || spec.method == "PUT" || spec.method == "PATCH") {
@@ -169,7 +169,9 @@ class NativeTransport final : public Transport {
                 static_cast<long>(max_wait.count() % 1'000'000'000)};
     // epoll_pwait2 takes nanoseconds: epoll_wait's millisecond timeout would make sends up to 1 ms
     // late, and that lateness is exactly what the open model is trying not to add to latencies.
+    const MonoTime before = clock_.now();
     const int n = ::epoll_pwait2(epoll_fd_, events_.data(), static_cast<int>(events_.size()), &ts, nullptr);
+    io_waited_ += clock_.now() - before;
     for (int i = 0; i < n; ++i)
       on_event(events_[static_cast<size_t>(i)].data.u32, events_[static_cast<size_t>(i)].events);
     now = clock_.now();
@@ -179,6 +181,7 @@ class NativeTransport final : public Transport {
 
   [[nodiscard]] size_t in_flight() const override { return in_flight_; }
   [[nodiscard]] int64_t connections_opened() const override { return connections_opened_; }
+  [[nodiscard]] nanoseconds io_waited() const override { return io_waited_; }
 
  private:
   const Prepared& request_of(const Connection& c) const { return c.request == kOnce ? c.once : prepared_[c.request]; }
@@ -397,6 +400,7 @@ class NativeTransport final : public Transport {
   int epoll_fd_ = -1;
   size_t in_flight_ = 0;
   int64_t connections_opened_ = 0;
+  nanoseconds io_waited_{0};
   MonoTime next_deadline_ = MonoTime::max();
 };
 

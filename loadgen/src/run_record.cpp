@@ -84,6 +84,8 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
   h.mean_schedule_lag_us = t.lag_count > 0 ? t.lag_sum_ns / static_cast<double>(t.lag_count) / 1000.0 : 0;
   h.requests_behind = t.behind;
   h.cpu_percent = record.cpu_percent;
+  const double worker_ns = static_cast<double>(record.ran.count()) * plan.threads;
+  if (worker_ns > 0) h.io_wait_percent = std::min(100.0, 100.0 * static_cast<double>(t.io_waited_ns) / worker_ns);
   // More than 1% of requests sent over 1 ms late, with some sent at least 10 ms late, means the offered
   // load was not the planned load; comparisons against such a run are inconclusive, so say which
   // resource ran out. A handful of late requests (a scheduler hiccup early in a run), or a few
@@ -97,8 +99,10 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
     char note[320];
     // Requests that waited for a connection while the generator idled point at the connection bound,
     // not at the machine: "other processes held the CPUs" would send the user after the wrong cause.
+    // But connections also stay busy when their responses wait to be read: workers that hardly ever
+    // blocked on I/O had responses queued for them, so the generator set the pace, not the server.
     const bool idle = record.cpu_percent <= 50.0 * plan.threads;
-    if (t.connection_waits * 2 >= t.behind || (idle && t.connection_waits * 10 >= t.behind)) {
+    if (!h.busy() && (t.connection_waits * 2 >= t.behind || (idle && t.connection_waits * 10 >= t.behind))) {
       h.cause = "connections";
       std::snprintf(note, sizeof note,
                     "connections exhausted: %lld requests waited for a free connection (bound %d); the latency "
@@ -108,18 +112,19 @@ GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
       h.cause = "cpu";
       std::snprintf(note, sizeof note,
                     "generator could not keep up: %lld of %lld requests sent over 1 ms late (max lag %.1f ms) at "
-                    "%.0f%% CPU; add --threads or lower the rate",
+                    "%.0f%% CPU, waiting for responses %.0f%% of the time; add --threads or lower the rate",
                     static_cast<long long>(t.behind), static_cast<long long>(record.sent), h.max_schedule_lag_us / 1000,
-                    record.cpu_percent);
+                    record.cpu_percent, std::max(0.0, h.io_wait_percent));
     } else {
       // Late sends while the workers were mostly idle: the threads were waiting for a CPU, so more
       // threads would not help; the machine was busy with something else.
       h.cause = "scheduler";
       std::snprintf(note, sizeof note,
                     "%lld of %lld requests sent over 1 ms late (max lag %.1f ms) while the generator used only "
-                    "%.0f%% CPU: other processes held the CPUs; run on a quieter machine",
+                    "%.0f%% CPU and waited for responses %.0f%% of the time: other processes held the CPUs; run on "
+                    "a quieter machine",
                     static_cast<long long>(t.behind), static_cast<long long>(record.sent), h.max_schedule_lag_us / 1000,
-                    record.cpu_percent);
+                    record.cpu_percent, std::max(0.0, h.io_wait_percent));
     }
     h.note = note;
   }

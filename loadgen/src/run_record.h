@@ -17,6 +17,7 @@ struct RunRecord {
   IntervalAccum totals;                                        // health counters over the whole run
   int64_t sent = 0;
   std::chrono::nanoseconds elapsed{0};  // when the last request finished, or the stop
+  std::chrono::nanoseconds ran{0};      // from the schedule's start until the last worker exited
   bool stopped = false;                 // stopped before the schedule ended
   bool gave_up = false;                 // stopped because nothing connected for give_up_after
   double cpu_percent = 0;

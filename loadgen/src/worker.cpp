@@ -53,7 +53,7 @@ void IntervalAccum::reset() {
     c.outcomes.fill(0);
     c.requests = c.errors = c.sent = c.max_lag_ns = 0;
   }
-  lag_count = behind = connection_waits = lag_max_ns = connect_failures = connected = 0;
+  lag_count = behind = connection_waits = lag_max_ns = connect_failures = connected = io_waited_ns = 0;
   lag_sum_ns = 0;
 }
 
@@ -77,6 +77,7 @@ void IntervalAccum::merge(const IntervalAccum& other) {
   connect_failures += other.connect_failures;
   connected += other.connected;
   connection_waits += other.connection_waits;
+  io_waited_ns += other.io_waited_ns;
 }
 
 Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
@@ -236,6 +237,9 @@ void Worker::dispatch(MonoTime now) {
       if (lag > kBehindNs) ++interval_.behind;
     }
   }
+  const int64_t waited_ns = transport_->io_waited().count();
+  interval_.io_waited_ns += waited_ns - io_waited_counted_ns_;
+  io_waited_counted_ns_ = waited_ns;
   // Everything still queued found no free connection; count each such request once.
   if (ring_size_ > blocked_counted_) {
     interval_.connection_waits += static_cast<int64_t>(ring_size_ - blocked_counted_);

@@ -56,6 +56,7 @@ struct IntervalAccum {
   int64_t connection_waits = 0;  // found no free connection when due
   int64_t connect_failures = 0;  // completions that failed to connect (refused, unreachable, TLS)
   int64_t connected = 0;         // completions that reached the server, whatever their status
+  int64_t io_waited_ns = 0;      // time the workers were blocked waiting for I/O (summed over workers)
 
   void reset();
   void merge(const IntervalAccum& other);
@@ -141,8 +142,9 @@ class Worker {
   std::vector<Pending> ring_;
   size_t ring_head_ = 0;
   size_t ring_size_ = 0;
-  size_t blocked_counted_ = 0;  // queued requests already counted as connection waits
-  std::vector<Pending> slots_;  // in flight, by transport tag
+  size_t blocked_counted_ = 0;        // queued requests already counted as connection waits
+  int64_t io_waited_counted_ns_ = 0;  // transport I/O wait already added to interval_
+  std::vector<Pending> slots_;        // in flight, by transport tag
   std::vector<uint64_t> free_slots_;
   std::vector<Completion> completions_;
 

@@ -142,7 +142,8 @@ TEST(LimitSearch, ASlowServiceTimeIsTheServersBreachEvenWhenTheGeneratorWasLate)
   judged.name = "step";
   judged.end_ms = 10'000;
   r.phases.push_back(judged);
-  for (int i = 0; i < 10; ++i) r.timeline.push_back(IntervalStats{i * 1000, 1000, 300, 0, 0, 0, 0, 0, 0, 300, 0, ""});
+  for (int i = 0; i < 10; ++i)
+    r.timeline.push_back(IntervalStats{i * int64_t{1000}, 1000, 300, 0, 0, 0, 0, 0, 0, 300, 0, ""});
   step = judge_step(slo("p95 < 100ms"), 400, r);
   EXPECT_EQ(step.verdict, "generator_limited");
 }
@@ -156,6 +157,24 @@ TEST(LimitSearch, ConnectionExhaustionIsTheServersSlownessAndIsJudged) {
   EXPECT_EQ(step.verdict, "bad");
   ASSERT_EQ(step.broken.size(), 1u);
   EXPECT_EQ(step.broken[0], "p95");
+}
+
+TEST(LimitSearch, ABreachWhileTheGeneratorWasBusyIsTheGeneratorsLimit) {
+  SimulatedService service;
+  RunResult r = service.step(400);  // p95 far above 100 ms, in the service time too
+  r.generator.saturated = true;
+  r.generator.cause = "cpu";
+  r.generator.io_wait_percent = 2;  // responses waited to be read: the service time holds that wait
+  LimitStep step = judge_step(slo("p95 < 100ms"), 400, r);
+  EXPECT_EQ(step.verdict, "generator_limited");
+  EXPECT_TRUE(step.broken.empty());
+  // Within the SLO, a busy generator's step is still good: its delays only add latency.
+  r = service.step(100);
+  r.generator.saturated = true;
+  r.generator.cause = "cpu";
+  r.generator.io_wait_percent = 2;
+  step = judge_step(slo("p95 < 100ms"), 100, r);
+  EXPECT_EQ(step.verdict, "good");
 }
 
 TEST(LimitSearch, StopsWhenTheTimeBudgetEndsWithTheBracketSoFar) {

@@ -1,5 +1,6 @@
 // `perfgate run --find-limit` end to end: the built binary searching a loopback delay server of known
-// capacity (bench/delay_server.cpp with a worker pool), and the SLO refusals before any load.
+// capacity (bench/delay_server.cpp with a worker pool), a server far faster than the generator
+// (bench/instant_server.cpp), and the SLO refusals before any load.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "cli/child_process.h"
 #include "core/run_result_io.h"
@@ -31,7 +33,7 @@ int free_port() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  (void)::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   socklen_t len = sizeof addr;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
@@ -66,9 +68,13 @@ class FindLimit : public ::testing::Test {
   }
   // Starts the delay server: `workers` requests in service at once, `delay_ms` each.
   std::string start_server(int workers, int delay_ms) {
+    return start(PERFGATE_DELAY_SERVER, {"--delay-ms", std::to_string(delay_ms), "--workers", std::to_string(workers)});
+  }
+  // Starts `binary PORT args...` and returns its URL once it accepts.
+  std::string start(const char* binary, std::vector<std::string> args) {
     const int port = free_port();
-    server_ = testing::spawn_quiet(PERFGATE_DELAY_SERVER, {std::to_string(port), "--delay-ms", std::to_string(delay_ms),
-                                                           "--workers", std::to_string(workers)});
+    args.insert(args.begin(), std::to_string(port));
+    server_ = testing::spawn_quiet(binary, args);
     for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return "http://127.0.0.1:" + std::to_string(port) + "/";
   }
@@ -109,6 +115,42 @@ TEST_F(FindLimit, BracketsAPooledServersCapacityAndNamesTheLatencyRule) {
   }
   const Ran gate = run("gate " + path("search.json") + " --budgets " + path("budgets.json"));
   EXPECT_EQ(gate.exit_code, 0) << gate.output;
+}
+
+TEST_F(FindLimit, AGeneratorBoundSearchNamesTheGeneratorNotTheServer) {
+  // The server answers from a prebuilt buffer; the scenario's JSON check makes the generator parse
+  // every ~9 KB body, so one generator thread falls behind long before the server does. Its
+  // connections then fill with responses it has not read yet: that must not pass for the server's
+  // limit (a "found" rate with p95 broken), but end the search as the generator's.
+  const std::string url = start(PERFGATE_INSTANT_SERVER, {"--json-items", "2000"});
+  {
+    std::FILE* f = std::fopen(path("scenario.json").c_str(), "w");
+    std::fprintf(f, R"({"name": "generator-bound", "target": {"base_url": "%s"},
+      "load": {"model": "open", "stages": [{"duration": "2s", "target_rps": 100}]},
+      "endpoints": [{"name": "json", "request": {"path": "/",
+                     "checks": [{"json_pointer": "/rows", "matches": "^[0-9]+$"}]}}]})",
+                 url.c_str());
+    std::fclose(f);
+  }
+  const Ran r =
+      run("run " + path("scenario.json") + " --find-limit \"p95 < 100ms, error_rate < 1%\" --find-limit-start 1000 " +
+          "--find-limit-max 1000000 --find-limit-growth 16 --find-limit-hold 1s --find-limit-warm-up 300ms " +
+          "--threads 1 --quiet --out " + path("search.json"));
+  // Exit 3: the tool could not offer the load, which says nothing about the service.
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  auto result = read_run_result(path("search.json"));
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_TRUE(result->limit_search);
+  const LimitSearch& s = *result->limit_search;
+  EXPECT_EQ(s.verdict, "generator_limited") << r.output;
+  EXPECT_FALSE(s.first_failing_rps) << r.output;
+  ASSERT_FALSE(s.steps.empty());
+  const LimitStep& last = s.steps.back();
+  EXPECT_EQ(last.verdict, "generator_limited") << r.output;
+  EXPECT_TRUE(last.generator.saturated) << r.output;
+  EXPECT_NE(last.generator.cause, "connections") << r.output;
+  EXPECT_NE(s.note.find("perfgate could not offer"), std::string::npos) << s.note;
+  for (size_t i = 0; i + 1 < s.steps.size(); ++i) EXPECT_EQ(s.steps[i].verdict, "good") << r.output;
 }
 
 TEST_F(FindLimit, ABadSloIsExit2WithItsColumnBeforeAnyLoad) {

@@ -67,6 +67,28 @@ TEST(GeneratorHealth, SaturationNamesTheResourceThatRanOut) {
   EXPECT_NE(bound.note.find("raise --connections"), std::string::npos) << bound.note;
 }
 
+TEST(GeneratorHealth, FullConnectionsOfAGeneratorThatNeverWaitedAreTheGenerators) {
+  const RunPlan plan = plan_of({Stage{seconds(10), 100, ""}});
+  // Every late request also found no free connection. Workers blocked on I/O 60% of the time were
+  // waiting for the server: the connection bound.
+  RunRecord waiting = record_with(1000, 100, 100);
+  waiting.cpu_percent = 30;
+  waiting.ran = seconds(10);
+  waiting.totals.io_waited_ns = static_cast<int64_t>(6e9 * plan.threads);
+  const GeneratorHealth server = health_of(waiting, plan);
+  EXPECT_EQ(server.cause, "connections");
+  EXPECT_NEAR(server.io_wait_percent, 60, 1e-9);
+  EXPECT_FALSE(server.busy());
+  // Blocked 3% of the time: responses were waiting for the workers, which held the connections.
+  RunRecord busy = waiting;
+  busy.totals.io_waited_ns = static_cast<int64_t>(0.3e9 * plan.threads);
+  const GeneratorHealth generator = health_of(busy, plan);
+  EXPECT_TRUE(generator.busy());
+  EXPECT_EQ(generator.cause, "scheduler") << generator.note;
+  busy.cpu_percent = 95.0 * plan.threads;
+  EXPECT_EQ(health_of(busy, plan).cause, "cpu");
+}
+
 TEST(GeneratorHealth, MillisecondsOfJitterOnABusyMachineIsNotSaturation) {
   const RunPlan plan = plan_of({Stage{seconds(10), 100, ""}});
   RunRecord jittery = record_with(1000, 100, 0);

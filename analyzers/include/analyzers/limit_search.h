@@ -46,8 +46,8 @@ Status validate_plan(const LimitSearchPlan& plan);
 using StepRunner = std::function<Result<RunResult>(double offered_rps)>;
 
 /// Judges one step's result against the SLO: "good", "bad" (a rule failed), "generator_limited" (the
-/// generator was saturated by its own CPU or scheduling, not by waiting for the server's connections)
-/// or "inconclusive" (a rule could not be measured). Pure function.
+/// generator was saturated by its own CPU or scheduling and could not send the rate, or was busy,
+/// GeneratorHealth::busy, when a rule failed) or "inconclusive" (a rule could not be measured). Pure function.
 LimitStep judge_step(const BudgetSet& slo, double offered_rps, const RunResult& step);
 
 /// Runs the search. Returns the result of the highest good step (the first step's when none was

@@ -139,11 +139,18 @@ struct GeneratorHealth {
   double mean_schedule_lag_us = 0;
   int64_t requests_behind = 0;  ///< requests sent more than 1 ms after they were due
   double cpu_percent = 0;       ///< the generator's own CPU use over the run
-  std::string note;             ///< human explanation when saturated
+  /// Share of the worker threads' time spent blocked waiting for I/O, 0..100; -1 when unknown (an
+  /// older result, a closed-model run). Near 0 means responses waited for the generator, not it for them.
+  double io_wait_percent = -1;
+  std::string note;  ///< human explanation when saturated
   /// When saturated, what ran out: "connections" (every connection was busy waiting for the server,
   /// or the bound is too low), "cpu" (the generator's threads were busy) or "scheduler" (they waited
   /// for a CPU other processes held); "" when not saturated or read from an older result.
   std::string cause;
+
+  /// Whether the generator itself was the bottleneck: saturated while its workers hardly ever waited
+  /// for I/O (io_wait_percent below 10%), so its own CPU or the machine's decided the pace.
+  [[nodiscard]] bool busy() const;
 };
 
 /// One sample of a watched process.

@@ -98,6 +98,10 @@ class Transport {
 
   /// TCP connections opened so far (reconnects included).
   [[nodiscard]] virtual int64_t connections_opened() const = 0;
+
+  /// Time spent blocked in the OS waiting for I/O inside `poll` so far (cumulative, >= 0): the
+  /// rest of a worker's time it was busy or waiting for a CPU.
+  [[nodiscard]] virtual std::chrono::nanoseconds io_waited() const = 0;
 };
 
 /// Which implementation to use.
