@@ -33,8 +33,9 @@ if [[ $mode == test ]]; then
   # test makes a self-signed certificate with openssl; the rendered Kubernetes manifests are validated
   # by node with the npm package of tests/kubernetes; HdrHistogram logs are decoded by node with
   # tests/hdrlog's; the Prometheus exposition is checked by promtool and scraped by a real Prometheus.
-  # clang-format and clang-tidy check the house rules (scripts/lint.sh).
-  packages+=(chromium clang clang-format clang-tidy openssl nodejs prometheus)
+  # clang-format and clang-tidy check the house rules (scripts/lint.sh); man renders the generated
+  # perfgate.1 in tests/cli/help_test.cpp.
+  packages+=(chromium clang clang-format clang-tidy openssl nodejs man-db prometheus)
 fi
 
 missing=()
