@@ -15,11 +15,9 @@ const std::vector<CommandExamples>& command_examples() {
         "perfgate demo --strict --quiet"}},
       {"run",
        {"perfgate run peak --target http://127.0.0.1:8080 --time-scale 0.0333 --out results/run.json",
-        "perfgate run --url http://127.0.0.1:8080/health --rate 50 --duration 30s",
+        "perfgate run --url http://127.0.0.1:8080/health --rate 50 --duration 30s --metrics-listen 127.0.0.1:9464",
         "perfgate run demo --spawn './server --port 8080' --ready http://127.0.0.1:8080/health "
-        "--pg postgresql://127.0.0.1/app --git-sha \"$GITHUB_SHA\"",
-        "perfgate run peak --metrics-listen 127.0.0.1:9464 --metrics-file run.prom --otlp-endpoint "
-        "http://127.0.0.1:4318"}},
+        "--pg postgresql://127.0.0.1/app --git-sha \"$GITHUB_SHA\""}},
       {"inspect", {"perfgate inspect results/run.json", "perfgate inspect perfgate-results/2026-12-04T10-00-00Z.json"}},
       {"analyze",
        {"perfgate analyze --pg postgresql://127.0.0.1/app --aggregate --out findings.json",
