@@ -34,6 +34,8 @@ IntervalStats read_interval(const json& j, const std::string& at) {
   i.p99_us = get_or<double>(j, at, "p99_us", 0);
   i.max_us = get_or<double>(j, at, "max_us", 0);
   i.schedule_lag_us = get_or<double>(j, at, "schedule_lag_us", 0);
+  // Decoded only where used (perfgate export --hlog, merge): a long run holds thousands of them.
+  i.histogram = get_or<std::string>(j, at, "histogram", "");
   return i;
 }
 
@@ -204,6 +206,20 @@ std::optional<double> read_optional_number(const json& j, const std::string& at,
   return get<double>(j, at, key);
 }
 
+TelemetryInfo read_telemetry(const json& j, const std::string& at) {
+  if (!j.is_object()) throw FieldError{at, "expected an object"};
+  TelemetryInfo t;
+  t.run_id = get_or<std::string>(j, at, "run_id", "");
+  t.metrics_listen = get_or<std::string>(j, at, "metrics_listen", "");
+  t.metrics_file = get_or<std::string>(j, at, "metrics_file", "");
+  t.metrics_file_error = get_or<std::string>(j, at, "metrics_file_error", "");
+  t.otlp_endpoint = get_or<std::string>(j, at, "otlp_endpoint", "");
+  t.otlp_pushes = get_or<int64_t>(j, at, "otlp_pushes", 0);
+  t.otlp_failed_pushes = get_or<int64_t>(j, at, "otlp_failed_pushes", 0);
+  t.otlp_last_error = get_or<std::string>(j, at, "otlp_last_error", "");
+  return t;
+}
+
 LimitSearch read_limit_search(const json& j, const std::string& at) {
   LimitSearch s;
   s.slo = get<std::string>(j, at, "slo");
@@ -335,6 +351,7 @@ RunResult read_result(const json& j) {
   if (j.contains("limit_search") && !j["limit_search"].is_null()) {
     r.limit_search = read_limit_search(j["limit_search"], "/limit_search");
   }
+  if (j.contains("telemetry") && !j["telemetry"].is_null()) r.telemetry = read_telemetry(j["telemetry"], "/telemetry");
   return r;
 }
 
