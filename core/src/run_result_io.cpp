@@ -151,6 +151,22 @@ ordered_json merge_json(const MergeInfo& m) {
 
 ordered_json optional_number(const std::optional<double>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); }
 
+ordered_json spikes_json(const std::vector<SpikeVerdict>& spikes) {
+  ordered_json out = ordered_json::array();
+  for (const auto& s : spikes) {
+    out.push_back(ordered_json{{"phase", s.phase},
+                               {"p95_limit_us", s.p95_limit_us},
+                               {"limit_source", s.limit_source},
+                               {"requests", s.requests},
+                               {"errors", s.errors},
+                               {"error_share", s.error_share},
+                               {"recovery_s", optional_number(s.recovery_s)},
+                               {"observed_after_s", s.observed_after_s},
+                               {"verdict", s.verdict}});
+  }
+  return out;
+}
+
 ordered_json limit_search_json(const LimitSearch& s) {
   ordered_json steps = ordered_json::array();
   for (const auto& st : s.steps) {
@@ -399,6 +415,26 @@ std::optional<double> read_optional_number(const json& j, const std::string& at,
   return Reader::get<double>(j, at, key);
 }
 
+std::vector<SpikeVerdict> read_spikes(const json& j, const std::string& at) {
+  if (!j.is_array()) throw FieldError{at, "expected an array"};
+  std::vector<SpikeVerdict> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string sat = std::string(at).append("/").append(std::to_string(i));
+    SpikeVerdict s;
+    s.phase = Reader::get<std::string>(j[i], sat, "phase");
+    s.p95_limit_us = Reader::get_or<double>(j[i], sat, "p95_limit_us", 0);
+    s.limit_source = Reader::get_or<std::string>(j[i], sat, "limit_source", "");
+    s.requests = Reader::get_or<int64_t>(j[i], sat, "requests", 0);
+    s.errors = Reader::get_or<int64_t>(j[i], sat, "errors", 0);
+    s.error_share = Reader::get_or<double>(j[i], sat, "error_share", 0);
+    s.recovery_s = read_optional_number(j[i], sat, "recovery_s");
+    s.observed_after_s = Reader::get_or<double>(j[i], sat, "observed_after_s", 0);
+    s.verdict = Reader::get<std::string>(j[i], sat, "verdict");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 LimitSearch read_limit_search(const json& j, const std::string& at) {
   LimitSearch s;
   s.slo = Reader::get<std::string>(j, at, "slo");
@@ -520,6 +556,7 @@ RunResult read_result(const json& j) {
   if (j.contains("limit_search") && !j["limit_search"].is_null()) {
     r.limit_search = read_limit_search(j["limit_search"], "/limit_search");
   }
+  if (j.contains("spikes") && !j["spikes"].is_null()) r.spikes = read_spikes(j["spikes"], "/spikes");
   return r;
 }
 
@@ -576,6 +613,7 @@ std::string run_result_to_json(const RunResult& r) {
   j["segment"] = r.segment ? ordered_json(r.segment->to_string()) : ordered_json(nullptr);
   j["merge"] = r.merge ? merge_json(*r.merge) : ordered_json(nullptr);
   j["limit_search"] = r.limit_search ? limit_search_json(*r.limit_search) : ordered_json(nullptr);
+  if (!r.spikes.empty()) j["spikes"] = spikes_json(r.spikes);
   return j.dump(2) + "\n";
 }
 
