@@ -5,6 +5,7 @@
 #include <ctime>
 #include <optional>
 
+#include "analyzers/spikes.h"
 #include "cli/command.h"
 #include "cli/find_limit.h"
 #include "cli/instruments.h"
@@ -17,7 +18,6 @@
 #include "core/units.h"
 #include "loadgen/engine.h"
 #include "loadgen/progress.h"
-#include "analyzers/spikes.h"
 #include "pipeline/limit_search_run.h"
 #include "pipeline/run_session.h"
 #include "scenarios/parser.h"

@@ -97,8 +97,8 @@ void print_run_summary(std::FILE* out, const RunResult& r, const std::string& re
       std::fprintf(out, "p95 back under %s %.1f s after it ended", format_duration_us(s.p95_limit_us).c_str(),
                    *s.recovery_s);
     } else {
-      std::fprintf(out, "p95 not back under %s in the %.1f s observed after it", format_duration_us(s.p95_limit_us).c_str(),
-                   s.observed_after_s);
+      std::fprintf(out, "p95 not back under %s in the %.1f s observed after it",
+                   format_duration_us(s.p95_limit_us).c_str(), s.observed_after_s);
     }
     std::fprintf(out, " (limit: %s)\n", s.limit_source == "baseline" ? "2 x the p95 before the spike" : "--spike-p95");
   }

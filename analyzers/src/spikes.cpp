@@ -15,9 +15,7 @@ double peak_of(const PhaseInfo& p) {
   return std::max({p.target_rps_start, p.target_rps_end, static_cast<double>(std::max(p.vus_start, p.vus_end))});
 }
 
-double end_of(const PhaseInfo& p) {
-  return std::max(p.target_rps_end, static_cast<double>(p.vus_end));
-}
+double end_of(const PhaseInfo& p) { return std::max(p.target_rps_end, static_cast<double>(p.vus_end)); }
 
 const PhaseStats* stats_of(const RunResult& r, const std::string& phase) {
   for (const auto& ps : r.phase_stats) {
@@ -64,7 +62,8 @@ std::vector<SpikeVerdict> judge_spikes(const RunResult& result, std::optional<do
       v.limit_source = "--spike-p95";
     } else {
       const EndpointStats before = merged(stats_of(result, phases[i - 1].name));
-      const double p95 = before.latency.total_count() > 0 ? static_cast<double>(before.latency.value_at_percentile(95)) : 0;
+      const double p95 =
+          before.latency.total_count() > 0 ? static_cast<double>(before.latency.value_at_percentile(95)) : 0;
       v.p95_limit_us = std::max(1000.0, 2 * p95);
       v.limit_source = "baseline";
     }
@@ -77,9 +76,9 @@ std::vector<SpikeVerdict> judge_spikes(const RunResult& result, std::optional<do
     BudgetEntry entry;
     entry.scope.phase = phase.name;
     entry.origin = "spike verdict";
-    auto rule = parse_budget_rule("recovery.p95 < " + std::to_string(static_cast<int64_t>(v.p95_limit_us)) +
-                                  "us within " + std::to_string(std::max<int64_t>(1, last_ms - phase.end_ms + 1000)) +
-                                  "ms");
+    auto rule =
+        parse_budget_rule("recovery.p95 < " + std::to_string(static_cast<int64_t>(v.p95_limit_us)) + "us within " +
+                          std::to_string(std::max<int64_t>(1, last_ms - phase.end_ms + 1000)) + "ms");
     if (!rule) continue;  // cannot happen for a rule built from numbers; skipping beats a made-up figure
     entry.rules.push_back(std::move(*rule));
     set.entries.push_back(std::move(entry));

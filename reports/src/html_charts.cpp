@@ -4,7 +4,6 @@
 #include <cstdio>
 
 #include "core/units.h"
-
 #include "html_parts.h"
 #include "text_safety.h"
 
@@ -276,8 +275,9 @@ void append_knee(const RunResult& r, std::string& out) {
 // Per spike phase: the error share during it and the recovery after it, beside the timeline below.
 void append_spikes(const RunResult& r, std::string& out) {
   if (r.spikes.empty()) return;
-  out += "<h2 id=\"spikes\">Spikes</h2>\n<table><tr><th>phase</th><th>errors during</th><th>recovery: p95 back "
-         "under</th><th>verdict</th></tr>\n";
+  out +=
+      "<h2 id=\"spikes\">Spikes</h2>\n<table><tr><th>phase</th><th>errors during</th><th>recovery: p95 back "
+      "under</th><th>verdict</th></tr>\n";
   for (const auto& s : r.spikes) {
     char errors[96];
     std::snprintf(errors, sizeof errors, "%.1f%% (%lld of %lld)", s.error_share * 100, static_cast<long long>(s.errors),

@@ -108,8 +108,9 @@ void endpoint_table(const ReportInputs& inputs, std::string& out) {
     std::string errors = format_count(e.errors.total);
     if (e.errors.total > 0) errors += " (" + format_fixed(error_rate(e) * 100, 2) + "%)";
     auto lat = [&](double v) { return s.count > 0 ? format_duration_us(v) : std::string("–"); };
-    out += "| " + escape_markdown(e.name) + " | " + format_count(e.requests) + " | " + errors + " | " + lat(s.p50) +
-           " | " + lat(s.p95) + " | " + lat(s.p99) + " | " + lat(s.max) + " | " + budget + " |\n";
+    out.append("| ").append(escape_markdown(e.name)).append(" | ").append(format_count(e.requests)).append(" | ");
+    out.append(errors).append(" | ").append(lat(s.p50)).append(" | ").append(lat(s.p95)).append(" | ");
+    out.append(lat(s.p99)).append(" | ").append(lat(s.max)).append(" | ").append(budget).append(" |\n");
   }
   out += "\n";
 }
@@ -120,8 +121,9 @@ void spikes(const ReportInputs& inputs, std::string& out) {
   out += "### Spikes\n\n| Phase | Errors during | Recovery (p95 back under) | Verdict |\n|---|---:|---|---|\n";
   for (const auto& s : r.spikes) {
     const std::string limit = format_duration_us(s.p95_limit_us) + (s.limit_source == "baseline" ? ", 2 x before" : "");
-    const std::string recovery = s.recovery_s ? format_fixed(*s.recovery_s, 1) + " s (" + limit + ")"
-                                              : "not within " + format_fixed(s.observed_after_s, 1) + " s (" + limit + ")";
+    const std::string recovery = s.recovery_s
+                                     ? format_fixed(*s.recovery_s, 1) + " s (" + limit + ")"
+                                     : "not within " + format_fixed(s.observed_after_s, 1) + " s (" + limit + ")";
     out += "| " + escape_markdown(s.phase) + " | " + format_fixed(s.error_share * 100, 1) + "% (" +
            format_count(s.errors) + " of " + format_count(s.requests) + ") | " + recovery + " | " + s.verdict + " |\n";
   }

@@ -11,8 +11,8 @@ namespace perfgate::testbed_service {
 
 /// What to do with one arriving request.
 struct OverloadDecision {
-  bool shed = false;                     ///< answer 503 at once: above the rate the service takes
-  std::chrono::milliseconds delay{0};    ///< serve it this much later: degraded after an overload
+  bool shed = false;                   ///< answer 503 at once: above the rate the service takes
+  std::chrono::milliseconds delay{0};  ///< serve it this much later: degraded after an overload
 };
 
 /// Arrival-rate watcher. Thread-safe.

@@ -22,8 +22,8 @@ TEST_F(Spike, RecoveryAfterTheSpikeIsMeasuredWithinASecondOfTheServicesTrueRecov
   // stays over 150 ms for ~2.5 s after the spike ends. The timeline's 1 s intervals bound how close
   // the measurement can come; the proof asks for 1 s.
   constexpr double kTrueRecoveryS = 2.5;
-  auto service = testing::start_testbed("spike", 0.01,
-                                        {"--overload-rps", "40", "--recover-after-ms", "2500", "--degraded-delay-ms", "300"});
+  auto service = testing::start_testbed(
+      "spike", 0.01, {"--overload-rps", "40", "--recover-after-ms", "2500", "--degraded-delay-ms", "300"});
   ASSERT_NE(service, nullptr);
   {
     std::FILE* f = std::fopen(path("spike.json").c_str(), "w");
