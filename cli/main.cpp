@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/help_text.h"
 #include "core/child_processes.h"
 #include "core/run_context.h"
 
@@ -16,32 +17,14 @@ ExitCode report_error(const Error& error) {
 
 }  // namespace perfgate::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   using namespace perfgate;
-  CLI::App app{"perfgate: load replay, profiling, query analysis and CI gates for HTTP report endpoints"};
-  app.set_version_flag("--version",
-                       std::string("perfgate ") + std::string(tool_version()) + " (" + std::string(build_type()) + ")");
-  app.require_subcommand(0, 1);
-  app.footer(
-      "Exit codes: 0 passed, 1 a budget or regression failed, 2 usage or input error, 3 the tool failed.\n"
-      "Run 'perfgate SUBCOMMAND --help' for a subcommand's options.");
-
+  CLI::App app;
   cli::CommandSlot slot;
-  cli::add_demo_command(app, slot);
-  cli::add_run_command(app, slot);
-  cli::add_inspect_command(app, slot);
-  cli::add_analyze_command(app, slot);
-  cli::add_scenario_command(app, slot);
-  cli::add_profile_command(app, slot);
-  cli::add_report_command(app, slot);
-  cli::add_trend_command(app, slot);
-  cli::add_history_command(app, slot);
-  cli::add_gate_command(app, slot);
-  cli::add_baseline_command(app, slot);
-  cli::add_merge_command(app, slot);
-  cli::add_kubernetes_command(app, slot);
-
   try {
+    cli::build_command_tree(app, slot);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -70,4 +53,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "perfgate: error: internal failure: unknown exception\n");
   }
   return static_cast<int>(ExitCode::kToolFailure);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Building the command tree or printing help can throw too (std::bad_alloc): still one line, exit 3.
+  try {
+    return run_main(argc, argv);
+  } catch (...) {
+    perfgate::stop_registered_children();
+    std::fputs("perfgate: error: internal failure while reading the command line\n", stderr);
+  }
+  return static_cast<int>(perfgate::ExitCode::kToolFailure);
 }

@@ -32,8 +32,9 @@ if [[ $mode == test ]]; then
   # The HTML report is checked in a real browser; fuzz targets need clang's libFuzzer; the TLS fault
   # test makes a self-signed certificate with openssl; the rendered Kubernetes manifests are validated
   # by node with the npm package of tests/kubernetes.
-  # clang-format and clang-tidy check the house rules (scripts/lint.sh).
-  packages+=(chromium clang clang-format clang-tidy openssl nodejs)
+  # clang-format and clang-tidy check the house rules (scripts/lint.sh); man renders the generated
+  # perfgate.1 in tests/cli/help_test.cpp.
+  packages+=(chromium clang clang-format clang-tidy openssl nodejs man-db)
 fi
 
 missing=()

@@ -46,9 +46,13 @@ int64_t seconds_to_decide(const ChangeInterval& i, double threshold, size_t n) {
   return static_cast<int64_t>(std::ceil(need / 10.0) * 10);
 }
 
-// Sets a comparison's change; the interval itself is in the message (the report model has no field
-// for it yet).
-void set_interval(CheckResult& r, const ChangeInterval& i, double /*threshold*/) { r.change = i.estimate; }
+// Sets a comparison's interval fields, leaving an unbounded side absent.
+void set_interval(CheckResult& r, const ChangeInterval& i, double threshold) {
+  r.change = i.estimate;
+  if (std::isfinite(i.low)) r.change_low = i.low;
+  if (std::isfinite(i.high)) r.change_high = i.high;
+  r.threshold = threshold;
+}
 
 std::string where(const std::string& endpoint, const std::string& phase) {
   return (endpoint.empty() ? std::string("whole run") : endpoint) + (phase.empty() ? "" : " [" + phase + "]");
@@ -82,11 +86,30 @@ std::string incompatibility(const RunResult& base, const RunResult& cur, const C
                             std::vector<std::string>& notes) {
   std::string why;
   auto add = [&](const std::string& s) { why += (why.empty() ? "" : "; ") + s; };
-  if (!base.context.scenario_hash.empty() && !cur.context.scenario_hash.empty() &&
-      base.context.scenario_hash != cur.context.scenario_hash) {
-    add("the baseline ran a different scenario (hash " + base.context.scenario_hash.substr(0, 12) + " vs " +
-        cur.context.scenario_hash.substr(0, 12) + "); save a new baseline from this scenario");
+  // The workload hash leaves the target out, so a preview deployment on another host compares with
+  // the main branch's baseline. Results of older versions carry only the scenario hash, which covers
+  // the base URL: equal, it still proves the same scenario; different with different targets, it
+  // cannot tell a moved target from a changed workload, so the scenario name decides, with a note.
+  const RunContext& bc = base.context;
+  const RunContext& cc = cur.context;
+  const bool targets_differ = !bc.target.empty() && !cc.target.empty() && bc.target != cc.target;
+  if (!bc.workload_hash.empty() && !cc.workload_hash.empty()) {
+    if (bc.workload_hash != cc.workload_hash) {
+      add("the baseline ran a different workload (hash " + bc.workload_hash.substr(0, 12) + " vs " +
+          cc.workload_hash.substr(0, 12) + "); save a new baseline from this scenario");
+    }
+  } else if (!bc.scenario_hash.empty() && !cc.scenario_hash.empty() && bc.scenario_hash != cc.scenario_hash) {
+    if (targets_differ && bc.scenario_name == cc.scenario_name) {
+      notes.push_back(
+          "the baseline was written by an older perfgate whose scenario hash covers the target; "
+          "compared as the same scenario \"" +
+          cc.scenario_name + "\" by name; save a new baseline to check the workload too");
+    } else {
+      add("the baseline ran a different scenario (hash " + bc.scenario_hash.substr(0, 12) + " vs " +
+          cc.scenario_hash.substr(0, 12) + "); save a new baseline from this scenario");
+    }
   }
+  if (targets_differ) notes.push_back("the baseline ran against " + bc.target + ", this run against " + cc.target);
   if (base.model != cur.model) add("the baseline used a different load model (open vs closed)");
   if (base.target_rps.has_value() != cur.target_rps.has_value() ||
       (base.target_rps && *base.target_rps > 0 &&
@@ -258,6 +281,7 @@ std::vector<double> interval_samples(const std::vector<IntervalStats>& timeline,
   // two, and its "p95" is then one request's latency: a sample as noisy as a whole second's is
   // steady. Seconds with under a quarter of the typical count are left out.
   std::vector<double> counts;
+  counts.reserve(kept.size());
   for (const IntervalStats* i : kept) counts.push_back(static_cast<double>(i->requests));
   const double typical = median_of(counts);
   std::vector<double> out;
@@ -426,9 +450,7 @@ Comparison compare_runs(const RunResult& base, const RunResult& cur, const Compa
     char hint[96];
     std::snprintf(hint, sizeof hint, "; or fewer late requests (%.1f%% left over 1 ms late)", 100 * late_share);
     for (auto& r : out.checks) {
-      if (r.verdict == Verdict::kInconclusive && r.metric.ends_with("_shift") &&
-          r.message.find("spans") != std::string::npos)
-        r.message += hint;
+      if (r.verdict == Verdict::kInconclusive && r.threshold && r.unit == "us") r.message += hint;
     }
   }
   for (const auto& c : cur.endpoints) {

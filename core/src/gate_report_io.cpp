@@ -63,6 +63,19 @@ std::optional<Verdict> verdict_from_name(const std::string& name) {
   return std::nullopt;
 }
 
+std::string format_change_interval(const CheckResult& c) {
+  if (!c.threshold) return "";
+  const bool points = c.unit == "ratio";
+  auto fmt = [&](std::optional<double> v) {
+    if (!v) return std::string("?");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, points ? "%+.2f" : "%+.1f%%", *v * 100);
+    return std::string(buf);
+  };
+  return fmt(c.change) + " [" + fmt(c.change_low) + ", " + fmt(c.change_high) + "]" + (points ? " points" : "") +
+         ", counts from " + fmt(c.threshold) + (points ? " points" : "");
+}
+
 std::string format_check_value(double value, const std::string& unit) {
   char buf[64];
   if (unit == "us") return format_duration_us(value);
@@ -108,6 +121,11 @@ std::string gate_report_to_json(const GateReport& report) {
     j["unit"] = c.unit;
     j["change"] = c.change;
     j["p_value"] = c.p_value ? ordered_json(*c.p_value) : ordered_json(nullptr);
+    if (c.threshold) {
+      j["change_low"] = c.change_low ? ordered_json(*c.change_low) : ordered_json(nullptr);
+      j["change_high"] = c.change_high ? ordered_json(*c.change_high) : ordered_json(nullptr);
+      j["threshold"] = *c.threshold;
+    }
     j["message"] = c.message;
     checks.push_back(std::move(j));
   }
@@ -172,6 +190,10 @@ Result<GateReport> gate_report_from_json(const std::string& text, const std::str
       c.unit = get_or<std::string>(cj, at, "unit", "");
       c.change = get_or<double>(cj, at, "change", 0);
       if (cj.contains("p_value") && !cj["p_value"].is_null()) c.p_value = get<double>(cj, at, "p_value");
+      for (auto [field, slot] : {std::pair{"change_low", &c.change_low}, std::pair{"change_high", &c.change_high},
+                                 std::pair{"threshold", &c.threshold}}) {
+        if (cj.contains(field) && !cj[field].is_null()) *slot = get<double>(cj, at, field);
+      }
       c.message = get_or<std::string>(cj, at, "message", "");
       r.checks.push_back(std::move(c));
     }

@@ -508,6 +508,7 @@ RunResult read_result(const json& j) {
   r.context.start_time = Reader::get_or<std::string>(c, "/context", "start_time", "");
   r.context.scenario_name = Reader::get_or<std::string>(c, "/context", "scenario_name", "");
   r.context.scenario_hash = Reader::get_or<std::string>(c, "/context", "scenario_hash", "");
+  r.context.workload_hash = Reader::get_or<std::string>(c, "/context", "workload_hash", "");
   r.context.target = Reader::get_or<std::string>(c, "/context", "target", "");
   r.context.command_line = Reader::get_or<std::string>(c, "/context", "command_line", "");
   const auto model = Reader::get<std::string>(j, "", "model");
@@ -573,6 +574,7 @@ std::string run_result_to_json(const RunResult& r) {
                               {"start_time", r.context.start_time},
                               {"scenario_name", r.context.scenario_name},
                               {"scenario_hash", r.context.scenario_hash},
+                              {"workload_hash", r.context.workload_hash},
                               {"target", r.context.target},
                               {"command_line", r.context.command_line}};
   j["status"] = r.status;

@@ -154,6 +154,7 @@ RunResult assemble_result(const Scenario& scenario, const RunPlan& plan, const s
   RunResult r;
   r.context.scenario_name = scenario.name;
   r.context.scenario_hash = scenario.hash;
+  r.context.workload_hash = scenario.workload_hash;
   r.context.target = plan.target.origin() + plan.target.path_prefix;
   r.model = plan.model;
   r.partial = record.stopped || record.gave_up;

@@ -213,6 +213,7 @@ void RunSession::record_context(RunResult& result, const Scenario& scenario, std
   result.context = state_->context;
   result.context.scenario_name = scenario.name;
   result.context.scenario_hash = scenario.hash;
+  result.context.workload_hash = scenario.workload_hash;
   result.context.target = target;
   result.context.command_line = std::move(command_line);
 }

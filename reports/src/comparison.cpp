@@ -49,6 +49,7 @@ std::vector<Change> collect_changes(const ReportInputs& inputs) {
       c.change = check.change;
       c.verdict = check.verdict;
       c.message = check.message;
+      c.interval = format_change_interval(check);
       changes.push_back(std::move(c));
     }
   }
@@ -62,12 +63,12 @@ std::vector<Change> collect_changes(const ReportInputs& inputs) {
           {"p50", {then.p50, now.p50}}, {"p95", {then.p95, now.p95}}, {"p99", {then.p99, now.p99}}};
       for (const auto& [metric, values] : figures) {
         changes.push_back(Change{endpoint.name, metric, "us", values.first, values.second,
-                                 relative(values.second, values.first), std::nullopt, ""});
+                                 relative(values.second, values.first), std::nullopt, "", ""});
       }
       const double rate_then = error_rate(*base), rate_now = error_rate(endpoint);
       if (rate_then > 0 || rate_now > 0) {
         changes.push_back(Change{endpoint.name, "error_rate", "ratio", rate_then, rate_now,
-                                 relative(rate_now, rate_then), std::nullopt, ""});
+                                 relative(rate_now, rate_then), std::nullopt, "", ""});
       }
     }
   }

@@ -20,6 +20,7 @@ struct Change {
   double change = 0;               ///< relative: 0.25 = 25% higher than the baseline
   std::optional<Verdict> verdict;  ///< the gate's verdict; nullopt for directly computed changes
   std::string message;
+  std::string interval;  ///< the gate's "change [low, high], counts from T" (format_change_interval); "" without one
 };
 
 /// Changes sorted largest regression first (highest relative increase), improvements last. Empty

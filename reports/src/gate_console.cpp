@@ -31,11 +31,11 @@ std::string gate_report_to_console(const GateReport& report) {
     where_w = std::min<size_t>(std::max(where_w, gate_render::where(*c).size()), 40);
   }
   std::string out = fit("VERDICT", 13) + " " + fit("CHECK", metric_w) + " " + fit("ENDPOINT/PHASE", where_w) + " " +
-                    fit("MEASURED", 12) + " LIMIT\n";
+                    fit("MEASURED", 12) + " " + fit("LIMIT", 12) + " CHANGE [INTERVAL]\n";
   for (const CheckResult* c : checks) {
     out += fit(upper(verdict_name(c->verdict)), 13) + " " + fit(c->metric + " (" + c->kind + ")", metric_w) + " " +
            fit(gate_render::where(*c), where_w) + " " + fit(gate_render::measured_text(*c), 12) + " " +
-           gate_render::limit_text(*c) + "\n";
+           fit(gate_render::limit_text(*c), 12) + " " + format_change_interval(*c) + "\n";
   }
   bool header = false;
   for (const CheckResult* c : checks) {

@@ -48,12 +48,13 @@ std::string gate_report_to_markdown(const GateReport& report) {
   if (!report.result_path.empty()) md += "- Result: `" + cell(report.result_path) + "`\n";
   if (!report.baseline_path.empty()) md += "- Baseline: `" + cell(report.baseline_path) + "`\n";
   if (!report.budgets_path.empty()) md += "- Budgets: `" + cell(report.budgets_path) + "`\n";
-  md += "\n| Verdict | Check | Endpoint / phase | Measured | Limit | Detail |\n";
-  md += "|---|---|---|---:|---:|---|\n";
+  md += "\n| Verdict | Check | Endpoint / phase | Measured | Limit | Change [interval] | Detail |\n";
+  md += "|---|---|---|---:|---:|---|---|\n";
   for (const CheckResult* c : gate_render::ordered_checks(report)) {
     md += "| " + std::string(badge(c->verdict)) + " | " + cell(c->metric) + " (" + cell(c->kind) + ") | " +
           cell(gate_render::where(*c)) + " | " + cell(gate_render::measured_text(*c)) + " | " +
-          cell(gate_render::limit_text(*c)) + " | " + cell(c->message) + " |\n";
+          cell(gate_render::limit_text(*c)) + " | " + cell(format_change_interval(*c)) + " | " + cell(c->message) +
+          " |\n";
   }
   if (!report.notes.empty()) {
     md += "\n";

@@ -68,14 +68,15 @@ void append_changes(const ReportInputs& inputs, std::string& out) {
   out +=
       "<div class=\"table-wrap\"><table><thead><tr><th>Endpoint</th><th "
       "class=\"left\">Metric</th><th>Baseline</th><th>Now</th>"
-      "<th>Change</th><th></th><th class=\"text\">Verdict</th></tr></thead><tbody>";
+      "<th>Change</th><th></th><th class=\"text\">Interval</th><th class=\"text\">Verdict</th></tr></thead><tbody>";
   for (size_t i = 0; i < changes.size() && i < kMaxChangesShown; ++i) {
     const Change& c = changes[i];
     out += "<tr><td class=\"text\">" + escape_html(c.endpoint.empty() ? "(all)" : c.endpoint) +
            "</td><td class=\"left\">" + escape_html(c.metric) + "</td><td>" +
            escape_html(format_in_unit(c.baseline, c.unit)) + "</td><td>" +
            escape_html(format_in_unit(c.current, c.unit)) + "</td><td>" + escape_html(format_change(c.change)) +
-           "</td><td>" + change_bar(c.change) + "</td><td class=\"text\">";
+           "</td><td>" + change_bar(c.change) + "</td><td class=\"text\">" + escape_html(c.interval) +
+           "</td><td class=\"text\">";
     if (c.verdict) {
       out += std::string("<span class=\"chip ") + verdict_css_class(*c.verdict) + "\" title=\"" +
              escape_html(c.message) + "\">" + verdict_name(*c.verdict) + "</span>";
@@ -83,6 +84,12 @@ void append_changes(const ReportInputs& inputs, std::string& out) {
     out += "</td></tr>";
   }
   out += "</tbody></table></div>";
+  // An inconclusive comparison is explained in one sentence each: why the data cannot decide and
+  // what would (the gate's message says both).
+  for (const Change& c : changes) {
+    if (!c.verdict || *c.verdict != Verdict::kInconclusive) continue;
+    out += "<p class=\"sub\">Inconclusive: " + escape_html(c.message) + ".</p>";
+  }
   if (changes.size() > kMaxChangesShown) {
     out +=
         "<div class=\"sub\">" + std::to_string(changes.size() - kMaxChangesShown) + " smaller changes not shown.</div>";

@@ -6,6 +6,7 @@
 #include "comparison.h"
 #include "core/units.h"
 #include "labels.h"
+#include "reports/before_after.h"
 #include "text_safety.h"
 
 namespace perfgate {
@@ -108,9 +109,9 @@ void endpoint_table(const ReportInputs& inputs, std::string& out) {
     std::string errors = format_count(e.errors.total);
     if (e.errors.total > 0) errors += " (" + format_fixed(error_rate(e) * 100, 2) + "%)";
     auto lat = [&](double v) { return s.count > 0 ? format_duration_us(v) : std::string("–"); };
-    out.append("| ").append(escape_markdown(e.name)).append(" | ").append(format_count(e.requests)).append(" | ");
-    out.append(errors).append(" | ").append(lat(s.p50)).append(" | ").append(lat(s.p95)).append(" | ");
-    out.append(lat(s.p99)).append(" | ").append(lat(s.max)).append(" | ").append(budget).append(" |\n");
+    out += "| " + escape_markdown(e.name) + " | " + format_count(e.requests) + " | ";
+    out += errors + " | " + lat(s.p50) + " | " + lat(s.p95) + " | " + lat(s.p99) + " | " + lat(s.max) + " | ";
+    out += budget + " |\n";
   }
   out += "\n";
 }
@@ -140,17 +141,24 @@ void regressions(const ReportInputs& inputs, std::string& out) {
     ++shown;
     rows += "| " + escape_markdown(c.endpoint.empty() ? "(all)" : c.endpoint) + " | " + escape_markdown(c.metric) +
             " | " + format_in_unit(c.baseline, c.unit) + " | " + format_in_unit(c.current, c.unit) + " | " +
-            format_change(c.change) + " | " +
+            format_change(c.change) + " | " + escape_markdown(c.interval.empty() ? "–" : c.interval) + " | " +
             (c.verdict ? std::string(verdict_icon(*c.verdict)) + " " + verdict_name(*c.verdict) : "–") + " |\n";
   }
+  // Each inconclusive comparison in one sentence: why the data cannot decide and what would.
+  std::string why;
+  for (const auto& c : changes) {
+    if (c.verdict && *c.verdict == Verdict::kInconclusive)
+      why += "- Inconclusive: " + escape_markdown(c.message) + ".\n";
+  }
   if (rows.empty()) {
-    if (!changes.empty()) out += "### Against the baseline\n\nNo regressions.\n\n";
+    if (!changes.empty()) out += "### Against the baseline\n\nNo regressions.\n\n" + (why.empty() ? "" : why + "\n");
     return;
   }
   out +=
-      "### Top regressions against the baseline\n\n| Endpoint | Metric | Baseline | Now | Change | Verdict |\n"
-      "|---|---|---:|---:|---:|---|\n" +
-      rows + "\n";
+      "### Top regressions against the baseline\n\n| Endpoint | Metric | Baseline | Now | Change | Interval | Verdict "
+      "|\n"
+      "|---|---|---:|---:|---:|---|---|\n" +
+      rows + "\n" + (why.empty() ? "" : why + "\n");
 }
 
 void findings(const ReportInputs& inputs, std::string& out) {
@@ -210,6 +218,8 @@ void findings(const ReportInputs& inputs, std::string& out) {
 std::string render_markdown_report(const ReportInputs& inputs) {
   assert(inputs.result != nullptr);
   std::string out;
+  // A before/after pair opens with its table: the figures a team pastes into an incident write-up.
+  if (inputs.baseline_findings != nullptr) out += render_before_after_markdown(inputs);
   verdict_section(inputs, out);
   endpoint_table(inputs, out);
   spikes(inputs, out);

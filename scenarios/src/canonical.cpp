@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "core/run_context.h"
 #include "scenario_reader.h"
 
 namespace perfgate::scenario_detail {
@@ -85,6 +86,19 @@ std::string canonical_form(const Scenario& scenario) {
     j["variables"][name] = secret ? std::string("<secret>") : value;
   }
   return j.dump();
+}
+
+std::string workload_form(const Scenario& scenario) {
+  // The base URL names where the load goes, not what it is; quick mode's description repeats the URL.
+  Json j = Json::parse(canonical_form(scenario));
+  j.erase("base_url");
+  j.erase("description");
+  return j.dump();
+}
+
+void stamp_hashes(Scenario& scenario) {
+  scenario.hash = sha256_hex(canonical_form(scenario));
+  scenario.workload_hash = sha256_hex(workload_form(scenario));
 }
 
 void collect_header_secrets(Scenario& scenario) {

@@ -6,7 +6,6 @@
 
 #include "core/files.h"
 #include "core/json_locate.h"
-#include "core/run_context.h"
 #include "env_substitution.h"
 #include "json_text.h"
 #include "scenario_reader.h"
@@ -54,7 +53,7 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& sour
   scenario.source_path = source_name;
   scenario.secret_values = std::move(secrets);
   scenario_detail::collect_header_secrets(scenario);
-  scenario.hash = sha256_hex(scenario_detail::canonical_form(scenario));
+  scenario_detail::stamp_hashes(scenario);
   return scenario;
 }
 

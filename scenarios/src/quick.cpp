@@ -2,7 +2,6 @@
 #include <cstdio>
 
 #include "checks.h"
-#include "core/run_context.h"
 #include "scenario_reader.h"
 #include "scenarios/parser.h"
 
@@ -23,7 +22,7 @@ std::string trim(const std::string& s) {
   return start == std::string::npos ? "" : s.substr(start, end - start + 1);
 }
 
-void rehash(Scenario& scenario) { scenario.hash = sha256_hex(scenario_detail::canonical_form(scenario)); }
+void rehash(Scenario& scenario) { scenario_detail::stamp_hashes(scenario); }
 
 }  // namespace
 

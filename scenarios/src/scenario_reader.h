@@ -23,4 +23,11 @@ void collect_header_secrets(Scenario& scenario);
 /// order and rotating credentials do not change it.
 std::string canonical_form(const Scenario& scenario);
 
+/// The canonical form without what names the target (base URL, description): what the workload hash
+/// is computed over, so the same load against another host or port compares.
+std::string workload_form(const Scenario& scenario);
+
+/// Sets `scenario.hash` and `scenario.workload_hash` from the canonical forms.
+void stamp_hashes(Scenario& scenario);
+
 }  // namespace perfgate::scenario_detail

@@ -54,6 +54,11 @@ TEST(CompareRuns, AQuietAaPairPassesANoisyOneNeverFailsAndAClearSlowdownFailsWit
   ASSERT_NE(p95, nullptr);
   EXPECT_EQ(p95->verdict, Verdict::kFail) << p95->message;
   EXPECT_NEAR(p95->change, 0.5, 0.15);
+  ASSERT_TRUE(p95->change_low && p95->change_high && p95->threshold);
+  EXPECT_DOUBLE_EQ(*p95->threshold, CompareOptions{}.min_effect);
+  EXPECT_GT(*p95->change_low, *p95->threshold);
+  EXPECT_LT(*p95->change_low, p95->change);
+  EXPECT_GT(*p95->change_high, p95->change);
   EXPECT_NE(p95->message.find("reports.sales"), std::string::npos);
   EXPECT_NE(p95->message.find("vs baseline"), std::string::npos);
   EXPECT_NE(p95->message.find("98% interval"), std::string::npos) << p95->message;
@@ -130,6 +135,34 @@ TEST(CompareRuns, DifferentScenarioRateModelOrSaturationMakesEverythingInconclus
   const Comparison s = compare_runs(base, saturated, CompareOptions{});
   EXPECT_NE(s.checks[0].message.find("saturated"), std::string::npos);
   for (const auto& r : s.checks) EXPECT_EQ(r.verdict, Verdict::kInconclusive) << r.message;
+}
+
+// A candidate against a preview deployment: another target, the same workload, compared with a note.
+// Old files have no workload hash; their scenario hash covers the target.
+TEST(CompareRuns, AnotherTargetWithTheSameWorkloadComparesWithANoteAndOldFilesFallBack) {
+  RunResult base = make_run(spec(1));
+  RunResult moved = make_run(spec(2));
+  base.context.target = "http://127.0.0.1:8080";
+  moved.context.target = "http://127.0.0.1:9090";
+  base.context.workload_hash = moved.context.workload_hash = "w1";
+  moved.context.scenario_hash = "covers-the-port";
+  const Comparison c = compare_runs(base, moved, CompareOptions{});
+  EXPECT_EQ(find_check(c, "baseline:run:comparable"), nullptr);
+  ASSERT_NE(find_check(c, "baseline:reports.sales:p95_shift"), nullptr);
+  EXPECT_TRUE(has_note(c, "the baseline ran against http://127.0.0.1:8080, this run against http://127.0.0.1:9090"));
+  moved.context.workload_hash = "w2";
+  EXPECT_NE(find_check(compare_runs(base, moved, CompareOptions{}), "baseline:run:comparable"), nullptr);
+
+  base.context.workload_hash.clear();  // a baseline written by an older version
+  moved.context.workload_hash = "w1";
+  const Comparison old = compare_runs(base, moved, CompareOptions{});
+  EXPECT_EQ(find_check(old, "baseline:run:comparable"), nullptr);
+  EXPECT_TRUE(has_note(old, "older perfgate"));
+  moved.context.scenario_name = "another";
+  EXPECT_NE(find_check(compare_runs(base, moved, CompareOptions{}), "baseline:run:comparable"), nullptr);
+  moved.context.scenario_name = base.context.scenario_name;
+  moved.context.target = base.context.target;  // same target, different scenario hash: another workload
+  EXPECT_NE(find_check(compare_runs(base, moved, CompareOptions{}), "baseline:run:comparable"), nullptr);
 }
 
 // A busy machine makes a few requests leave late; the engine flags that, but it does not change the

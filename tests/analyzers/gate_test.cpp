@@ -108,6 +108,8 @@ TEST(GateReportJson, RoundTripsEveryField) {
   c.change = 0.5;
   c.p_value = 0.0001;
   c.message = "slower \"quoted\"";
+  c.change_low = 0.31;
+  c.threshold = 0.05;  // change_high absent: the data could not bound it
   r.checks = {c, CheckResult{}};
   auto back = gate_report_from_json(gate_report_to_json(r), "g.json");
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -120,10 +122,35 @@ TEST(GateReportJson, RoundTripsEveryField) {
   EXPECT_DOUBLE_EQ(*b.limit, 1000);
   EXPECT_DOUBLE_EQ(*b.p_value, 0.0001);
   EXPECT_EQ(b.message, c.message);
+  EXPECT_DOUBLE_EQ(*b.change_low, 0.31);
+  EXPECT_FALSE(b.change_high.has_value());
+  EXPECT_DOUBLE_EQ(*b.threshold, 0.05);
   EXPECT_FALSE(back->checks[1].limit.has_value());
+  EXPECT_FALSE(back->checks[1].threshold.has_value());
+  EXPECT_EQ(gate_report_to_json(r).find("change_low", gate_report_to_json(r).rfind("\"id\"")), std::string::npos)
+      << "a check without an interval writes no interval fields";
   auto bad = gate_report_from_json("{\"schema_version\": 1,\n \"overall\": \"maybe\"}", "g.json");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("g.json:2:"), std::string::npos) << bad.error().message;
+}
+
+TEST(FormatChangeInterval, ShowsTheChangeItsIntervalAndTheThresholdOrNothing) {
+  CheckResult c;
+  c.unit = "us";
+  EXPECT_EQ(format_change_interval(c), "") << "budgets and memory checks have no interval";
+  c.change = 0.145;
+  c.change_low = 0.112;
+  c.change_high = 0.179;
+  c.threshold = 0.05;
+  EXPECT_EQ(format_change_interval(c), "+14.5% [+11.2%, +17.9%], counts from +5.0%");
+  c.change_high.reset();
+  EXPECT_EQ(format_change_interval(c), "+14.5% [+11.2%, ?], counts from +5.0%");
+  c.unit = "ratio";
+  c.change = 0.012;
+  c.change_low = -0.001;
+  c.change_high = 0.025;
+  c.threshold = 0.005;
+  EXPECT_EQ(format_change_interval(c), "+1.20 [-0.10, +2.50] points, counts from +0.50 points");
 }
 
 TEST(FormatCheckValue, PrintsEachUnitForPeople) {

@@ -126,6 +126,7 @@ void expect_latency_judged(const GateReport& report) {
   ASSERT_NE(p95, nullptr) << describe(report);
   if (p95->message.find("saturated") == std::string::npos) {
     EXPECT_NE(p95->message.find("% interval"), std::string::npos) << describe(report);
+    EXPECT_TRUE(p95->change_low && p95->change_high && p95->threshold) << describe(report);
   }
 }
 

@@ -5,7 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
+
+#include "importers/scenario_import.h"
+#include "scenarios/parser.h"
 
 namespace perfgate::testing {
 
@@ -23,7 +28,23 @@ class ImportTest : public ::testing::Test {
     std::ofstream(path) << text;
     return path;
   }
+  // The imported scenario as JSON, after checking that the import succeeded and the scenario parser
+  // accepts it; keeps its notes in notes_. A failure is a test failure and an empty JSON.
+  nlohmann::json accepted(const Result<ImportedScenario>& imported) {
+    EXPECT_TRUE(imported.ok()) << (imported.ok() ? "" : imported.error().message);
+    if (!imported.ok()) return nlohmann::json();
+    auto parsed = parse_scenario(imported->json_text, "imported.json");
+    EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
+    notes_ = imported->notes;
+    return nlohmann::json::parse(imported->json_text);
+  }
+  // The error message of an import that must fail.
+  static std::string refused(const Result<ImportedScenario>& imported) {
+    EXPECT_FALSE(imported.ok());
+    return imported.ok() ? "" : imported.error().message;
+  }
   std::filesystem::path dir_;
+  std::vector<std::string> notes_;
 };
 
 }  // namespace perfgate::testing

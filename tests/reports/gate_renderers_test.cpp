@@ -91,5 +91,34 @@ TEST(GateConsole, ShowsTheTableTheReasonsAndTheOverallVerdict) {
   EXPECT_NE(text.find("gate: FAIL (1 failed, 1 inconclusive, 1 warnings, 1 passed)"), std::string::npos) << text;
 }
 
+// A baseline comparison carries its interval and the change that counts, so a reader sees how close
+// the gate came to the other verdicts; a budget check has none.
+TEST(GateRenderers, ShowTheIntervalOfEachBaselineComparison) {
+  GateReport r = sample_report();
+  CheckResult shift;
+  shift.id = "baseline:reports.sales:p95_shift";
+  shift.kind = "baseline";
+  shift.endpoint = "reports.sales";
+  shift.metric = "p95_shift";
+  shift.verdict = Verdict::kInconclusive;
+  shift.measured = 23'300;
+  shift.limit = 20'400;
+  shift.unit = "us";
+  shift.change = 0.042;
+  shift.change_low = -0.011;
+  shift.change_high = 0.093;
+  shift.threshold = 0.05;
+  shift.message = "reports.sales p95 +4.2% vs baseline: the interval spans the +5% minimum effect; run >= 40 s";
+  r.checks.push_back(shift);
+  const std::string interval = "+4.2% [-1.1%, +9.3%], counts from +5.0%";
+  const std::string md = gate_report_to_markdown(r);
+  EXPECT_NE(md.find("| Change [interval] |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| " + interval + " |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 1.00s |  |"), std::string::npos) << "a budget row has an empty interval cell\n" << md;
+  const std::string text = gate_report_to_console(r);
+  EXPECT_NE(text.find("CHANGE [INTERVAL]"), std::string::npos) << text;
+  EXPECT_NE(text.find(interval), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace perfgate

@@ -95,6 +95,23 @@ TEST(HtmlReport, OrdersBaselineChangesLargestRegressionFirst) {
   EXPECT_LT(html.find("+23.0%", section), html.find("-3.0%", section));
 }
 
+// The gate's power: each comparison's interval in its own column, each inconclusive one explained.
+TEST(HtmlReport, ShowsEachComparisonsIntervalAndExplainsAnInconclusiveInOneSentence) {
+  auto fixture = make_report_fixture();
+  CheckResult& undecided = fixture.gate.checks[5];
+  undecided.verdict = Verdict::kInconclusive;
+  undecided.message = "reports.sales p99 +23.0% vs baseline: the interval spans the +5% minimum effect; run >= 40 s";
+  const std::string html = render_html_report(fixture.inputs());
+  const size_t section = html.find("id=\"changes\"");
+  ASSERT_NE(section, std::string::npos);
+  EXPECT_NE(html.find("<th class=\"text\">Interval</th>", section), std::string::npos);
+  EXPECT_NE(html.find("+35.0% [+29.0%, +41.0%], counts from +5.0%", section), std::string::npos);
+  EXPECT_NE(html.find("Inconclusive: reports.sales p99 +23.0% vs baseline: the interval spans the +5% minimum "
+                      "effect; run &gt;= 40 s.</p>",
+                      section),
+            std::string::npos);
+}
+
 TEST(HtmlReport, ComputesChangesFromTheBaselineWithoutAGateReport) {
   const auto fixture = make_report_fixture();
   ReportInputs inputs{&fixture.result, &fixture.baseline, nullptr, nullptr};

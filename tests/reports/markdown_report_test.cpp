@@ -51,6 +51,20 @@ TEST(MarkdownReport, StartsWithTheVerdictAndListsFailuresFirst) {
   EXPECT_LT(md.find("p95 532.0ms &gt; 500ms"), md.find("within 93%"));
 }
 
+TEST(MarkdownReport, ShowsEachComparisonsIntervalAndExplainsAnInconclusiveInOneSentence) {
+  auto fixture = make_report_fixture();
+  CheckResult& undecided = fixture.gate.checks[5];
+  undecided.verdict = Verdict::kInconclusive;
+  undecided.message = "reports.sales p99 +23.0% vs baseline: the interval spans the +5% minimum effect; run >= 40 s";
+  const std::string md = render_markdown_report(fixture.inputs());
+  EXPECT_TRUE(contains(md, "| Change | Interval | Verdict |")) << md;
+  EXPECT_TRUE(contains(md, "| +35.0% \\[+29.0%, +41.0%\\], counts from +5.0% |")) << md;
+  EXPECT_TRUE(contains(md,
+                       "- Inconclusive: reports.sales p99 +23.0% vs baseline: the interval spans the +5% minimum "
+                       "effect; run &gt;= 40 s.\n"))
+      << md;
+}
+
 TEST(MarkdownReport, EscapesTableBreakingAndHtmlCharacters) {
   const auto fixture = make_report_fixture(Hostility::kHostile);
   const std::string md = render_markdown_report(fixture.inputs());
@@ -65,15 +79,29 @@ TEST(MarkdownReport, EscapesTableBreakingAndHtmlCharacters) {
 TEST(MarkdownReport, EveryTableRowHasTheHeadersColumnCount) {
   const auto fixture = make_report_fixture(Hostility::kHostile);
   const std::string md = render_markdown_report(fixture.inputs());
-  size_t pos = 0;
-  while ((pos = md.find("\n| ", pos)) != std::string::npos) {
-    const size_t end = md.find('\n', pos + 1);
-    const std::string row = md.substr(pos + 1, end - pos - 1);
+  // Every row of a table (its header the first line starting "| " after a line that does not) has as
+  // many unescaped pipes as the header.
+  size_t header_pipes = 0;
+  bool in_table = false;
+  int tables = 0;
+  for (size_t start = 0; start < md.size();) {
+    const size_t end = std::min(md.find('\n', start), md.size());
+    const std::string row = md.substr(start, end - start);
+    start = end + 1;
+    if (row.rfind("| ", 0) != 0 && row.rfind("|-", 0) != 0) {
+      in_table = false;
+      continue;
+    }
     size_t pipes = 0;
     for (size_t i = 0; i < row.size(); ++i) pipes += row[i] == '|' && (i == 0 || row[i - 1] != '\\');
-    EXPECT_TRUE(pipes == 9 || pipes == 7) << row;
-    pos = end;
+    if (!in_table) {
+      in_table = true;
+      header_pipes = pipes;
+      ++tables;
+    }
+    EXPECT_EQ(pipes, header_pipes) << row;
   }
+  EXPECT_GE(tables, 2) << md;
 }
 
 }  // namespace

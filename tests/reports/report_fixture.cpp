@@ -81,7 +81,7 @@ void fill_run(RunResult& r, double slowdown, const std::string& name_a, const st
   r.endpoints.push_back(flow);
   for (int s = 0; s < 70; ++s) {
     IntervalStats i;
-    i.t_ms = s * 1000;
+    i.t_ms = int64_t{s} * 1000;
     i.duration_ms = 1000;
     const double rate = s < 10 ? 10 : s < 25 ? 10 + (s - 10) * 40.0 / 15 : s < 55 ? 50 : s < 65 ? 80 : 50;
     i.requests = static_cast<int64_t>(rate * (0.97 + 0.06 * rng.next()));
@@ -120,12 +120,12 @@ void fill_run(RunResult& r, double slowdown, const std::string& name_a, const st
   ProcessTimeline db{4300, "postgres", false, -1, {}};
   for (int s = 0; s < 70; ++s) {
     const double spike = s >= 55 && s < 65 ? 1.0 : 0.0;
-    server.samples.push_back({s * 1000, static_cast<int64_t>((180 + s * 1.6 + 60 * spike) * 1048576), -1,
+    server.samples.push_back({int64_t{s} * 1000, static_cast<int64_t>((180 + s * 1.6 + 60 * spike) * 1048576), -1,
                               35 + 40 * spike + 10 * rng.next(), 0, 0, 12, 40, 100});
-    db.samples.push_back({s * 1000, static_cast<int64_t>((90 + 20 * spike) * 1048576), -1,
+    db.samples.push_back({int64_t{s} * 1000, static_cast<int64_t>((90 + 20 * spike) * 1048576), -1,
                           20 + 30 * spike + 6 * rng.next(), 0, 0, 1, 30, 100});
     PgSample pg;
-    pg.t_ms = s * 1000;
+    pg.t_ms = int64_t{s} * 1000;
     pg.active = static_cast<int64_t>(3 + 14 * spike + 3 * rng.next());
     pg.idle_in_transaction = static_cast<int64_t>(1 + 5 * spike);
     pg.idle = 20 - pg.active / 2;
@@ -218,6 +218,14 @@ ReportFixture make_report_fixture(Hostility hostility) {
       {"budget:global:n_plus_one", "budget", "", "", "n_plus_one", Verdict::kFail, 1, 0, "count", 0, std::nullopt,
        "1 N+1 pattern found (budget: none)"},
   };
+  // The gate's intervals of the three comparisons: clear, beyond the threshold, and within it.
+  const double intervals[3][2] = {{0.29, 0.41}, {0.04, 0.42}, {-0.06, 0.01}};
+  for (size_t i = 0; i < 3; ++i) {
+    CheckResult& c = f.gate.checks[4 + i];
+    c.change_low = intervals[i][0];
+    c.change_high = intervals[i][1];
+    c.threshold = 0.05;
+  }
   return f;
 }
 

@@ -28,6 +28,26 @@ TEST(ScenarioFromQuick, BuildsAnOpenModelScenarioFromAUrlAndARate) {
   EXPECT_EQ(result->hash.size(), 64u);
 }
 
+// A preview deployment on another host:port runs the same workload; another path or query does not.
+TEST(ScenarioFromQuick, TheWorkloadHashCoversPathAndQueryButNotHostAndPort) {
+  auto make = [](const std::string& url) {
+    QuickOptions options;
+    options.url = url;
+    options.rate = 50;
+    options.duration = std::chrono::seconds(30);
+    auto s = scenario_from_quick(options);
+    EXPECT_TRUE(s.ok()) << url;
+    return *s;
+  };
+  const Scenario a = make("http://127.0.0.1:8080/reports/sales?limit=10");
+  const Scenario moved = make("https://preview-42.example.test:9443/reports/sales?limit=10");
+  EXPECT_EQ(a.workload_hash.size(), 64u);
+  EXPECT_EQ(a.workload_hash, moved.workload_hash);
+  EXPECT_NE(a.hash, moved.hash) << "the scenario hash still names the target";
+  EXPECT_NE(a.workload_hash, make("http://127.0.0.1:8080/reports/sales?limit=20").workload_hash);
+  EXPECT_NE(a.workload_hash, make("http://127.0.0.1:8080/reports/daily?limit=10").workload_hash);
+}
+
 TEST(ScenarioFromQuick, BuildsAClosedModelScenarioFromVirtualUsers) {
   QuickOptions options;
   options.url = "http://[::1]:9000";
@@ -124,9 +144,11 @@ TEST(OverrideTarget, ReplacesTheBaseUrlOrNamesTheFlag) {
   auto scenario = load_scenario_file("demo");
   ASSERT_TRUE(scenario.ok()) << scenario.error().message;
   const std::string before = scenario->hash;
+  const std::string workload = scenario->workload_hash;
   ASSERT_TRUE(override_target(*scenario, "http://127.0.0.1:18080/").ok());
   EXPECT_EQ(scenario->base_url, "http://127.0.0.1:18080");
   EXPECT_NE(scenario->hash, before);
+  EXPECT_EQ(scenario->workload_hash, workload) << "another target is the same workload";
   Status bad = override_target(*scenario, "ftp://x");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message.rfind("--target: must be http(s)://host[:port]", 0), 0u) << bad.error().message;

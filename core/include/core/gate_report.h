@@ -24,6 +24,13 @@ std::optional<Verdict> verdict_from_name(const std::string& name);
 /// as a size, "ratio" as a percentage, "percent", "rps", "mb_per_hour" and "count" as numbers.
 std::string format_check_value(double value, const std::string& unit);
 
+struct CheckResult;
+
+/// A baseline comparison's change with its confidence interval and the change that counts, for
+/// people: "+14.5% [+11.2%, +17.9%], counts from +5.0%" (error rates in points); an unbounded side
+/// reads "?"; "" for a check without an interval (budgets, memory).
+std::string format_change_interval(const CheckResult& check);
+
 /// One evaluated check.
 struct CheckResult {
   std::string id;        ///< stable id: "budget:reports.sales:steady:p95", "baseline:reports.sales:latency"
@@ -38,6 +45,12 @@ struct CheckResult {
   double change = 0;              ///< relative change vs baseline (0.2 = +20%), comparisons only
   std::optional<double> p_value;  ///< comparisons only
   std::string message;            ///< "reports.sales p95 1.84s > 1.50s (1.5 x 1s budget)"
+  std::optional<double> change_low =
+      std::nullopt;  ///< comparisons: lower end of the change's confidence interval, as `change`
+  std::optional<double> change_high =
+      std::nullopt;  ///< comparisons: upper end; absent when the data cannot bound that side
+  std::optional<double> threshold =
+      std::nullopt;  ///< comparisons: the change that counts (fail above, pass below), as `change`
 };
 
 /// The whole decision.

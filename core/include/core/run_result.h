@@ -123,7 +123,8 @@ struct RunContext {
   double load_average_1m = 0;
   std::string start_time;  ///< ISO-8601 UTC
   std::string scenario_name;
-  std::string scenario_hash;  ///< SHA-256 of the scenario's canonical form, hex
+  std::string scenario_hash;  ///< SHA-256 of the scenario's canonical form, hex (covers the target)
+  std::string workload_hash;  ///< SHA-256 of the workload without the target, hex; "" in results of older versions
   std::string target;         ///< base URL (credentials stripped)
   std::string command_line;   ///< secrets redacted
 };

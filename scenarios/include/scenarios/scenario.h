@@ -159,6 +159,7 @@ struct Scenario {
   std::map<std::string, std::string> variables;  ///< constants (env-substituted at parse time)
   std::vector<std::string> secret_values;        ///< values to redact in every output
   std::string hash;                              ///< SHA-256 of the canonical form
+  std::string workload_hash;                     ///< SHA-256 of the canonical form without base URL and description
   std::optional<SearchSpec> search;              ///< a "search" block (limit search settings), if any
 
   /// Total duration of all stages.
