@@ -311,7 +311,7 @@ struct RunResult {
   std::optional<MergeInfo> merge;  ///< a merged result (perfgate merge): its shards
   /// A limit search (run --find-limit): every step; the endpoints above are the highest good step's.
   std::optional<LimitSearch> limit_search;
-  std::vector<SpikeVerdict> spikes;  ///< one per spike phase, in phase order (run computes them)
+  std::vector<SpikeVerdict> spikes;        ///< one per spike phase, in phase order (run computes them)
   std::optional<TelemetryInfo> telemetry;  ///< live metrics export; nullopt when none was asked for
 
   /// The endpoint named `name` in the overall list, or nullptr.
