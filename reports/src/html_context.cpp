@@ -141,6 +141,9 @@ void append_summary(const ReportInputs& inputs, std::string& out) {
 void append_navigation(const ReportInputs& inputs, std::string& out) {
   const RunResult& r = *inputs.result;
   out += "<nav class=\"toc\">";
+  if (inputs.baseline != nullptr && inputs.baseline_findings != nullptr) {
+    out += "<a href=\"#before-after\">Before and after</a>";
+  }
   if (inputs.gate != nullptr || inputs.baseline != nullptr) out += "<a href=\"#changes\">Changes</a>";
   if (r.limit_search) out += "<a href=\"#limit\">Limit search</a>";
   out += "<a href=\"#endpoints\">Endpoints</a><a href=\"#spectrum\">Percentiles</a>";

@@ -20,6 +20,8 @@ void append_endpoints(const ReportInputs& inputs, std::string& out);
 void append_charts(const ReportInputs& inputs, std::string& out);
 /// Links to the sections present in this report.
 void append_navigation(const ReportInputs& inputs, std::string& out);
+/// The before/after table (reports/before_after.h) when the inputs carry the baseline's findings.
+void append_before_after(const ReportInputs& inputs, std::string& out);
 /// What changed against the baseline, largest regressions first.
 void append_changes(const ReportInputs& inputs, std::string& out);
 /// The analyzer's findings grouped by kind, with fixes.

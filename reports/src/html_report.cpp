@@ -16,7 +16,7 @@ std::string render_html_report(const ReportInputs& inputs) {
       "perfgate report" + (r.context.scenario_name.empty() ? std::string() : " - " + r.context.scenario_name);
 
   std::string out;
-  out.reserve(256 * 1024);
+  out.reserve(256UL * 1024);
   out +=
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -27,6 +27,7 @@ std::string render_html_report(const ReportInputs& inputs) {
       escape_html(title) + "</title>\n<style>" + report_css() + "</style>\n</head>\n<body>\n<main>\n";
   append_summary(inputs, out);
   append_navigation(inputs, out);
+  if (inputs.baseline_findings != nullptr) append_before_after(inputs, out);
   append_changes(inputs, out);
   append_endpoints(inputs, out);
   append_charts(inputs, out);

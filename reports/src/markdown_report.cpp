@@ -6,6 +6,7 @@
 #include "comparison.h"
 #include "core/units.h"
 #include "labels.h"
+#include "reports/before_after.h"
 #include "text_safety.h"
 
 namespace perfgate {
@@ -202,6 +203,8 @@ void findings(const ReportInputs& inputs, std::string& out) {
 std::string render_markdown_report(const ReportInputs& inputs) {
   assert(inputs.result != nullptr);
   std::string out;
+  // A before/after pair opens with its table: the figures a team pastes into an incident write-up.
+  if (inputs.baseline_findings != nullptr) out += render_before_after_markdown(inputs);
   verdict_section(inputs, out);
   endpoint_table(inputs, out);
   regressions(inputs, out);

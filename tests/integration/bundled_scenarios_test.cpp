@@ -22,11 +22,12 @@ struct BundledRun {
   std::vector<std::string> phases;
 };
 
-void PrintTo(const BundledRun& run, std::ostream* os) { *os << run.name; }
+// GoogleTest looks the printer up by this name.
+void PrintTo(const BundledRun& run, std::ostream* os) { *os << run.name; }  // NOLINT(readability-identifier-naming)
 
 const std::vector<BundledRun>& bundled_runs() {
-  static const std::vector<BundledRun> runs = {
-      {"demo", 5.0 / 60, 0.5, {"warm-up", "steady"}},
+  static const std::vector<BundledRun> kRuns = {
+      {"demo", 5.0 / 40, 0.25, {"warm-up", "steady", "peak"}},
       {"normal", 5.0 / 3600, 1, {"ramp-up", "steady"}},
       {"peak", 5.0 / 1800, 0.5, {"ramp-up", "steady"}},
       {"soak", 5.0 / 28800, 1, {"ramp-up", "steady"}},
@@ -38,7 +39,7 @@ const std::vector<BundledRun>& bundled_runs() {
       {"seed001-load", 5.0 / 130, 0.2, {"warm-up", "steady"}},
       {"stream-export", 5.0 / 60, 1, {"warm-up", "steady"}},
   };
-  return runs;
+  return kRuns;
 }
 
 TEST(BundledScenarios, EveryBundledScenarioIsRunHere) {
@@ -56,23 +57,23 @@ TEST(BundledScenarios, EveryBundledScenarioIsRunHere) {
 
 class BundledScenario : public testing::TempDirTest, public ::testing::WithParamInterface<BundledRun> {
  protected:
-  static void SetUpTestSuite() { service_ = testing::start_testbed("scenarios", 0.05).release(); }
+  static void SetUpTestSuite() { service = testing::start_testbed("scenarios", 0.05).release(); }
   static void TearDownTestSuite() {
-    delete service_;
-    service_ = nullptr;
+    delete service;
+    service = nullptr;
   }
-  static TestbedProcess* service_;
+  static TestbedProcess* service;
 };
 
-TestbedProcess* BundledScenario::service_ = nullptr;
+TestbedProcess* BundledScenario::service = nullptr;
 
 TEST_P(BundledScenario, RunsTimeScaledWithTheProfilerAndWritesAValidResultWithItsPhases) {
-  ASSERT_NE(service_, nullptr);
+  ASSERT_NE(service, nullptr);
   const BundledRun& b = GetParam();
   auto run = [&](const std::string& scenario) {
-    return run_perfgate({"run", scenario, "--target", service_->base_url(), "--time-scale",
-                         std::to_string(b.time_scale), "--rate-scale", std::to_string(b.rate_scale), "--quiet", "--out",
-                         path("r.json"), "--watch-pid", std::to_string(service_->pid()), "--pg",
+    return run_perfgate({"run", scenario, "--target", service->base_url(), "--time-scale", std::to_string(b.time_scale),
+                         "--rate-scale", std::to_string(b.rate_scale), "--quiet", "--out", path("r.json"),
+                         "--watch-pid", std::to_string(service->pid()), "--pg",
                          testing::shared_cluster()->dsn("scenarios")});
   };
   const auto ran = run(b.name);
@@ -91,7 +92,7 @@ TEST_P(BundledScenario, RunsTimeScaledWithTheProfilerAndWritesAValidResultWithIt
   // unauthorised (a small test database can still answer 404 for ids beyond its size).
   for (const auto& e : result->endpoints) {
     for (const auto& [status, count] : e.status_codes) {
-      const bool refused = status != "404" && status.rfind("4", 0) == 0;
+      const bool refused = status != "404" && status.rfind('4', 0) == 0;
       EXPECT_FALSE(refused) << e.name << " answered " << status << " x" << count;
     }
   }

@@ -16,6 +16,9 @@ struct ReportInputs {
   const RunResult* baseline = nullptr;  ///< the run it is compared with, or nullptr
   const Findings* findings = nullptr;   ///< query analyzer output, or nullptr
   const GateReport* gate = nullptr;     ///< budget and baseline verdicts, or nullptr
+  /// The baseline's query analysis, or nullptr; with `baseline`, the reports open with the
+  /// before/after tables of reports/before_after.h (a fix proved in numbers, as perfgate demo does).
+  const Findings* baseline_findings = nullptr;
 };
 
 }  // namespace perfgate
