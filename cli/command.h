@@ -36,5 +36,7 @@ void add_baseline_command(CLI::App& app, CommandSlot& slot);
 void add_merge_command(CLI::App& app, CommandSlot& slot);
 /// perfgate kubernetes render SCENARIO --shards N (cli/kubernetes_command.cpp).
 void add_kubernetes_command(CLI::App& app, CommandSlot& slot);
+/// perfgate export RESULT --hlog FILE (cli/export_command.cpp).
+void add_export_command(CLI::App& app, CommandSlot& slot);
 
 }  // namespace perfgate::cli

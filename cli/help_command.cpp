@@ -226,6 +226,7 @@ void build_command_tree(CLI::App& app, CommandSlot& slot) {
   add_baseline_command(app, slot);
   add_merge_command(app, slot);
   add_kubernetes_command(app, slot);
+  add_export_command(app, slot);
   add_help_command(app, slot);
   // Every --help ends with its command's examples (CLI11 prints the footer last).
   for (const Node& node : tree(app)) {

@@ -15,7 +15,7 @@ const std::vector<CommandExamples>& command_examples() {
         "perfgate demo --strict --quiet"}},
       {"run",
        {"perfgate run peak --target http://127.0.0.1:8080 --time-scale 0.0333 --out results/run.json",
-        "perfgate run --url http://127.0.0.1:8080/health --rate 50 --duration 30s",
+        "perfgate run --url http://127.0.0.1:8080/health --rate 50 --duration 30s --metrics-listen 127.0.0.1:9464",
         "perfgate run demo --spawn './server --port 8080' --ready http://127.0.0.1:8080/health "
         "--pg postgresql://127.0.0.1/app --git-sha \"$GITHUB_SHA\""}},
       {"inspect", {"perfgate inspect results/run.json", "perfgate inspect perfgate-results/2026-12-04T10-00-00Z.json"}},
@@ -72,6 +72,9 @@ const std::vector<CommandExamples>& command_examples() {
        {"perfgate kubernetes render peak --shards 4 --image registry.example/perfgate:0.1 -o perfgate.yaml",
         "perfgate kubernetes render stress --shards 8 --target http://api.default.svc:8080 --budgets "
         "budgets/demo.json"}},
+      {"export",
+       {"perfgate export results/run.json --hlog run.hlog",
+        "perfgate export results/run.json --hlog sales.hlog --endpoint reports.sales"}},
       {"help",
        {"perfgate help --man > perfgate.1 && man -l perfgate.1",
         "perfgate help --bash-completion > ~/.local/share/bash-completion/completions/perfgate",

@@ -21,6 +21,29 @@ void add_instrument_flags(CLI::App* cmd, InstrumentOptions& o) {
                   "PostgreSQL sampling interval (default: the sample interval, at least 1s)");
 }
 
+void add_telemetry_flags(CLI::App* cmd, InstrumentOptions& o) {
+  cmd->add_option("--metrics-listen", o.metrics_listen,
+                  "Serve Prometheus metrics on http://HOST:PORT/metrics during the run (e.g. 127.0.0.1:9464)");
+  cmd->add_option("--metrics-file", o.metrics_file, "Write the final Prometheus exposition to this file");
+  cmd->add_option("--metrics-linger", o.metrics_linger,
+                  "After a scraped run, serve /metrics until one more scrape, at most this long (default 15s)");
+  cmd->add_option("--otlp-endpoint", o.otlp_endpoint,
+                  "Push metrics as OTLP/HTTP JSON to this collector (e.g. http://127.0.0.1:4318)");
+  cmd->add_option("--otlp-interval", o.otlp_interval, "Time between OTLP pushes (default 5s)");
+}
+
+void print_telemetry_summary(std::FILE* out, const RunResult& r) {
+  if (!r.telemetry) return;
+  const TelemetryInfo& t = *r.telemetry;
+  if (!t.metrics_file.empty() && t.metrics_file_error.empty())
+    std::fprintf(out, "metrics: %s\n", t.metrics_file.c_str());
+  if (!t.otlp_endpoint.empty()) {
+    std::fprintf(out, "otlp: %lld of %lld pushes to %s failed%s%s\n", static_cast<long long>(t.otlp_failed_pushes),
+                 static_cast<long long>(t.otlp_pushes), t.otlp_endpoint.c_str(),
+                 t.otlp_last_error.empty() ? "" : "; last: ", t.otlp_last_error.c_str());
+  }
+}
+
 void print_instrument_summary(std::FILE* out, const RunResult& r, const Findings* findings,
                               const std::string& findings_path) {
   if (r.profile) {

@@ -16,6 +16,12 @@ namespace perfgate::cli {
 /// --ready-timeout, --sample-interval (--interval), --pg and --pg-interval to `cmd`, filling `options`.
 void add_instrument_flags(CLI::App* cmd, InstrumentOptions& options);
 
+/// Adds --metrics-listen, --metrics-file, --metrics-linger, --otlp-endpoint and --otlp-interval.
+void add_telemetry_flags(CLI::App* cmd, InstrumentOptions& options);
+
+/// Prints where the metrics went and how many OTLP pushes failed; nothing without telemetry.
+void print_telemetry_summary(std::FILE* out, const RunResult& result);
+
 /// Prints the profile summary (peak RSS, CPU, memory slope, PostgreSQL connections) and the
 /// findings summary after the run summary; `findings` may be null.
 void print_instrument_summary(std::FILE* out, const RunResult& result, const Findings* findings,

@@ -205,6 +205,8 @@ ExitCode run_run(const RunOptions& options) {
   auto session = RunSession::prepare(options.instruments, QueryCapture::kRunDelta, SteadyClock::instance());
   if (!session) return report_error(session.error());
   RunSession* watch = session->get();
+  if (!watch->metrics_address().empty())
+    std::fprintf(stderr, "perfgate: serving metrics on http://%s/metrics\n", watch->metrics_address().c_str());
 
   EngineOptions engine;
   engine.give_up_after = *give_up;
@@ -249,9 +251,12 @@ ExitCode run_run(const RunOptions& options) {
   if (findings) findings_written = write_output("findings", findings_path, findings_to_json(*findings), write_problem);
   print_run_summary(stdout, r, written);
   print_instrument_summary(stdout, r, findings ? &*findings : nullptr, findings_written);
+  print_telemetry_summary(stdout, r);
   if (r.limit_search) print_search_summary(stdout, *r.limit_search);
   if (write_problem) return report_error(*write_problem);
   if (analysis_error) return report_error(*analysis_error);
+  if (r.telemetry && !r.telemetry->metrics_file_error.empty())
+    return report_error(io_error("--metrics-file: " + r.telemetry->metrics_file_error));
   const int64_t connect_errors = [&] {
     int64_t n = 0;
     for (const auto& e : r.endpoints) {
@@ -300,6 +305,7 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
   cmd->add_option("-H,--header", o->headers, "Quick mode: header 'Name: value' (repeatable)");
   cmd->add_option("--body", o->body, "Quick mode: request body, or @file");
   add_instrument_flags(cmd, o->instruments);
+  add_telemetry_flags(cmd, o->instruments);
   cmd->add_option("--label", o->label, "A name for this run, kept in the result (trend and history show it)");
   cmd->add_option("--git-sha", o->git_sha, "The commit under test, kept in the result (labels.git_sha)");
   cmd->add_option("--findings-out", o->findings_out, "Findings JSON (default: next to the result, NAME.findings.json)");

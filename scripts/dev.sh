@@ -31,10 +31,11 @@ packages=(
 if [[ $mode == test ]]; then
   # The HTML report is checked in a real browser; fuzz targets need clang's libFuzzer; the TLS fault
   # test makes a self-signed certificate with openssl; the rendered Kubernetes manifests are validated
-  # by node with the npm package of tests/kubernetes.
+  # by node with the npm package of tests/kubernetes; HdrHistogram logs are decoded by node with
+  # tests/hdrlog's; the Prometheus exposition is checked by promtool and scraped by a real Prometheus.
   # clang-format and clang-tidy check the house rules (scripts/lint.sh); man renders the generated
   # perfgate.1 in tests/cli/help_test.cpp.
-  packages+=(chromium clang clang-format clang-tidy openssl nodejs man-db)
+  packages+=(chromium clang clang-format clang-tidy openssl nodejs man-db prometheus)
 fi
 
 missing=()
@@ -59,6 +60,8 @@ if [[ $mode == test ]]; then
   fi
   [[ -d tests/kubernetes/node_modules/kubernetes-models ]] ||
     npm ci --prefix tests/kubernetes --no-audit --no-fund >/dev/null
+  [[ -d tests/hdrlog/node_modules/hdr-histogram-js ]] ||
+    npm ci --prefix tests/hdrlog --no-audit --no-fund >/dev/null
 fi
 
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" -DPERFGATE_WERROR=ON >/dev/null

@@ -20,17 +20,19 @@ ordered_json summary_json(const Histogram& h) {
 }
 
 ordered_json interval_json(const IntervalStats& i) {
-  return ordered_json{{"t_ms", i.t_ms},
-                      {"duration_ms", i.duration_ms},
-                      {"requests", i.requests},
-                      {"errors", i.errors},
-                      {"sent", i.sent},
-                      {"p50_us", i.p50_us},
-                      {"p90_us", i.p90_us},
-                      {"p95_us", i.p95_us},
-                      {"p99_us", i.p99_us},
-                      {"max_us", i.max_us},
-                      {"schedule_lag_us", i.schedule_lag_us}};
+  ordered_json j{{"t_ms", i.t_ms},
+                 {"duration_ms", i.duration_ms},
+                 {"requests", i.requests},
+                 {"errors", i.errors},
+                 {"sent", i.sent},
+                 {"p50_us", i.p50_us},
+                 {"p90_us", i.p90_us},
+                 {"p95_us", i.p95_us},
+                 {"p99_us", i.p99_us},
+                 {"max_us", i.max_us},
+                 {"schedule_lag_us", i.schedule_lag_us}};
+  if (!i.histogram.empty()) j["histogram"] = i.histogram;
+  return j;
 }
 
 ordered_json endpoint_json(const EndpointStats& e) {
@@ -151,6 +153,17 @@ ordered_json merge_json(const MergeInfo& m) {
 
 ordered_json optional_number(const std::optional<double>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); }
 
+ordered_json telemetry_json(const TelemetryInfo& t) {
+  return ordered_json{{"run_id", t.run_id},
+                      {"metrics_listen", t.metrics_listen},
+                      {"metrics_file", t.metrics_file},
+                      {"metrics_file_error", t.metrics_file_error},
+                      {"otlp_endpoint", t.otlp_endpoint},
+                      {"otlp_pushes", t.otlp_pushes},
+                      {"otlp_failed_pushes", t.otlp_failed_pushes},
+                      {"otlp_last_error", t.otlp_last_error}};
+}
+
 ordered_json limit_search_json(const LimitSearch& s) {
   ordered_json steps = ordered_json::array();
   for (const auto& st : s.steps) {
@@ -230,6 +243,8 @@ IntervalStats read_interval(const json& j, const std::string& at) {
   i.p99_us = Reader::get_or<double>(j, at, "p99_us", 0);
   i.max_us = Reader::get_or<double>(j, at, "max_us", 0);
   i.schedule_lag_us = Reader::get_or<double>(j, at, "schedule_lag_us", 0);
+  // Decoded only where used (perfgate export --hlog, merge): a long run holds thousands of them.
+  i.histogram = Reader::get_or<std::string>(j, at, "histogram", "");
   return i;
 }
 
@@ -399,6 +414,20 @@ std::optional<double> read_optional_number(const json& j, const std::string& at,
   return Reader::get<double>(j, at, key);
 }
 
+TelemetryInfo read_telemetry(const json& j, const std::string& at) {
+  if (!j.is_object()) throw FieldError{at, "expected an object"};
+  TelemetryInfo t;
+  t.run_id = Reader::get_or<std::string>(j, at, "run_id", "");
+  t.metrics_listen = Reader::get_or<std::string>(j, at, "metrics_listen", "");
+  t.metrics_file = Reader::get_or<std::string>(j, at, "metrics_file", "");
+  t.metrics_file_error = Reader::get_or<std::string>(j, at, "metrics_file_error", "");
+  t.otlp_endpoint = Reader::get_or<std::string>(j, at, "otlp_endpoint", "");
+  t.otlp_pushes = Reader::get_or<int64_t>(j, at, "otlp_pushes", 0);
+  t.otlp_failed_pushes = Reader::get_or<int64_t>(j, at, "otlp_failed_pushes", 0);
+  t.otlp_last_error = Reader::get_or<std::string>(j, at, "otlp_last_error", "");
+  return t;
+}
+
 LimitSearch read_limit_search(const json& j, const std::string& at) {
   LimitSearch s;
   s.slo = Reader::get<std::string>(j, at, "slo");
@@ -521,6 +550,7 @@ RunResult read_result(const json& j) {
   if (j.contains("limit_search") && !j["limit_search"].is_null()) {
     r.limit_search = read_limit_search(j["limit_search"], "/limit_search");
   }
+  if (j.contains("telemetry") && !j["telemetry"].is_null()) r.telemetry = read_telemetry(j["telemetry"], "/telemetry");
   return r;
 }
 
@@ -578,6 +608,8 @@ std::string run_result_to_json(const RunResult& r) {
   j["segment"] = r.segment ? ordered_json(r.segment->to_string()) : ordered_json(nullptr);
   j["merge"] = r.merge ? merge_json(*r.merge) : ordered_json(nullptr);
   j["limit_search"] = r.limit_search ? limit_search_json(*r.limit_search) : ordered_json(nullptr);
+  // Written only when asked for, so results of runs without live metrics keep their layout.
+  if (r.telemetry) j["telemetry"] = telemetry_json(*r.telemetry);
   return j.dump(2) + "\n";
 }
 

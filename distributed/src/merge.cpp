@@ -61,20 +61,36 @@ Status check_shards(const std::vector<ShardResult>& shards, const MergeOptions& 
   return {};
 }
 
-// Timelines hold per-interval percentiles, not histograms, so an interval's percentiles cannot be
-// merged exactly; the worst shard's figure is an upper bound of the union's and never hides a spike
-// one shard saw. Counts in the interval add exactly.
+// Intervals that carry their histograms merge exactly: counts add and the percentiles are read from
+// the union. Older shards carry percentiles only, which cannot be merged exactly; the worst shard's
+// figure is an upper bound of the union's and never hides a spike one shard saw. Counts add exactly.
 void add_interval(IntervalStats& into, const IntervalStats& from) {
   into.duration_ms = std::max(into.duration_ms, from.duration_ms);
   into.requests += from.requests;
   into.errors += from.errors;
   into.sent += from.sent;
+  into.schedule_lag_us = std::max(into.schedule_lag_us, from.schedule_lag_us);
+  auto mine = Histogram::from_base64(into.histogram);
+  auto theirs = Histogram::from_base64(from.histogram);
+  if (!into.histogram.empty() && !from.histogram.empty() && mine && theirs) {
+    mine->merge(*theirs);
+    into.histogram = mine->to_base64();
+    if (!mine->empty()) {
+      into.p50_us = static_cast<double>(mine->value_at_percentile(50));
+      into.p90_us = static_cast<double>(mine->value_at_percentile(90));
+      into.p95_us = static_cast<double>(mine->value_at_percentile(95));
+      into.p99_us = static_cast<double>(mine->value_at_percentile(99));
+      into.max_us = static_cast<double>(mine->max());
+    }
+    return;
+  }
+  // A histogram of one shard alone would pass for the interval's whole: drop it.
+  into.histogram.clear();
   into.p50_us = std::max(into.p50_us, from.p50_us);
   into.p90_us = std::max(into.p90_us, from.p90_us);
   into.p95_us = std::max(into.p95_us, from.p95_us);
   into.p99_us = std::max(into.p99_us, from.p99_us);
   into.max_us = std::max(into.max_us, from.max_us);
-  into.schedule_lag_us = std::max(into.schedule_lag_us, from.schedule_lag_us);
 }
 
 // Places a shard's intervals on the merged timeline: shifted by the shard's start offset and snapped

@@ -185,6 +185,17 @@ class Coordinator {
     status.interval = record_.timeline.back();
     status.health = health_of(record_, plan_);
     status.in_flight = in_flight;
+    status.endpoints.resize(interval_.endpoints.size());
+    for (size_t i = 0; i < interval_.endpoints.size(); ++i) {
+      const IntervalCell& c = interval_.endpoints[i];
+      LiveEndpoint& e = status.endpoints[i];
+      e.name = plan_.endpoints[i].name;
+      e.requests = c.requests;
+      e.sent = c.sent;
+      e.outcomes = c.outcomes;
+      e.latency_sum_us = c.latency_sum_us;
+      e.latency = c.latency;
+    }
     observer_->on_interval(status);
   }
 

@@ -49,6 +49,8 @@ void EndpointCell::add_metric(const char* name, const char* unit, int64_t value)
 void IntervalAccum::reset() {
   for (auto& c : endpoints) {
     c.latency.reset();
+    c.latency_sum_us = 0;
+    c.outcomes.fill(0);
     c.requests = c.errors = c.sent = c.max_lag_ns = 0;
   }
   lag_count = behind = connection_waits = lag_max_ns = connect_failures = connected = io_waited_ns = 0;
@@ -61,6 +63,8 @@ void IntervalAccum::merge(const IntervalAccum& other) {
     IntervalCell& c = endpoints[i];
     const IntervalCell& o = other.endpoints[i];
     c.latency.merge(o.latency);
+    c.latency_sum_us += o.latency_sum_us;
+    for (size_t k = 0; k < c.outcomes.size(); ++k) c.outcomes[k] += o.outcomes[k];
     c.requests += o.requests;
     c.errors += o.errors;
     c.sent += o.sent;
@@ -290,6 +294,8 @@ void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime se
     std::lock_guard lock(interval_mutex_);
     IntervalCell& ic = interval_.endpoints[p.endpoint];
     ic.latency.record(latency_us);
+    ic.latency_sum_us += static_cast<double>(latency_us);
+    ++ic.outcomes[static_cast<size_t>(outcome)];
     ++ic.requests;
     if (outcome != Outcome::kOk) ++ic.errors;
     ++(outcome == Outcome::kConnect ? interval_.connect_failures : interval_.connected);

@@ -38,6 +38,8 @@ HistogramConfig interval_histogram_config();
 /// One endpoint's figures for the current interval.
 struct IntervalCell {
   Histogram latency{interval_histogram_config()};
+  double latency_sum_us = 0;
+  std::array<int64_t, static_cast<size_t>(Outcome::kCount_)> outcomes{};
   int64_t requests = 0;
   int64_t errors = 0;
   int64_t sent = 0;

@@ -232,6 +232,8 @@ void Worker::finish_iteration(const Pending& p, Outcome outcome, int status, Mon
     std::lock_guard lock(interval_mutex_);
     IntervalCell& ic = interval_.endpoints[p.endpoint];
     ic.latency.record(latency_us);
+    ic.latency_sum_us += static_cast<double>(latency_us);
+    ++ic.outcomes[static_cast<size_t>(outcome)];
     ++ic.requests;
     if (outcome != Outcome::kOk) ++ic.errors;
     ++(outcome == Outcome::kConnect ? interval_.connect_failures : interval_.connected);

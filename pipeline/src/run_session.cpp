@@ -1,14 +1,21 @@
 #include "pipeline/run_session.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "analyzers/query_analyzer.h"
 #include "analyzers/query_session.h"
 #include "core/child_processes.h"
+#include "core/files.h"
 #include "core/redact.h"
 #include "core/units.h"
+#include "metrics_server.h"
+#include "otlp_pusher.h"
+#include "pipeline/live_metrics.h"
 #include "profiler/pg_sampler.h"
 #include "profiler/profiler.h"
 #include "profiler/spawned_server.h"
@@ -40,6 +47,24 @@ Error flag_error(const Error& e, const std::string& password) {
   return out;
 }
 
+int64_t unix_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Unique enough to tell runs apart in a metrics backend, readable enough to find the run by time.
+std::string new_run_id() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device random;
+  char id[64];
+  std::snprintf(id, sizeof id, "%s-%08x", stamp, static_cast<unsigned>(random()));
+  return id;
+}
+
 }  // namespace
 
 void ObserverChain::on_start(const std::vector<PhaseInfo>& phases) {
@@ -66,11 +91,59 @@ struct RunSession::State {
   MonoTime profiler_start{0};
   std::optional<MonoTime> run_start;
   bool run_start_measured = false;
+  // Live metrics out: declared after the profiler, so they stop first.
+  std::unique_ptr<LiveMetrics> metrics;
+  std::unique_ptr<pipeline_detail::MetricsServer> metrics_server;
+  std::unique_ptr<pipeline_detail::OtlpPusher> otlp;
+  std::optional<TelemetryInfo> telemetry;
+  std::chrono::milliseconds metrics_linger{0};
+  int64_t scrapes_at_finish = 0;
+  int64_t scrapes_at_start = 0;
+  int64_t start_unix_ns = 0;
 };
 
 RunSession::RunSession(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
+// Checked and bound before anything else starts: a port in use is a tool failure before any load.
+Status RunSession::prepare_telemetry(const InstrumentOptions& options, State& state) {
+  if (options.metrics_listen.empty() && options.metrics_file.empty() && options.otlp_endpoint.empty()) return {};
+  auto linger = parse_ms("--metrics-linger", options.metrics_linger);
+  if (!linger) return linger.error();
+  auto otlp_interval = parse_ms("--otlp-interval", options.otlp_interval);
+  if (!otlp_interval) return otlp_interval.error();
+  if (!options.metrics_file.empty()) {
+    if (auto st = check_output_path(options.metrics_file, "--metrics-file"); !st) return st;
+  }
+  TelemetryInfo info;
+  info.run_id = new_run_id();
+  info.metrics_file = options.metrics_file;
+  info.otlp_endpoint = options.otlp_endpoint;
+  state.metrics = std::make_unique<LiveMetrics>(RunIdentity{"", info.run_id, std::string(tool_version())});
+  state.metrics_linger = *linger;
+  state.start_unix_ns = unix_now_ns();
+  LiveMetrics* metrics = state.metrics.get();
+  if (!options.otlp_endpoint.empty()) {
+    State* s = &state;
+    auto pusher = pipeline_detail::OtlpPusher::start(options.otlp_endpoint, *otlp_interval, [metrics, s] {
+      return metrics->otlp_json(s->start_unix_ns, unix_now_ns());
+    });
+    if (!pusher) return pusher.error();
+    state.otlp = std::move(*pusher);
+  }
+  if (!options.metrics_listen.empty()) {
+    auto server =
+        pipeline_detail::MetricsServer::start(options.metrics_listen, [metrics] { return metrics->prometheus_text(); });
+    if (!server) return server.error();
+    state.metrics_server = std::move(*server);
+    info.metrics_listen = state.metrics_server->address();
+  }
+  state.telemetry = info;
+  return {};
+}
+
 RunSession::~RunSession() {
+  state_->otlp.reset();
+  state_->metrics_server.reset();
   // The profiler reads the server's /proc entries, so it stops before the server does.
   state_->profiler.reset();
   state_->capture.reset();
@@ -102,6 +175,7 @@ Result<std::unique_ptr<RunSession>> RunSession::prepare(const InstrumentOptions&
   state->clock = &clock;
   state->password = dsn_password(options.pg_dsn);
   state->context = collect_run_context();
+  if (auto st = prepare_telemetry(options, *state); !st) return st.error();
   if (!options.any()) return std::unique_ptr<RunSession>(new RunSession(std::move(state)));
 
   ProfilerOptions profiling;
@@ -146,6 +220,7 @@ Result<RunResult> RunSession::run(const Scenario& scenario, const EngineOptions&
                                   StopSignal& stop) {
   Result<RunResult> result = run_step(scenario, engine, progress, stop);
   stop_server();
+  linger_for_scrape(stop);
   return result;
 }
 
@@ -161,6 +236,7 @@ Result<RunResult> RunSession::run_step(const Scenario& scenario, const EngineOpt
     if (!profiler) return Error{profiler.error().code, scrub(profiler.error().message, state_->password)};
     state_->profiler = std::move(*profiler);
   }
+  if (state_->metrics) state_->metrics->set_scenario(scenario.name);
   ObserverChain observers;
   observers.add(this);
   observers.add(progress);
@@ -220,9 +296,32 @@ void RunSession::record_context(RunResult& result, const Scenario& scenario, std
 
 bool RunSession::profiling() const { return state_->profiler != nullptr; }
 
-void RunSession::on_start(const std::vector<PhaseInfo>& /*phases*/) { state_->run_start = state_->clock->now(); }
+std::string RunSession::metrics_address() const {
+  return state_->metrics_server ? state_->metrics_server->address() : std::string();
+}
+
+// A scraper that watched the run would otherwise miss the last interval: the endpoint goes away
+// before its next scrape. Only when someone scraped during the run; a stop request ends the wait.
+void RunSession::linger_for_scrape(const StopSignal& stop) {
+  if (!state_->metrics_server) return;
+  const auto& server = *state_->metrics_server;
+  if (state_->scrapes_at_finish <= state_->scrapes_at_start) return;
+  const MonoTime until = state_->clock->now() + state_->metrics_linger;
+  while (server.scrapes() <= state_->scrapes_at_finish && state_->clock->now() < until && !stop.stop_requested()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void RunSession::on_start(const std::vector<PhaseInfo>& /*phases*/) {
+  state_->run_start = state_->clock->now();
+  if (state_->metrics_server) state_->scrapes_at_start = state_->metrics_server->scrapes();
+}
 
 void RunSession::on_interval(const LiveStatus& status) {
+  if (state_->metrics) {
+    state_->metrics->add_interval(status);
+    if (state_->profiler) state_->metrics->set_profile(state_->profiler->live());
+  }
   // The engine's timeline starts a moment after on_start; the first interval tells exactly when.
   if (state_->run_start_measured) return;
   state_->run_start = state_->clock->now() - status.elapsed;
@@ -230,11 +329,29 @@ void RunSession::on_interval(const LiveStatus& status) {
 }
 
 void RunSession::on_finish(RunResult& result) {
+  finish_telemetry(result);
   if (!state_->profiler) return;
   const MonoTime run_start = std::max(state_->run_start.value_or(state_->profiler_start), state_->profiler_start);
   result.profile =
       state_->profiler->finish(result.phases, result.total_requests(), requests_by_phase(result), run_start);
   state_->profiler.reset();
+}
+
+void RunSession::finish_telemetry(RunResult& result) {
+  if (!state_->telemetry) return;
+  TelemetryInfo& info = *state_->telemetry;
+  if (state_->metrics_server) state_->scrapes_at_finish = state_->metrics_server->scrapes();
+  if (!info.metrics_file.empty()) {
+    auto written = write_file_atomically(info.metrics_file, state_->metrics->prometheus_text());
+    info.metrics_file_error = written ? "" : written.error().message;
+  }
+  if (state_->otlp) {
+    const pipeline_detail::PushTally tally = state_->otlp->push_now();
+    info.otlp_pushes = tally.pushes;
+    info.otlp_failed_pushes = tally.failed;
+    info.otlp_last_error = tally.last_error;
+  }
+  result.telemetry = info;
 }
 
 LiveSnapshot RunSession::live() const { return state_->profiler ? state_->profiler->live() : LiveSnapshot{}; }

@@ -143,7 +143,7 @@ TEST(LimitSearch, ASlowServiceTimeIsTheServersBreachEvenWhenTheGeneratorWasLate)
   judged.end_ms = 10'000;
   r.phases.push_back(judged);
   for (int i = 0; i < 10; ++i)
-    r.timeline.push_back(IntervalStats{i * int64_t{1000}, 1000, 300, 0, 0, 0, 0, 0, 0, 300, 0});
+    r.timeline.push_back(IntervalStats{i * int64_t{1000}, 1000, 300, 0, 0, 0, 0, 0, 0, 300, 0, ""});
   step = judge_step(slo("p95 < 100ms"), 400, r);
   EXPECT_EQ(step.verdict, "generator_limited");
 }

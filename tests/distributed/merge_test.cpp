@@ -46,8 +46,8 @@ RunResult shard(int index, int count, int samples, std::vector<int64_t>* all = n
   e.metrics["polls"] = NamedMetric{"count", Histogram{}};
   e.metrics["polls"].histogram.record(index);
   for (int t = 0; t < 10; ++t) {
-    e.timeline.push_back(IntervalStats{t * 1000, 1000, samples / 10, 0, 1000.0 * index, 2000.0 * index, 0, 0, 0,
-                                       samples / 10, 10.0 * index});
+    e.timeline.push_back(IntervalStats{static_cast<int64_t>(t) * 1000, 1000, samples / 10, 0, 1000.0 * index,
+                                       2000.0 * index, 0, 0, 0, samples / 10, 10.0 * index, ""});
   }
   r.endpoints.push_back(e);
   r.phase_stats.push_back(PhaseStats{"steady", {e}});
@@ -78,7 +78,10 @@ TEST(MergeShards, MergedPercentilesEqualThoseOfOneHistogramHoldingAllSamples) {
     ASSERT_TRUE(direct.ok()) << direct.error().message;
     const Histogram& h = direct->endpoints.at(0).latency;
     EXPECT_EQ(h.max(), in_memory.max());
-    for (double p = 0; p <= 100.0; p += 0.1) EXPECT_EQ(h.value_at_percentile(p), in_memory.value_at_percentile(p)) << p;
+    for (int tenth = 0; tenth <= 1000; ++tenth) {
+      const double p = tenth / 10.0;
+      EXPECT_EQ(h.value_at_percentile(p), in_memory.value_at_percentile(p)) << p;
+    }
   }
   // Through the result files' JSON, as `perfgate merge` reads them. The stored encoding keeps bucket
   // counts, not the exact max, so the reference is the union's histogram stored the same way.
@@ -97,7 +100,8 @@ TEST(MergeShards, MergedPercentilesEqualThoseOfOneHistogramHoldingAllSamples) {
   EXPECT_EQ(h.min(), one.min());
   EXPECT_EQ(h.max(), one.max());
   std::sort(all.begin(), all.end());
-  for (double p = 0; p <= 100.0; p += 0.1) {
+  for (int tenth = 0; tenth <= 1000; ++tenth) {
+    const double p = tenth / 10.0;
     EXPECT_EQ(h.value_at_percentile(p), one.value_at_percentile(p)) << "p" << p;
   }
   for (double p : {99.9, 99.99, 99.999, 100.0}) EXPECT_EQ(h.value_at_percentile(p), one.value_at_percentile(p)) << p;
@@ -268,7 +272,7 @@ TEST(AttachProfile, PlacesTheCentralProfileOnTheMergedTimelineAndDividesByTheMer
   server.command = "report-service";
   for (int t = 0; t <= 11; ++t) {
     ProcessSample s;
-    s.t_ms = t * 1000;
+    s.t_ms = static_cast<int64_t>(t) * 1000;
     s.rss_bytes = 100 << 20;
     s.cpu_percent = 50;  // half a core: 0.5 s of CPU per second
     server.samples.push_back(s);

@@ -66,6 +66,10 @@ struct IntervalStats {
   double p50_us = 0, p90_us = 0, p95_us = 0, p99_us = 0, max_us = 0;  ///< corrected latency
   int64_t sent = 0;                                                   ///< requests started in the interval
   double schedule_lag_us = 0;  ///< how late the generator started requests, worst in the interval (open model)
+  /// The interval's corrected latency histogram (us, 2 significant digits), HdrHistogram V2
+  /// compressed base64, as HdrHistogram interval logs carry it (`perfgate export --hlog`); "" when
+  /// not recorded (results written before it, or merged from shards that lacked it).
+  std::string histogram;
 };
 
 /// A named extra distribution of an endpoint or flow (time to first event, polls until done, ...).
@@ -256,6 +260,19 @@ struct LimitSearch {
   std::vector<LimitStep> steps;               ///< in the order they ran
 };
 
+/// Where a run's live metrics went (run --metrics-listen, --metrics-file, --otlp-endpoint;
+/// docs/ecosystem.md), and how the pushes fared. A collector that fails never fails the run.
+struct TelemetryInfo {
+  std::string run_id;              ///< the run's id in the metrics (resource attribute perfgate.run.id)
+  std::string metrics_listen;      ///< address /metrics was served on ("" when not served)
+  std::string metrics_file;        ///< where the final exposition was written ("" when not asked)
+  std::string metrics_file_error;  ///< why it could not be written ("" when it was, or not asked)
+  std::string otlp_endpoint;       ///< collector base URL ("" when not pushed)
+  int64_t otlp_pushes = 0;         ///< pushes attempted, the final one included
+  int64_t otlp_failed_pushes = 0;  ///< of which failed (collector unreachable, timeout, non-2xx)
+  std::string otlp_last_error;     ///< the last failure's reason ("" when none failed)
+};
+
 /// The whole result of one run.
 struct RunResult {
   int schema_version = kResultSchemaVersion;
@@ -278,6 +295,7 @@ struct RunResult {
   std::optional<MergeInfo> merge;  ///< a merged result (perfgate merge): its shards
   /// A limit search (run --find-limit): every step; the endpoints above are the highest good step's.
   std::optional<LimitSearch> limit_search;
+  std::optional<TelemetryInfo> telemetry;  ///< live metrics export; nullopt when none was asked for
 
   /// The endpoint named `name` in the overall list, or nullptr.
   [[nodiscard]] const EndpointStats* find_endpoint(const std::string& name) const;

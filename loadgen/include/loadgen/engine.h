@@ -3,11 +3,13 @@
 // pool and histograms), measures every request, and returns a RunResult. Open model latency is
 // measured from the time each request was due (coordinated omission), with service time beside it.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/result.h"
@@ -30,6 +32,18 @@ class StopSignal {
   static_assert(std::atomic<bool>::is_always_lock_free);
 };
 
+/// One endpoint's figures for the interval that just ended (live metrics). A flow counts whole
+/// iterations with the outcome that ended them, as its line in the result does.
+struct LiveEndpoint {
+  std::string name;      ///< endpoint name from the scenario
+  int64_t requests = 0;  ///< completed in the interval (success or error)
+  int64_t sent = 0;      ///< started in the interval (arrivals)
+  /// Completed requests by outcome category (index: Outcome); [kOk] are the successes.
+  std::array<int64_t, static_cast<size_t>(Outcome::kCount_)> outcomes{};
+  double latency_sum_us = 0;                                ///< exact sum of the completed requests' latency
+  Histogram latency{HistogramConfig{1, 3'600'000'000, 2}};  ///< their latency, us, 2 digits
+};
+
 /// What the engine reports while it runs, once per interval (live progress, profilers).
 struct LiveStatus {
   std::chrono::nanoseconds elapsed{0};
@@ -41,6 +55,7 @@ struct LiveStatus {
   IntervalStats interval;  ///< the interval that just ended, whole run
   GeneratorHealth health;  ///< so far
   int64_t in_flight = 0;
+  std::vector<LiveEndpoint> endpoints;  ///< per scenario endpoint, in scenario order
 };
 
 /// Hooks around a run, called from the thread that called run_load (never from workers), so an

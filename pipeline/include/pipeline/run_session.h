@@ -38,6 +38,12 @@ struct InstrumentOptions {
   std::string sample_interval = "100ms";               ///< --sample-interval (alias --interval), >= 1ms
   std::string pg_dsn;                                  ///< --pg: libpq DSN
   std::string pg_interval;                             ///< --pg-interval; "": max(sample interval, 1s)
+  // Live metrics out (docs/ecosystem.md); each may be used without watching anything.
+  std::string metrics_listen;          ///< --metrics-listen HOST:PORT: serve Prometheus /metrics during the run
+  std::string metrics_file;            ///< --metrics-file: the final exposition, written atomically
+  std::string metrics_linger = "15s";  ///< --metrics-linger: after the run, serve until one more scrape, at most this
+  std::string otlp_endpoint;           ///< --otlp-endpoint: OTLP/HTTP collector base URL (JSON to /v1/metrics)
+  std::string otlp_interval = "5s";    ///< --otlp-interval: time between pushes
 
   /// True when any flag asks for something to be watched or started.
   [[nodiscard]] bool any() const {
@@ -74,8 +80,9 @@ class RunSession final : public RunObserver {
   /// starts the profiler and takes the snapshot; with no option set, nothing is started and the
   /// session only keeps the context and the timeline. Errors: kInvalidInput for bad options (a PID
   /// that does not exist, an invalid regex, --ready without --spawn, a bad duration), naming the
-  /// flag; kUnavailable when the server is not ready in time or PostgreSQL cannot be reached (the
-  /// DSN's password never appears). Anything started is stopped again on error. `clock` must
+  /// flag; kUnavailable when the server is not ready in time, PostgreSQL cannot be reached (the
+  /// DSN's password never appears) or the --metrics-listen port cannot be bound. Anything started
+  /// is stopped again on error. `clock` must
   /// outlive the session.
   static Result<std::unique_ptr<RunSession>> prepare(const InstrumentOptions& options, QueryCapture capture,
                                                      const Clock& clock);
@@ -87,7 +94,8 @@ class RunSession final : public RunObserver {
   /// Runs `scenario` on the engine with this session observing it and then `progress` (may be
   /// null); while it runs, the first SIGINT/SIGTERM asks `stop` to end the run early (the partial
   /// result is returned) and a second one acts as before. The spawned server is stopped when the
-  /// load ends. Errors: those of run_load.
+  /// load ends; a /metrics endpoint that was scraped during the run is served until one more scrape
+  /// (at most --metrics-linger) so the scraper sees the final counts. Errors: those of run_load.
   Result<RunResult> run(const Scenario& scenario, const EngineOptions& engine, RunObserver* progress, StopSignal& stop);
 
   /// As run(), but the spawned server keeps running for another step (a limit search's next rate),
@@ -110,6 +118,9 @@ class RunSession final : public RunObserver {
   /// True when a profiler samples processes or PostgreSQL.
   [[nodiscard]] bool profiling() const;
 
+  /// The address /metrics is served on ("HOST:PORT", the port actually bound), "" when not served.
+  [[nodiscard]] std::string metrics_address() const;
+
   /// The profiler's latest figures (all zero, pg_connections -1, without a profiler). Thread-safe.
   [[nodiscard]] LiveSnapshot live() const;
 
@@ -130,12 +141,16 @@ class RunSession final : public RunObserver {
   void on_start(const std::vector<PhaseInfo>& phases) override;
   void on_interval(const LiveStatus& status) override;
   /// Puts the profile into `result`: samples on the run's timeline, summarised once with the
-  /// requests of each phase.
+  /// requests of each phase; writes the final metrics file and pushes to the collector once more,
+  /// recording both in result.telemetry.
   void on_finish(RunResult& result) override;
 
  private:
   struct State;
   explicit RunSession(std::unique_ptr<State> state);
+  static Status prepare_telemetry(const InstrumentOptions& options, State& state);
+  void linger_for_scrape(const StopSignal& stop);
+  void finish_telemetry(RunResult& result);
   std::unique_ptr<State> state_;
 };
 
