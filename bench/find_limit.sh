@@ -53,7 +53,7 @@ serve_epoll() {
 
 serve_testbed() {
   stop_server
-  "$build/bench/perfgate_testbed_serve" "$@" >"$work/testbed.out" &
+  PERFGATE_TESTBED_BIN="$(realpath "$build/bin/perfgate-testbed")" "$build/bench/perfgate_testbed_serve" "$@" >"$work/testbed.out" &
   server_pid=$!
   for _ in $(seq 600); do
     if grep -q '^url ' "$work/testbed.out"; then url="$(sed -n 's/^url //p' "$work/testbed.out")/ready"; return; fi

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <optional>
 
+#include "analyzers/spikes.h"
 #include "cli/command.h"
 #include "cli/find_limit.h"
 #include "cli/instruments.h"
@@ -50,6 +51,7 @@ struct RunOptions {
   std::vector<std::string> quick_flags_given;  ///< quick-mode-only flags that appeared on the command line
   ShardFlags shard;
   FindLimitFlags search;
+  std::string spike_p95;  ///< --spike-p95: the p95 a spike's recovery waits for; "": 2 x the p95 before it
 };
 
 // Flags that only shape quick mode's single endpoint, with what to use instead with a SCENARIO.
@@ -196,6 +198,13 @@ ExitCode run_run(const RunOptions& options) {
     if (!setup) return report_error(setup.error());
     search = std::move(*setup);
   }
+  std::optional<double> spike_p95_us;
+  if (!options.spike_p95.empty()) {
+    auto limit = parse_duration(options.spike_p95);
+    if (!limit) return report_error(limit.error().with_context("--spike-p95"));
+    if (limit->count() <= 0) return report_error(invalid_input("--spike-p95: must be > 0 (e.g. 500ms)"));
+    spike_p95_us = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(*limit).count());
+  }
   auto give_up = parse_duration(options.give_up_after);
   if (!give_up) return report_error(give_up.error().with_context("--give-up-after"));
   if (give_up->count() < 0) return report_error(invalid_input("--give-up-after: must be >= 0 (0: never give up)"));
@@ -234,6 +243,7 @@ ExitCode run_run(const RunOptions& options) {
   r.context.target = redact_url(r.context.target);
   if (!options.label.empty()) r.labels["label"] = options.label;
   if (!options.git_sha.empty()) r.labels["git_sha"] = options.git_sha;
+  if (!r.limit_search) r.spikes = judge_spikes(r, spike_p95_us);
 
   std::optional<Findings> findings;
   std::optional<Error> analysis_error;
@@ -314,6 +324,8 @@ void add_run_command(CLI::App& app, CommandSlot& slot) {
                   "Stop early (exit 3) when no request has connected for this long (default 10s; 0: never)");
   add_shard_flags(cmd, o->shard);
   add_find_limit_flags(cmd, o->search);
+  cmd->add_option("--spike-p95", o->spike_p95,
+                  "Spike verdicts: p95 that counts as recovered after a spike (default 2 x the p95 before it)");
   cmd->add_flag("--insecure", o->insecure,
                 "https://: accept any certificate (self-signed test servers); never for real targets");
   cmd->callback([o, cmd, &slot] {

@@ -44,6 +44,18 @@ void print_run_summary(std::FILE* out, const RunResult& r, const std::string& re
                format_duration_us(g.mean_schedule_lag_us).c_str(), format_duration_us(g.max_schedule_lag_us).c_str(),
                static_cast<long long>(g.requests_behind), g.cpu_percent, g.saturated ? " — SATURATED: " : "",
                g.saturated ? g.note.c_str() : "");
+  for (const auto& s : r.spikes) {
+    std::fprintf(out, "spike %s: errors %.1f%% (%lld of %lld); ", s.phase.c_str(), s.error_share * 100,
+                 static_cast<long long>(s.errors), static_cast<long long>(s.requests));
+    if (s.recovery_s) {
+      std::fprintf(out, "p95 back under %s %.1f s after it ended", format_duration_us(s.p95_limit_us).c_str(),
+                   *s.recovery_s);
+    } else {
+      std::fprintf(out, "p95 not back under %s in the %.1f s observed after it",
+                   format_duration_us(s.p95_limit_us).c_str(), s.observed_after_s);
+    }
+    std::fprintf(out, " (limit: %s)\n", s.limit_source == "baseline" ? "2 x the p95 before the spike" : "--spike-p95");
+  }
   std::fprintf(out, "result: %s\n", result_path.c_str());
 }
 

@@ -151,6 +151,22 @@ ordered_json merge_json(const MergeInfo& m) {
 
 ordered_json optional_number(const std::optional<double>& v) { return v ? ordered_json(*v) : ordered_json(nullptr); }
 
+ordered_json spikes_json(const std::vector<SpikeVerdict>& spikes) {
+  ordered_json out = ordered_json::array();
+  for (const auto& s : spikes) {
+    out.push_back(ordered_json{{"phase", s.phase},
+                               {"p95_limit_us", s.p95_limit_us},
+                               {"limit_source", s.limit_source},
+                               {"requests", s.requests},
+                               {"errors", s.errors},
+                               {"error_share", s.error_share},
+                               {"recovery_s", optional_number(s.recovery_s)},
+                               {"observed_after_s", s.observed_after_s},
+                               {"verdict", s.verdict}});
+  }
+  return out;
+}
+
 ordered_json telemetry_json(const TelemetryInfo& t) {
   return ordered_json{{"run_id", t.run_id},
                       {"metrics_listen", t.metrics_listen},
@@ -243,6 +259,7 @@ std::string run_result_to_json(const RunResult& r) {
   j["segment"] = r.segment ? ordered_json(r.segment->to_string()) : ordered_json(nullptr);
   j["merge"] = r.merge ? merge_json(*r.merge) : ordered_json(nullptr);
   j["limit_search"] = r.limit_search ? limit_search_json(*r.limit_search) : ordered_json(nullptr);
+  if (!r.spikes.empty()) j["spikes"] = spikes_json(r.spikes);
   // Written only when asked for, so results of runs without live metrics keep their layout.
   if (r.telemetry) j["telemetry"] = telemetry_json(*r.telemetry);
   return j.dump(2) + "\n";

@@ -220,6 +220,26 @@ TelemetryInfo read_telemetry(const json& j, const std::string& at) {
   return t;
 }
 
+std::vector<SpikeVerdict> read_spikes(const json& j, const std::string& at) {
+  json_reader::expect_array(j, at);
+  std::vector<SpikeVerdict> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string sat = json_reader::child(at, i);
+    SpikeVerdict s;
+    s.phase = get<std::string>(j[i], sat, "phase");
+    s.p95_limit_us = get_or<double>(j[i], sat, "p95_limit_us", 0);
+    s.limit_source = get_or<std::string>(j[i], sat, "limit_source", "");
+    s.requests = get_or<int64_t>(j[i], sat, "requests", 0);
+    s.errors = get_or<int64_t>(j[i], sat, "errors", 0);
+    s.error_share = get_or<double>(j[i], sat, "error_share", 0);
+    s.recovery_s = read_optional_number(j[i], sat, "recovery_s");
+    s.observed_after_s = get_or<double>(j[i], sat, "observed_after_s", 0);
+    s.verdict = get<std::string>(j[i], sat, "verdict");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 LimitSearch read_limit_search(const json& j, const std::string& at) {
   LimitSearch s;
   s.slo = get<std::string>(j, at, "slo");
@@ -352,6 +372,7 @@ RunResult read_result(const json& j) {
     r.limit_search = read_limit_search(j["limit_search"], "/limit_search");
   }
   if (j.contains("telemetry") && !j["telemetry"].is_null()) r.telemetry = read_telemetry(j["telemetry"], "/telemetry");
+  if (j.contains("spikes") && !j["spikes"].is_null()) r.spikes = read_spikes(j["spikes"], "/spikes");
   return r;
 }
 

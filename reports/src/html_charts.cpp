@@ -1,7 +1,9 @@
 // The charts: latency spectra, the run over time, and what the server and PostgreSQL did meanwhile.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
+#include "core/units.h"
 #include "html_parts.h"
 #include "text_safety.h"
 
@@ -270,10 +272,34 @@ void append_knee(const RunResult& r, std::string& out) {
   out += "</div>\n";
 }
 
+// Per spike phase: the error share during it and the recovery after it, beside the timeline below.
+void append_spikes(const RunResult& r, std::string& out) {
+  if (r.spikes.empty()) return;
+  out +=
+      "<h2 id=\"spikes\">Spikes</h2>\n<table><tr><th>phase</th><th>errors during</th><th>recovery: p95 back "
+      "under</th><th>verdict</th></tr>\n";
+  for (const auto& s : r.spikes) {
+    char errors[96];
+    std::snprintf(errors, sizeof errors, "%.1f%% (%lld of %lld)", s.error_share * 100, static_cast<long long>(s.errors),
+                  static_cast<long long>(s.requests));
+    char recovery[96];
+    if (s.recovery_s)
+      std::snprintf(recovery, sizeof recovery, "%.1f s", *s.recovery_s);
+    else
+      std::snprintf(recovery, sizeof recovery, "not within %.1f s", s.observed_after_s);
+    const std::string limit =
+        format_duration_us(s.p95_limit_us) + (s.limit_source == "baseline" ? " (2 x the p95 before)" : "");
+    out += "<tr><td>" + escape_html(s.phase) + "</td><td>" + errors + "</td><td>" + recovery + " (" +
+           escape_html(limit) + ")</td><td>" + escape_html(s.verdict) + "</td></tr>\n";
+  }
+  out += "</table>\n";
+}
+
 }  // namespace
 
 void append_charts(const ReportInputs& inputs, std::string& out) {
   append_knee(*inputs.result, out);
+  append_spikes(*inputs.result, out);
   append_spectra(inputs, out);
   append_timeline(*inputs.result, out);
   append_profile(*inputs.result, out);

@@ -80,6 +80,8 @@ void append_summary(const ReportInputs& inputs, std::string& out) {
          escape_html(c.scenario_name.empty() ? "Load run" : c.scenario_name) + "</h1>";
   out += "<div class=\"sub\">" + escape_html(redact_secrets(c.target)) + (c.start_time.empty() ? "" : " &middot; ") +
          escape_html(c.start_time) + "</div></header>\n";
+  // A before/after pair leads with its table: the figures are the point, the verdict follows.
+  if (inputs.baseline != nullptr && inputs.baseline_findings != nullptr) append_before_after(inputs, out);
   append_verdict(inputs, out);
 
   out += "<section class=\"card\"><dl class=\"facts\">";

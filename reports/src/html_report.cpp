@@ -27,7 +27,6 @@ std::string render_html_report(const ReportInputs& inputs) {
       escape_html(title) + "</title>\n<style>" + report_css() + "</style>\n</head>\n<body>\n<main>\n";
   append_summary(inputs, out);
   append_navigation(inputs, out);
-  if (inputs.baseline_findings != nullptr) append_before_after(inputs, out);
   append_changes(inputs, out);
   append_endpoints(inputs, out);
   append_charts(inputs, out);

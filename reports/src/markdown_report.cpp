@@ -117,6 +117,21 @@ void endpoint_table(const ReportInputs& inputs, std::string& out) {
   out += "\n";
 }
 
+void spikes(const ReportInputs& inputs, std::string& out) {
+  const RunResult& r = *inputs.result;
+  if (r.spikes.empty()) return;
+  out += "### Spikes\n\n| Phase | Errors during | Recovery (p95 back under) | Verdict |\n|---|---:|---|---|\n";
+  for (const auto& s : r.spikes) {
+    const std::string limit = format_duration_us(s.p95_limit_us) + (s.limit_source == "baseline" ? ", 2 x before" : "");
+    const std::string recovery = s.recovery_s
+                                     ? format_fixed(*s.recovery_s, 1) + " s (" + limit + ")"
+                                     : "not within " + format_fixed(s.observed_after_s, 1) + " s (" + limit + ")";
+    out += "| " + escape_markdown(s.phase) + " | " + format_fixed(s.error_share * 100, 1) + "% (" +
+           format_count(s.errors) + " of " + format_count(s.requests) + ") | " + recovery + " | " + s.verdict + " |\n";
+  }
+  out += "\n";
+}
+
 void regressions(const ReportInputs& inputs, std::string& out) {
   const auto changes = collect_changes(inputs);
   std::string rows;
@@ -208,6 +223,7 @@ std::string render_markdown_report(const ReportInputs& inputs) {
   if (inputs.baseline_findings != nullptr) out += render_before_after_markdown(inputs);
   verdict_section(inputs, out);
   endpoint_table(inputs, out);
+  spikes(inputs, out);
   regressions(inputs, out);
   findings(inputs, out);
   return out;

@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "async_reports.h"
+#include "overload.h"
 #include "report_routes.h"
 #include "schema.h"
 #include "service_context.h"
@@ -63,8 +65,21 @@ int serve(const ServiceOptions& options) {
   server.set_tcp_nodelay(true);
   const int threads = options.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  server.set_pre_routing_handler([&stats](const httplib::Request&, httplib::Response&) {
+  std::optional<Overload> overload;
+  if (options.overload_rps > 0) {
+    overload.emplace(options.overload_rps, std::chrono::milliseconds(options.recover_after_ms),
+                     std::chrono::milliseconds(options.degraded_delay_ms));
+  }
+  server.set_pre_routing_handler([&stats, &overload](const httplib::Request&, httplib::Response& res) {
     stats.requests++;
+    if (overload) {
+      const OverloadDecision d = overload->on_arrival(std::chrono::steady_clock::now());
+      if (d.shed) {
+        send_json(res, 503, {{"error", "overloaded: shedding load"}});
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (d.delay.count() > 0) std::this_thread::sleep_for(d.delay);
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   register_basic_routes(server, ctx);
@@ -135,6 +150,14 @@ int parse_and_serve(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1000.0));
   app.add_flag("--fixed", options.fixed,
                "serve /reports/sales from one JOIN and /reports/export streamed; index transactions(region)");
+  app.add_option("--overload-rps", options.overload_rps,
+                 "spike knob: arrivals above this rate (over 250 ms) get 503 at once; 0: off")
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--recover-after-ms", options.recover_after_ms,
+                 "spike knob: responses stay degraded this long after the last shed request")
+      ->check(CLI::Range(0, 3600000));
+  app.add_option("--degraded-delay-ms", options.degraded_delay_ms, "spike knob: delay of each degraded response")
+      ->check(CLI::Range(0, 600000));
   CLI11_PARSE(app, argc, argv);
   return serve(options);
 }

@@ -20,6 +20,9 @@ struct ServiceOptions {
   int stream_chunk_delay_ms = 0;  ///< per-chunk processing time of the streamed export
   int pool_hold_ms = 0;           ///< capacity knob: every database lease is held this much longer
   double db_latency_ms = 0;       ///< added before every statement: a database across a network, >= 0
+  double overload_rps = 0;        ///< spike knob: above this arrival rate requests get 503; 0: off
+  int recover_after_ms = 0;       ///< spike knob: degraded this long after the last shed request
+  int degraded_delay_ms = 200;    ///< spike knob: delay of each degraded response
   bool fixed = false;             ///< serve /reports/sales, /reports/export with their fixes; index region
 };
 

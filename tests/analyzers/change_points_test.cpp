@@ -30,21 +30,30 @@ TEST(WelchTTest, ConstantSidesAreCertainlyEqualOrCertainlyDifferent) {
   EXPECT_EQ(welch_t_test_p_value({3, 3, 3}, {4, 4}), 0.0);
 }
 
-TEST(ChangePoints, FindsAPlantedTwentyPercentStepAtItsRun) {
-  for (unsigned seed = 1; seed <= 10; ++seed) {
-    const size_t step_at = 15 + seed * 3;
+// The proof: over 100 seeds, a planted +20% step is found at its run +-1 in >= 95 and a flat
+// history has no change point in >= 95 (the counts are recorded in the test's XML output).
+TEST(ChangePoints, FindsAPlantedTwentyPercentStepAtItsRunInNinetyFiveOfAHundredSeeds) {
+  int found = 0;
+  for (unsigned seed = 1; seed <= 100; ++seed) {
+    const size_t step_at = 15 + seed % 31;  // runs 15..45 of 60
     const auto points = find_change_points(synthetic_history(seed, step_at, 0.20));
-    ASSERT_EQ(points.size(), 1u) << "seed " << seed;
-    EXPECT_NEAR(static_cast<double>(points[0].index), static_cast<double>(step_at), 1.0) << "seed " << seed;
-    EXPECT_NEAR(points[0].relative_change, 0.20, 0.05);
-    EXPECT_LT(points[0].p_value, 0.001);
+    const bool right =
+        points.size() == 1 && std::abs(static_cast<double>(points[0].index) - static_cast<double>(step_at)) <= 1.0;
+    found += right;
+    if (right && seed <= 10) {
+      EXPECT_NEAR(points[0].relative_change, 0.20, 0.05) << "seed " << seed;
+      EXPECT_LT(points[0].p_value, 0.001) << "seed " << seed;
+    }
   }
+  RecordProperty("steps_found_of_100", found);
+  EXPECT_GE(found, 95);
 }
 
-TEST(ChangePoints, FindsNoneOnFlatNoisyHistories) {
-  for (unsigned seed = 1; seed <= 10; ++seed) {
-    EXPECT_TRUE(find_change_points(synthetic_history(seed, 1000, 0)).empty()) << "seed " << seed;
-  }
+TEST(ChangePoints, FindsNoneOnFlatNoisyHistoriesInNinetyFiveOfAHundredSeeds) {
+  int flat = 0;
+  for (unsigned seed = 1; seed <= 100; ++seed) flat += find_change_points(synthetic_history(seed, 1000, 0)).empty();
+  RecordProperty("flat_without_change_of_100", flat);
+  EXPECT_GE(flat, 95);
 }
 
 TEST(ChangePoints, AStepBelowTheMinimumMagnitudeIsNotAChange) {

@@ -279,6 +279,22 @@ struct LimitSearch {
   std::vector<LimitStep> steps;               ///< in the order they ran
 };
 
+/// The verdict on one spike: a phase whose rate is at least twice the previous phase's and that a
+/// lower phase follows, or a phase named "spike" (docs/run.md "Spike verdicts").
+struct SpikeVerdict {
+  std::string phase;
+  double p95_limit_us = 0;   ///< per-interval p95 that counts as recovered
+  std::string limit_source;  ///< "--spike-p95", or "baseline" (2 x the p95 of the phase before the spike)
+  int64_t requests = 0;      ///< completed during the spike phase
+  int64_t errors = 0;        ///< of them, failed
+  double error_share = 0;    ///< errors / requests, 0..1
+  /// Seconds from the spike phase's end until the per-interval p95 was back under the limit and stayed
+  /// there for 3 intervals (or to the end of the run); nullopt when it never was.
+  std::optional<double> recovery_s;
+  double observed_after_s = 0;  ///< how long the run went on after the spike phase
+  std::string verdict;          ///< "recovered", "not_recovered" or "no_data" (nothing after the spike)
+};
+
 /// Where a run's live metrics went (run --metrics-listen, --metrics-file, --otlp-endpoint;
 /// docs/ecosystem.md), and how the pushes fared. A collector that fails never fails the run.
 struct TelemetryInfo {
@@ -314,6 +330,7 @@ struct RunResult {
   std::optional<MergeInfo> merge;  ///< a merged result (perfgate merge): its shards
   /// A limit search (run --find-limit): every step; the endpoints above are the highest good step's.
   std::optional<LimitSearch> limit_search;
+  std::vector<SpikeVerdict> spikes;        ///< one per spike phase, in phase order (run computes them)
   std::optional<TelemetryInfo> telemetry;  ///< live metrics export; nullopt when none was asked for
 
   /// The endpoint named `name` in the overall list, or nullptr.
