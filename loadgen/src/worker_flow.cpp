@@ -1,6 +1,7 @@
 // The worker's handling of flows with state: per-iteration variables, rendered requests, response
 // rules, polling, streams and think time between steps. Plain requests never come here.
 #include <algorithm>
+#include <cmath>
 
 #include "core/metric_names.h"
 #include "worker.h"
@@ -182,9 +183,9 @@ void Worker::complete_flow(const Pending& p, Outcome outcome, int status, MonoTi
       if (t.events >= 2 && t.first_event && t.last_event && *t.last_event > *t.first_event) {
         const double seconds = std::chrono::duration<double>(*t.last_event - *t.first_event).count();
         step_cell.add_metric(kMetricEventRate, "events_per_s",
-                             static_cast<int64_t>(static_cast<double>(t.events - 1) / seconds + 0.5));
+                             std::llround(static_cast<double>(t.events - 1) / seconds));
       }
-      if (t.progress) step_cell.add_metric(kMetricProgress, "percent", static_cast<int64_t>(*t.progress + 0.5));
+      if (t.progress) step_cell.add_metric(kMetricProgress, "percent", std::llround(*t.progress));
       if (outcome == Outcome::kOk && !cancelled) {
         step_cell.add_metric(kMetricCompletion, "us", to_us(done - step_due));
         ++step_cell.tallies["stream"]["completed"];

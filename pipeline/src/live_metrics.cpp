@@ -82,9 +82,9 @@ nlohmann::json attributes(const Labels& labels) {
 
 const std::vector<double>& latency_bucket_bounds_s() {
   // Prometheus's default buckets stretched to a minute: load tests see timeouts of many seconds.
-  static const std::vector<double> bounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                             0.5,   1,      2.5,   5,    10,    30,   60};
-  return bounds;
+  static const std::vector<double> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                              0.5,   1,      2.5,   5,    10,    30,   60};
+  return kBounds;
 }
 
 LiveMetrics::LiveMetrics(RunIdentity identity) : identity_(std::move(identity)) {}

@@ -58,6 +58,7 @@ TEST(ChangePoints, FindsNoneOnFlatNoisyHistoriesInNinetyFiveOfAHundredSeeds) {
 
 TEST(ChangePoints, AStepBelowTheMinimumMagnitudeIsNotAChange) {
   std::vector<double> v;
+  v.reserve(40);
   for (int i = 0; i < 40; ++i) v.push_back(i < 20 ? 100.0 : 103.0);  // certain (no noise) but only +3%
   EXPECT_TRUE(find_change_points(v).empty());
   ChangePointOptions sensitive;
@@ -94,6 +95,7 @@ TEST(ChangePoints, TooFewRunsGiveNone) {
 
 TEST(ChangePoints, AnAbsoluteFloorIgnoresTinyRisesOfSmallValues) {
   std::vector<double> v;
+  v.reserve(30);
   for (int i = 0; i < 30; ++i) v.push_back(i < 15 ? 0.0 : 0.1);  // errors 0% -> 0.1%: relative change is infinite
   ChangePointOptions errors;
   errors.min_absolute = 0.5;

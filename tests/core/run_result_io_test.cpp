@@ -21,7 +21,7 @@ RunResult sample_result() {
   e.requests = 7500;
   e.errors.add(Outcome::kTimeout, 3);
   e.errors.add(Outcome::kStatus5xx, 2);
-  for (int i = 1; i <= 1000; ++i) {
+  for (int64_t i = 1; i <= 1000; ++i) {
     e.latency.record(i * 100);
     e.service_time.record(i * 90);
   }
@@ -123,7 +123,7 @@ TEST(RunResultIo, UnreadableFileIsAnInputError) {
 TEST(RunResultIo, KeepsIntervalHistogramsAndReadsResultsWithout) {
   RunResult r = sample_result();
   Histogram h(HistogramConfig{1, 3'600'000'000, 2});
-  for (int i = 1; i <= 300; ++i) h.record(i * 10);
+  for (int64_t i = 1; i <= 300; ++i) h.record(i * 10);
   r.timeline.push_back(IntervalStats{0, 1000, 300, 0, 0, 0, 0, 0, 0, 300, 0, h.to_base64()});
   auto back = run_result_from_json(run_result_to_json(r), "mem.json");
   ASSERT_TRUE(back.ok()) << back.error().message;
