@@ -78,7 +78,7 @@ ExitCode run_gate_command(const GateOptions& options) {
     auto store = open_history_store(options.history_store);
     if (!store) return report_error(store.error());
     std::string description;
-    auto pooled = load_history_baseline(**store, *spec, result->context.scenario_hash, description);
+    auto pooled = load_history_baseline(**store, *spec, result->context.identity_hash(), description);
     if (!pooled) return report_error(pooled.error());
     baseline = std::move(*pooled);
     inputs.baseline = &*baseline;

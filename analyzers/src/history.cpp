@@ -34,7 +34,7 @@ double metric_value(const RunSummary& run, const std::string& endpoint, const st
 RunSummary summarize_run(const RunResult& result, const Findings* findings) {
   RunSummary s;
   s.scenario_name = result.context.scenario_name;
-  s.scenario_hash = result.context.scenario_hash;
+  s.scenario_hash = result.context.identity_hash();
   s.commit = label_of(result, "git_sha");
   if (s.commit.empty()) s.commit = label_of(result, "commit");
   s.branch = label_of(result, "branch");
@@ -122,9 +122,9 @@ Result<RunResult> pool_baseline_runs(const std::vector<RunResult>& runs, const s
   if (runs.empty()) return invalid_input(source_name + ": no good runs to pool");
   const RunResult& newest = runs.back();
   for (const auto& r : runs) {
-    if (r.context.scenario_hash != newest.context.scenario_hash) {
-      return invalid_input(source_name + ": the runs mix scenarios (hash " + r.context.scenario_hash.substr(0, 12) +
-                           " and " + newest.context.scenario_hash.substr(0, 12) + "); pool runs of one scenario");
+    if (r.context.identity_hash() != newest.context.identity_hash()) {
+      return invalid_input(source_name + ": the runs mix workloads (hash " + r.context.identity_hash().substr(0, 12) +
+                           " and " + newest.context.identity_hash().substr(0, 12) + "); pool runs of one scenario");
     }
     if (r.target_rps.has_value() != newest.target_rps.has_value() ||
         (r.target_rps && *r.target_rps > 0 && std::fabs(*newest.target_rps / *r.target_rps - 1) > 0.05)) {

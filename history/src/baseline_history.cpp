@@ -25,13 +25,13 @@ Result<BaselineHistorySpec> parse_baseline_history(const std::string& text) {
 }
 
 Result<RunResult> load_history_baseline(HistoryStore& store, const BaselineHistorySpec& spec,
-                                        const std::string& scenario_hash, std::string& description) {
+                                        const std::string& identity_hash, std::string& description) {
   auto entries = store.list(spec.branch, WithResults::kYes);
   if (!entries) return entries.error();
   std::vector<int64_t> chosen;
   size_t other_scenarios = 0, not_good = 0;
   for (auto it = entries->rbegin(); it != entries->rend() && chosen.size() < spec.runs; ++it) {
-    if (it->summary.scenario_hash != scenario_hash) {
+    if (it->summary.scenario_hash != identity_hash) {
       ++other_scenarios;
     } else if (!is_good_run(it->summary)) {
       ++not_good;

@@ -33,7 +33,7 @@ struct EndpointSummary {
 struct RunSummary {
   int64_t id = 0;  ///< the store's sequence number (1, 2, ...); 0 before it is stored
   std::string scenario_name;
-  std::string scenario_hash;               ///< runs are compared only with runs of the same hash
+  std::string scenario_hash;               ///< the run's identity_hash(): runs compare only with the same one
   std::string commit;                      ///< --commit, else the result's labels.git_sha
   std::string branch;                      ///< --branch, else labels.branch
   std::string label;                       ///< labels.label (run --label)

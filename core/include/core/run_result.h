@@ -150,6 +150,13 @@ struct RunContext {
   std::string workload_hash;  ///< SHA-256 of the workload without the target, hex; "" in results of older versions
   std::string target;         ///< base URL (credentials stripped)
   std::string command_line;   ///< secrets redacted
+
+  /// The hash that decides which runs measured the same workload (baselines, histories, pooling):
+  /// the workload hash, which leaves the target out so a preview deployment on another host:port
+  /// still compares; the scenario hash for results of versions that did not write one.
+  [[nodiscard]] const std::string& identity_hash() const {
+    return workload_hash.empty() ? scenario_hash : workload_hash;
+  }
 };
 
 /// Whether the generator kept up with the schedule; a saturated run makes comparisons inconclusive.

@@ -20,10 +20,11 @@ struct BaselineHistorySpec {
 Result<BaselineHistorySpec> parse_baseline_history(const std::string& text);
 
 /// The pooled baseline (pool_baseline_runs) of the last `spec.runs` good runs of `spec.branch` in
-/// `store` whose scenario hash equals `scenario_hash`; `description` receives which runs ("history
-/// main: runs 4, 5, 6 of directory perfgate-history"). kInvalidInput when there is none; the store's
-/// errors as they are.
+/// `store` whose recorded identity equals `identity_hash` (RunContext::identity_hash() of the
+/// candidate, so a run against another host:port pools with main's); `description` receives which
+/// runs ("history main: runs 4, 5, 6 of directory perfgate-history"). kInvalidInput when there is
+/// none; the store's errors as they are.
 Result<RunResult> load_history_baseline(HistoryStore& store, const BaselineHistorySpec& spec,
-                                        const std::string& scenario_hash, std::string& description);
+                                        const std::string& identity_hash, std::string& description);
 
 }  // namespace perfgate
