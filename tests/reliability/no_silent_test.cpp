@@ -265,13 +265,13 @@ bool wait_for_text(const std::filesystem::path& dir, const std::string& text, st
 TEST_F(NoSilent, CtrlCInTheDemoSaysSoAndLeavesItsQueryChecksInconclusive) {
   testing::PerfgateProcess demo({"demo", "--quiet", "--duration", "60s", "--data-scale", "0.02", "--out", path("demo")},
                                 dir_.string());
-  ASSERT_TRUE(wait_for_text(dir_, "[3/6]", std::chrono::seconds(90))) << stderr_so_far(dir_);
+  ASSERT_TRUE(wait_for_text(dir_, "[3/7]", std::chrono::seconds(90))) << stderr_so_far(dir_);
   std::this_thread::sleep_for(milliseconds(1500));
   demo.send_signal(SIGINT);
   const auto o = demo.finish();
   EXPECT_EQ(o.exit_code, 3) << o.err;
-  EXPECT_NE(o.err.find("demo interrupted after"), std::string::npos) << o.err;
-  auto findings = read_file(path("demo/findings.json"));
+  EXPECT_NE(o.err.find("demo interrupted during the \"before\" half"), std::string::npos) << o.err;
+  auto findings = read_file(path("demo/before.findings.json"));
   ASSERT_TRUE(findings.ok());
   EXPECT_NE(findings->find("\"inconclusive\": true"), std::string::npos) << *findings;
   auto gate = read_file(path("demo/gate.json"));
@@ -288,7 +288,7 @@ TEST_F(NoSilent, CtrlCInTheDemoSaysSoAndLeavesItsQueryChecksInconclusive) {
 TEST_F(NoSilent, CtrlCWhileTheDemoStartsPostgresqlSaysSo) {
   testing::PerfgateProcess demo({"demo", "--quiet", "--duration", "5s", "--data-scale", "0.02", "--out", path("demo")},
                                 dir_.string());
-  ASSERT_TRUE(wait_for_text(dir_, "[1/6]", std::chrono::seconds(30))) << stderr_so_far(dir_);
+  ASSERT_TRUE(wait_for_text(dir_, "[1/7]", std::chrono::seconds(30))) << stderr_so_far(dir_);
   demo.send_signal(SIGINT);
   const auto o = demo.finish();
   EXPECT_NE(o.err.find("perfgate: interrupted"), std::string::npos) << o.err;
