@@ -3,7 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
+#include "analyzers/spikes.h"
 #include "cli/command.h"
 #include "cli/run_summary.h"
 #include "core/run_result_io.h"
@@ -19,6 +21,17 @@ struct MergeCommandOptions {
   std::string max_skew = "1s";
   std::string profile;
 };
+
+// The per-interval p95 a shard's spikes were judged against when it was given (--spike-p95, the
+// same for every shard of a run); nullopt: judge against the phase before each spike.
+std::optional<double> given_spike_p95(const std::vector<ShardResult>& shards) {
+  for (const ShardResult& s : shards) {
+    for (const SpikeVerdict& v : s.result.spikes) {
+      if (v.limit_source == "--spike-p95") return v.p95_limit_us;
+    }
+  }
+  return std::nullopt;
+}
 
 std::string joined(const std::vector<int>& segments, int count) {
   std::string out;
@@ -50,6 +63,9 @@ ExitCode run_merge(const MergeCommandOptions& o) {
         invalid_input("no shard result could be read; give the files 'perfgate run --segment K/N --out FILE' wrote"));
   auto merged = merge_shards(shards, MergeOptions{std::chrono::duration_cast<std::chrono::milliseconds>(*skew)});
   if (!merged) return report_error(merged.error());
+  // A shard's spike verdict saw only its slice of the load; the recovery of the whole is judged on
+  // the merged timeline.
+  merged->spikes = judge_spikes(*merged, given_spike_p95(shards));
   if (!o.profile.empty()) {
     auto profile = read_run_result(o.profile);
     if (!profile) return report_error(profile.error().with_context("--profile"));

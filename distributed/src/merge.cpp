@@ -139,10 +139,28 @@ class EndpointMerger {
   std::vector<EndpointStats> merged_;
 };
 
+// The I/O wait share of the merged generators, weighted by each shard's measured duration (its
+// workers' time, as far as the result tells). When any shard was saturated only those shards count:
+// the merged `saturated` and `cause` are theirs, and their I/O wait is what says whether their own
+// generator ran out of CPU (busy()) or waited on the server; averaging in the shards that kept up
+// would hide a busy generator. -1 when no shard that counts knew its figure.
+double merged_io_wait_percent(const std::vector<ShardResult>& shards, bool any_saturated) {
+  double weighted = 0, weight = 0;
+  for (const ShardResult& s : shards) {
+    const GeneratorHealth& g = s.result.generator;
+    if (g.io_wait_percent < 0 || (any_saturated && !g.saturated)) continue;
+    const double w = std::max(s.result.duration_s, 1e-9);
+    weighted += g.io_wait_percent * w;
+    weight += w;
+  }
+  return weight > 0 ? weighted / weight : -1;
+}
+
 GeneratorHealth merged_health(const std::vector<ShardResult>& shards) {
   GeneratorHealth h;
   double lag_weighted = 0;
   int64_t weight = 0;
+  int64_t most_behind = -1;
   for (const ShardResult& s : shards) {
     const GeneratorHealth& g = s.result.generator;
     h.saturated = h.saturated || g.saturated;
@@ -155,9 +173,15 @@ GeneratorHealth merged_health(const std::vector<ShardResult>& shards) {
     if (g.saturated) {
       if (!h.note.empty()) h.note += "; ";
       h.note += "segment " + s.result.segment->to_string() + ": " + g.note;
+      // What ran out: the cause of the shard that fell furthest behind.
+      if (g.requests_behind > most_behind) {
+        most_behind = g.requests_behind;
+        h.cause = g.cause;
+      }
     }
   }
   h.mean_schedule_lag_us = weight > 0 ? lag_weighted / static_cast<double>(weight) : 0;
+  h.io_wait_percent = merged_io_wait_percent(shards, h.saturated);
   return h;
 }
 
@@ -211,7 +235,7 @@ Status attach_profile(RunResult& merged, const RunResult& profile_run, const std
       if (e.kind != EndpointKind::kStep) per_phase[ps.phase] += e.requests;
     }
   }
-  summarize_profile(p, merged.phases, merged.total_requests(), per_phase);
+  summarize_profile(p, merged.phases, merged.total_requests(), per_phase, merged.timeline);
   merged.profile = std::move(p);
   return {};
 }
@@ -320,6 +344,10 @@ Result<RunResult> merge_shards(const std::vector<ShardResult>& shards, const Mer
                                       [](const ShardResult* s) { return s->result.status == RunStatus::kFailed; });
   m.status = whole ? RunStatus::kComplete : complete == 0 && all_failed ? RunStatus::kFailed : RunStatus::kPartial;
   m.merge = std::move(info);
+  // Deliberately not carried over: `segment` (the merged result is the whole load, not a slice),
+  // `limit_search` (run --find-limit refuses --segment), `telemetry` (each shard's own exporters; the
+  // merge pushed nothing), and `spikes` (judged on one shard's slice of the timeline; the merge
+  // command judges them again on the merged timeline, cli/merge_command.cpp).
   return m;
 }
 

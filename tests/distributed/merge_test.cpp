@@ -168,6 +168,92 @@ TEST(MergeShards, KeepsEachShardsGeneratorHealthAndCombinesThem) {
   EXPECT_TRUE(back->merge->shards[1].generator.saturated);
 }
 
+TEST(MergeShards, MergesTheGeneratorsIoWaitAndNamesWhatRanOut) {
+  auto shards = shards_of(3, 100);  // segments 3, 2, 1
+  shards[0].result.generator.io_wait_percent = 80;
+  shards[1].result.generator.io_wait_percent = 60;
+  shards[2].result.generator.io_wait_percent = 40;
+  shards[2].result.duration_s = 20;  // weighted by measured duration
+  auto calm = merge_shards(shards);
+  ASSERT_TRUE(calm.ok()) << calm.error().message;
+  EXPECT_NEAR(calm->generator.io_wait_percent, (80 * 10 + 60 * 10 + 40 * 20) / 40.0, 1e-9);
+  EXPECT_FALSE(calm->generator.busy());
+
+  // One shard's generator ran out of CPU: the merged health is that shard's, so busy() still says so.
+  shards[0].result.generator.saturated = true;
+  shards[0].result.generator.io_wait_percent = 4;
+  shards[0].result.generator.cause = "cpu";
+  shards[0].result.generator.requests_behind = 500;
+  shards[1].result.generator.saturated = true;
+  shards[1].result.generator.cause = "connections";
+  shards[1].result.generator.requests_behind = 20;
+  shards[1].result.generator.io_wait_percent = 6;
+  auto busy = merge_shards(shards);
+  ASSERT_TRUE(busy.ok()) << busy.error().message;
+  EXPECT_NEAR(busy->generator.io_wait_percent, 5, 1e-9);
+  EXPECT_EQ(busy->generator.cause, "cpu");
+  EXPECT_TRUE(busy->generator.busy());
+  auto back = run_result_from_json(run_result_to_json(*busy), "merged.json");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_NEAR(back->generator.io_wait_percent, 5, 1e-9);
+  EXPECT_EQ(back->generator.cause, "cpu");
+
+  // Unknown everywhere (older shards): unknown in the merge, not 0.
+  for (auto& s : shards) s.result.generator = GeneratorHealth{};
+  auto unknown = merge_shards(shards);
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_DOUBLE_EQ(unknown->generator.io_wait_percent, -1);
+}
+
+// Every field of a shard's result either survives the merge (summed, merged or carried) or is
+// dropped on purpose; a field added to RunResult later shows up here as a failure to decide.
+TEST(MergeShards, EveryFieldOfTheShardsIsMergedOrDeliberatelyDropped) {
+  auto shards = shards_of(2, 100);
+  for (auto& s : shards) {
+    RunResult& r = s.result;
+    r.context.tool_version = "9.9.9";
+    r.context.build_type = "Release";
+    r.context.workload_hash = "def456";
+    r.context.target = "http://127.0.0.1:8080";
+    r.context.load_average_1m = r.segment->index;
+    r.context.start_time = "2026-12-04T18:00:0" + std::to_string(r.segment->index) + "Z";
+    r.labels["git_sha"] = "cafe";
+    r.labels["node"] = "n" + std::to_string(r.segment->index);
+    r.phases.insert(r.phases.begin(), PhaseInfo{"warm-up", -2000, 0, 10, 10, 0, 0, true});
+    r.generator.io_wait_percent = 50;
+    r.spikes.push_back(SpikeVerdict{"steady", 1000, "--spike-p95", 10, 1, 0.1, 1.0, 5.0, "recovered"});
+    r.telemetry = TelemetryInfo{"run-1", "", "", "", "http://127.0.0.1:4318", 3, 0, ""};
+  }
+  auto merged = merge_shards(shards);
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  const RunResult& m = *merged;
+  EXPECT_EQ(m.context.tool_version, "9.9.9");
+  EXPECT_EQ(m.context.build_type, "Release");
+  EXPECT_EQ(m.context.workload_hash, "def456");
+  EXPECT_EQ(m.context.target, "http://127.0.0.1:8080");
+  EXPECT_DOUBLE_EQ(m.context.load_average_1m, 2);
+  EXPECT_EQ(m.context.start_time, "2026-12-04T18:00:01Z");
+  EXPECT_EQ(m.context.cpu_count, 4);
+  EXPECT_EQ(m.labels.at("git_sha"), "cafe");
+  EXPECT_EQ(m.labels.count("node"), 1u);
+  ASSERT_EQ(m.phases.size(), 2u);
+  EXPECT_TRUE(m.phases[0].excluded);
+  EXPECT_DOUBLE_EQ(m.phases[0].target_rps_start, 20);
+  EXPECT_DOUBLE_EQ(m.phases[1].target_rps_end, 100);
+  EXPECT_DOUBLE_EQ(m.generator.io_wait_percent, 50);
+  EXPECT_EQ(m.total_requests(), 200);
+  EXPECT_EQ(m.timeline.size(), 10u);
+  EXPECT_EQ(m.timeline[0].requests, 20);
+  EXPECT_EQ(m.endpoints[0].tallies.at("x-cache").at("hit"), 30);
+  EXPECT_EQ(m.endpoints[0].status_codes.at("503"), 2);
+  // Dropped on purpose: the merged result is the whole load, pushed nothing itself, and its spikes
+  // are judged again on the merged timeline by the merge command.
+  EXPECT_FALSE(m.segment.has_value());
+  EXPECT_FALSE(m.telemetry.has_value());
+  EXPECT_FALSE(m.limit_search.has_value());
+  EXPECT_TRUE(m.spikes.empty());
+}
+
 TEST(MergeShards, AlignsTimelinesByWallClock) {
   auto shards = shards_of(2, 1000);
   // Shard 2 started two seconds after shard 1: its first second is the merged run's third.
