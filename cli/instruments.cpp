@@ -1,5 +1,7 @@
 #include "cli/instruments.h"
 
+#include <cmath>
+
 #include "analyzers/query_analyzer.h"
 #include "core/units.h"
 
@@ -52,9 +54,16 @@ void print_instrument_summary(std::FILE* out, const RunResult& r, const Findings
     if (!p.processes.empty()) {
       std::fprintf(out,
                    "server: %zu process(es), peak RSS %s, mean CPU %.0f%% of a core, %.0f us CPU/request, "
-                   "RSS slope %+.1f MB/h (+/- %.1f)\n",
+                   "RSS slope %+.1f MB/h (+/- %.1f)",
                    p.processes.size(), format_bytes(static_cast<double>(s.peak_rss_bytes)).c_str(), s.mean_cpu_percent,
                    s.cpu_us_per_request, s.rss_slope_mb_per_hour, s.rss_slope_ci_mb_per_hour);
+      if (s.cpu_per_request_intervals >= 3) {
+        const double slope = s.cpu_per_request_slope_us_per_hour;
+        std::fprintf(out, ", CPU/request drift %s%s/h (+/- %s)", slope < 0 ? "-" : "+",
+                     format_duration_us(std::fabs(slope)).c_str(),
+                     format_duration_us(s.cpu_per_request_slope_ci_us_per_hour).c_str());
+      }
+      std::fputc('\n', out);
     }
     if (!p.postgres.empty()) {
       std::fprintf(out, "postgres: peak %lld connections of max %lld\n", static_cast<long long>(s.peak_pg_connections),

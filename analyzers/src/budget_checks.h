@@ -48,6 +48,10 @@ CheckResult evaluate_rss_slope(const BudgetRule& rule, const Target& target);
 /// Evaluates a soak's leak rule: fails ("leak") only when the slope's interval excludes zero and the
 /// growth projected over the rule's span exceeds the limit.
 CheckResult evaluate_rss_growth(const BudgetRule& rule, const Target& target);
+/// Evaluates a soak's CPU drift rule: fails ("drift") only when the CPU-per-request slope's interval
+/// excludes zero and the change projected over the rule's span, as a percent of the starting CPU per
+/// request, exceeds the limit.
+CheckResult evaluate_cpu_drift(const BudgetRule& rule, const Target& target);
 
 /// The check skeleton for a rule on a target: id, kind, endpoint, phase, metric, unit.
 CheckResult make_check(const BudgetRule& rule, const Target& target);

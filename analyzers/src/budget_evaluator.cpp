@@ -150,6 +150,8 @@ CheckResult evaluate_rule(const BudgetRule& rule, const Target& target) {
       return evaluate_rss_slope(rule, target);
     case BudgetMetric::kRssGrowth:
       return evaluate_rss_growth(rule, target);
+    case BudgetMetric::kCpuDrift:
+      return evaluate_cpu_drift(rule, target);
     case BudgetMetric::kNoFindings:
       return evaluate_findings_rule(rule, target);
     case BudgetMetric::kMaxSustainableRps:

@@ -88,7 +88,7 @@ constexpr const char* kKnownNames =
     "p50, p90, p95, p99, p999, max, mean, error_rate, timeout_share(DURATION), rps, tally(NAME, VALUE), "
     "time_to_first_event.pNN, completion.pNN, poll_time.pNN, metric(NAME).pNN, recovery.pNN, "
     "peak_rss, rss_slope, cpu, cpu_per_request, pg_connections, queries_per_request, slow_query_mean, "
-    "rss_growth(SPAN), max_sustainable_rps, "
+    "rss_growth(SPAN), cpu_per_request_drift(SPAN), max_sustainable_rps, "
     "no KIND";
 
 struct Lhs {
@@ -194,6 +194,13 @@ Status parse_limit(std::string_view text, std::string_view value, BudgetRule& ru
       strip_suffix(s, "%");
       v = parse_number(s);
       expected = "percent of one core such as 80%";
+      break;
+    }
+    case BudgetMetric::kCpuDrift: {
+      std::string_view s = trim(value);
+      strip_suffix(s, "%");
+      v = parse_number(s);
+      expected = "a percent of the starting CPU per request such as 10%";
       break;
     }
     case BudgetMetric::kPgConnections: {
@@ -322,9 +329,11 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
     rule.metric = BudgetMetric::kTimeoutShare;
     rule.timeout_us = *t;
     rule.label = "timeout_share";
-  } else if (name == "rss_growth") {
+  } else if (name == "rss_growth" || name == "cpu_per_request_drift") {
+    const bool rss = name == "rss_growth";
     if (lhs->args.size() > 1 || !lhs->suffix.empty()) {
-      return rule_error(text, "rss_growth takes the span to project over", "write e.g. \"rss_growth(24h) <= 500MB\"");
+      return rule_error(text, name + " takes the span to project over",
+                        rss ? "write e.g. \"rss_growth(24h) <= 500MB\"" : "write e.g. \"cpu_per_request_drift(24h) <= 10%\"");
     }
     if (!lhs->args.empty()) {
       auto h = parse_time_us(lhs->args[0]);
@@ -332,8 +341,8 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
         return rule_error(text, "cannot read span \"" + lhs->args[0] + "\"", "write a duration such as 24h");
       rule.horizon_us = *h;
     }
-    rule.metric = BudgetMetric::kRssGrowth;
-    rule.label = "rss_growth";
+    rule.metric = rss ? BudgetMetric::kRssGrowth : BudgetMetric::kCpuDrift;
+    rule.label = name;
   } else if (name == "tally") {
     if (lhs->args.size() != 2 || lhs->args[0].empty() || lhs->args[1].empty()) {
       return rule_error(text, "tally() takes a tally name and a value", "write e.g. \"tally(x_cache, hit) >= 80%\"");

@@ -32,7 +32,8 @@ constexpr const char* kEntryKeys =
 
 bool is_server_metric(BudgetMetric m) {
   return m == BudgetMetric::kPeakRss || m == BudgetMetric::kRssSlope || m == BudgetMetric::kRssGrowth ||
-         m == BudgetMetric::kCpu || m == BudgetMetric::kCpuPerRequest || m == BudgetMetric::kPgConnections;
+         m == BudgetMetric::kCpu || m == BudgetMetric::kCpuPerRequest || m == BudgetMetric::kCpuDrift ||
+         m == BudgetMetric::kPgConnections;
 }
 
 // Only time figures get a tolerance: the seed's CI rule ("fail when p95 > 1.5x target") is about

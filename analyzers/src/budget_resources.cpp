@@ -301,4 +301,46 @@ CheckResult evaluate_rss_growth(const BudgetRule& rule, const Target& target) {
   return c;
 }
 
+CheckResult evaluate_cpu_drift(const BudgetRule& rule, const Target& target) {
+  CheckResult c = make_check(rule, target);
+  c.unit = "percent";
+  const std::string head = where(target) + " " + rule.label;
+  const ProfileSummary* p = target.profile;
+  if (p == nullptr || p->cpu_per_request_intervals < kMinSlopeSamples || p->cpu_per_request_start_us <= 0) {
+    c.verdict = Verdict::kInconclusive;
+    c.message = head + ": " +
+                (p == nullptr ? std::string(kNoProfile)
+                 : p->cpu_per_request_intervals < kMinSlopeSamples
+                     ? "only " + std::to_string(p->cpu_per_request_intervals) +
+                           " timeline intervals with requests and CPU samples; run longer"
+                     : std::string("no CPU per request measured at the start; the server used no CPU"));
+    return c;
+  }
+  const double horizon_h = (rule.horizon_us > 0 ? rule.horizon_us / 1e6 : target.duration_s) / 3600.0;
+  const double slope = p->cpu_per_request_slope_us_per_hour, ci = p->cpu_per_request_slope_ci_us_per_hour;
+  const double start = p->cpu_per_request_start_us;
+  const double projected_percent = slope * horizon_h / start * 100.0;
+  c.measured = projected_percent;
+  auto signed_us = [](double us) { return (us < 0 ? "-" : "+") + format_duration_us(std::fabs(us)); };
+  char text[320];
+  std::snprintf(text, sizeof text, "%s per hour (95%% interval %s..%s) from %s, projected %+.1f%% over %s against %s",
+                signed_us(slope).c_str(), signed_us(slope - ci).c_str(), signed_us(slope + ci).c_str(),
+                format_duration_us(start).c_str(), projected_percent, format_duration_us(horizon_h * 3600e6).c_str(),
+                format_check_value(rule.limit, "percent").c_str());
+  // As with a leak: a drift must be real (the interval excludes zero; a falling cost is no drift) and
+  // matter (over the span the service runs for, the cost per request grows more than the budget).
+  const bool real = slope - ci > 0;
+  if (real && projected_percent > rule.limit) {
+    c.verdict = rule.severity == BudgetSeverity::kWarn ? Verdict::kWarn : Verdict::kFail;
+    c.message = head + " drift: CPU per request grows " + text + " [budget \"" + rule.text + "\"]";
+  } else {
+    c.verdict = Verdict::kPass;
+    const char* why = real              ? " CPU per request grows within budget: "
+                      : slope + ci < 0 ? " no drift (CPU per request falls): "
+                                       : " no drift (the slope's interval includes zero): ";
+    c.message = head + why + text;
+  }
+  return c;
+}
+
 }  // namespace perfgate::budget_detail

@@ -22,6 +22,7 @@ std::string unmeasurable(const BudgetRule& rule, const SloMeasurability& can) {
     case BudgetMetric::kPeakRss:
     case BudgetMetric::kRssSlope:
     case BudgetMetric::kRssGrowth:
+    case BudgetMetric::kCpuDrift:
     case BudgetMetric::kCpu:
     case BudgetMetric::kCpuPerRequest:
       if (!can.server_profiled) {

@@ -69,7 +69,11 @@ ordered_json summary_profile_json(const ProfileSummary& s) {
                       {"max_connections", s.max_connections},
                       {"rss_slope_mb_per_hour", s.rss_slope_mb_per_hour},
                       {"rss_slope_ci_mb_per_hour", s.rss_slope_ci_mb_per_hour},
-                      {"samples", s.samples}};
+                      {"samples", s.samples},
+                      {"cpu_per_request_slope_us_per_hour", s.cpu_per_request_slope_us_per_hour},
+                      {"cpu_per_request_slope_ci_us_per_hour", s.cpu_per_request_slope_ci_us_per_hour},
+                      {"cpu_per_request_start_us", s.cpu_per_request_start_us},
+                      {"cpu_per_request_intervals", s.cpu_per_request_intervals}};
 }
 
 ordered_json profile_json(const Profile& p) {

@@ -103,6 +103,10 @@ ProfileSummary read_profile_summary(const json& j, const std::string& at) {
   s.rss_slope_mb_per_hour = get_or<double>(j, at, "rss_slope_mb_per_hour", 0);
   s.rss_slope_ci_mb_per_hour = get_or<double>(j, at, "rss_slope_ci_mb_per_hour", 0);
   s.samples = get_or<int64_t>(j, at, "samples", 0);
+  s.cpu_per_request_slope_us_per_hour = get_or<double>(j, at, "cpu_per_request_slope_us_per_hour", 0);
+  s.cpu_per_request_slope_ci_us_per_hour = get_or<double>(j, at, "cpu_per_request_slope_ci_us_per_hour", 0);
+  s.cpu_per_request_start_us = get_or<double>(j, at, "cpu_per_request_start_us", 0);
+  s.cpu_per_request_intervals = get_or<int64_t>(j, at, "cpu_per_request_intervals", 0);
   return s;
 }
 

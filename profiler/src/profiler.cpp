@@ -153,7 +153,8 @@ LiveSnapshot Profiler::live() const {
 }
 
 Profile Profiler::finish(const std::vector<PhaseInfo>& phases, int64_t total_requests,
-                         const PhaseRequests& requests_by_phase, std::optional<MonoTime> timeline_start) {
+                         const PhaseRequests& requests_by_phase, std::optional<MonoTime> timeline_start,
+                         std::span<const IntervalStats> timeline) {
   stop();
   Profile profile;
   State& s = *state_;
@@ -168,7 +169,7 @@ Profile Profiler::finish(const std::vector<PhaseInfo>& phases, int64_t total_req
   s.notes.clear();
   s.pg_errors = 0;
   if (timeline_start) shift_to_timeline(profile, s.t_ms(*timeline_start));
-  summarize_profile(profile, phases, total_requests, requests_by_phase);
+  summarize_profile(profile, phases, total_requests, requests_by_phase, timeline);
   return profile;
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "async_reports.h"
+#include "cpu_cost.h"
 #include "overload.h"
 #include "report_routes.h"
 #include "schema.h"
@@ -70,8 +71,13 @@ int serve(const ServiceOptions& options) {
     overload.emplace(options.overload_rps, std::chrono::milliseconds(options.recover_after_ms),
                      std::chrono::milliseconds(options.degraded_delay_ms));
   }
-  server.set_pre_routing_handler([&stats, &overload](const httplib::Request&, httplib::Response& res) {
+  std::optional<CpuCost> cpu_cost;
+  if (options.cpu_per_request_us > 0 || options.cpu_growth_us > 0) {
+    cpu_cost.emplace(options.cpu_per_request_us, options.cpu_growth_us);
+  }
+  server.set_pre_routing_handler([&stats, &overload, &cpu_cost](const httplib::Request&, httplib::Response& res) {
     stats.requests++;
+    if (cpu_cost) cpu_cost->burn();
     if (overload) {
       const OverloadDecision d = overload->on_arrival(std::chrono::steady_clock::now());
       if (d.shed) {
@@ -158,6 +164,12 @@ int parse_and_serve(int argc, char** argv) {
       ->check(CLI::Range(0, 3600000));
   app.add_option("--degraded-delay-ms", options.degraded_delay_ms, "spike knob: delay of each degraded response")
       ->check(CLI::Range(0, 600000));
+  app.add_option("--cpu-per-request-us", options.cpu_per_request_us,
+                 "soak knob: every request burns this much CPU time (microseconds)")
+      ->check(CLI::Range(0.0, 1e7));
+  app.add_option("--cpu-growth-us", options.cpu_growth_us,
+                 "soak knob: each request burns this much more CPU than the one before (microseconds)")
+      ->check(CLI::Range(0.0, 1e6));
   CLI11_PARSE(app, argc, argv);
   return serve(options);
 }

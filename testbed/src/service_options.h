@@ -23,6 +23,8 @@ struct ServiceOptions {
   double overload_rps = 0;        ///< spike knob: above this arrival rate requests get 503; 0: off
   int recover_after_ms = 0;       ///< spike knob: degraded this long after the last shed request
   int degraded_delay_ms = 200;    ///< spike knob: delay of each degraded response
+  double cpu_per_request_us = 0;  ///< soak knob: CPU each request burns (the first one); 0 with no growth: off
+  double cpu_growth_us = 0;       ///< soak knob: added to the CPU burnt for every request served before
   bool fixed = false;             ///< serve /reports/sales, /reports/export with their fixes; index region
 };
 

@@ -203,6 +203,38 @@ TEST(BudgetEvaluator, ALeakNeedsAnIntervalClearOfZeroAndAProjectionOverBudget) {
   EXPECT_FALSE(parse_budget_rule("rss_growth(soon) <= 5MB"));
 }
 
+TEST(BudgetEvaluator, ACpuDriftNeedsAnIntervalClearOfZeroAndAProjectionOverBudget) {
+  RunResult run = sample_run();
+  ProfileSummary& s = run.profile->summary;
+  // From 1 ms per request, +10 +/- 4 us per hour: over 24 h +240 us, +24%.
+  s.cpu_per_request_start_us = 1000;
+  s.cpu_per_request_slope_us_per_hour = 10;
+  s.cpu_per_request_slope_ci_us_per_hour = 4;
+  s.cpu_per_request_intervals = 600;
+  auto drift = eval("cpu_per_request_drift(24h) <= 10%", {}, nullptr, 1.0, run);
+  ASSERT_EQ(drift.size(), 1u);
+  EXPECT_EQ(drift[0].verdict, Verdict::kFail) << drift[0].message;
+  EXPECT_NEAR(drift[0].measured, 24.0, 1e-9);
+  EXPECT_NE(drift[0].message.find("drift: CPU per request grows"), std::string::npos) << drift[0].message;
+  EXPECT_EQ(eval("cpu_per_request_drift(24h) <= 30%", {}, nullptr, 1.0, run)[0].verdict, Verdict::kPass);
+  // The run's measured duration (10 s) when no span is written: a tiny projection.
+  EXPECT_EQ(eval("cpu_per_request_drift <= 10%", {}, nullptr, 1.0, run)[0].verdict, Verdict::kPass);
+  s.cpu_per_request_slope_ci_us_per_hour = 12;  // the interval includes zero: no drift
+  auto noisy = eval("cpu_per_request_drift(24h) <= 10%", {}, nullptr, 1.0, run);
+  EXPECT_EQ(noisy[0].verdict, Verdict::kPass) << noisy[0].message;
+  EXPECT_NE(noisy[0].message.find("no drift"), std::string::npos) << noisy[0].message;
+  s.cpu_per_request_slope_us_per_hour = -100;  // a falling cost is no drift either
+  EXPECT_EQ(eval("cpu_per_request_drift(24h) <= 10%", {}, nullptr, 1.0, run)[0].verdict, Verdict::kPass);
+  s.cpu_per_request_intervals = 4;
+  EXPECT_EQ(eval("cpu_per_request_drift(24h) <= 10%", {}, nullptr, 1.0, run)[0].verdict, Verdict::kInconclusive);
+  RunResult unprofiled = sample_run();
+  unprofiled.profile.reset();
+  EXPECT_EQ(eval("cpu_per_request_drift(24h) <= 10%", {}, nullptr, 1.0, unprofiled)[0].verdict,
+            Verdict::kInconclusive);
+  EXPECT_FALSE(parse_budget_rule("cpu_per_request_drift(soon) <= 5%"));
+  EXPECT_FALSE(parse_budget_rule("cpu_per_request_drift(24h) <= fast"));
+}
+
 TEST(BudgetEvaluator, FindingsBudgetsFailOnSureFindingsAndWarnOnPossibleOnes) {
   Findings f;
   f.queries_per_request["reports.sales"] = 25;

@@ -51,6 +51,35 @@ TEST(ProfileSummary, CpuPerRequestPerPhaseUsesThatPhasesRequests) {
   EXPECT_DOUBLE_EQ(p.summary.cpu_us_per_request, 2000.0);
 }
 
+TEST(ProfileSummary, CpuPerRequestDriftIsFittedOverTheTimelinesIntervals) {
+  Profile p;
+  p.interval_ms = 100;
+  ProcessTimeline a;
+  std::vector<IntervalStats> timeline;
+  // 20 one-second intervals of 100 requests; second k uses (10 + 0.5 k)% of one core, sampled every
+  // 100 ms: (1000 + 50 k) us per request. The drift: 50 us per second = 180 ms per hour.
+  for (int k = 0; k < 20; ++k) {
+    for (int j = 1; j <= 10; ++j) a.samples.push_back(at(k * 1000 + j * 100, 1, 10.0 + 0.5 * k));
+    IntervalStats i;
+    i.t_ms = k * 1000;
+    i.duration_ms = 1000;
+    i.requests = 100;
+    timeline.push_back(i);
+  }
+  // An interval the samples do not cover is left out rather than read as a drop in cost.
+  timeline.push_back(IntervalStats{20'000, 1000, 100, 0, 0, 0, 0, 0, 0, 0, 0, ""});
+  p.processes = {a};
+  summarize_profile(p, {}, 2000, {}, timeline);
+  EXPECT_EQ(p.summary.cpu_per_request_intervals, 20);
+  EXPECT_NEAR(p.summary.cpu_per_request_slope_us_per_hour, 50.0 * 3600.0, 1e-6);
+  EXPECT_NEAR(p.summary.cpu_per_request_start_us, 1000.0, 1e-6);
+  EXPECT_LT(p.summary.cpu_per_request_slope_ci_us_per_hour, 1e-6);
+  // Without a timeline (perfgate profile) there is nothing to fit.
+  summarize_profile(p, {}, 2000);
+  EXPECT_EQ(p.summary.cpu_per_request_intervals, 0);
+  EXPECT_EQ(p.summary.cpu_per_request_slope_us_per_hour, 0);
+}
+
 TEST(ProfileSummary, ExcludesWarmUpFromTheOverallSlopeAndKeepsItAsAPhase) {
   Profile p;
   p.interval_ms = 1000;

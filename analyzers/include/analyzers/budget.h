@@ -32,6 +32,7 @@ enum class BudgetMetric {
   kNoFindings,         ///< number of findings of kind `metric_name` (must be 0)
   kRecovery,           ///< time after the phase ends until per-second latency is back under the limit, us
   kRssGrowth,          ///< server RSS growth projected over `horizon_us` (a soak's leak verdict), bytes
+  kCpuDrift,           ///< server CPU per request change projected over `horizon_us`, percent of its start
   kMaxSustainableRps,  ///< a limit search's highest rate within its SLO (run --find-limit), requests/s (a floor)
 };
 
@@ -55,7 +56,7 @@ struct BudgetRule {
   bool limit_is_share = false;  ///< kPgConnections: the limit is a share of max_connections
   double timeout_us = 0;        ///< kTimeoutShare: the duration beyond which a request counts
   double within_us = 0;         ///< kRecovery: how long recovery may take
-  double horizon_us = 0;        ///< kRssGrowth: the projection's span; 0: the run's measured duration
+  double horizon_us = 0;        ///< kRssGrowth, kCpuDrift: the projection's span; 0: the run's measured duration
   double tolerance = 1.0;       ///< >= 1; ceilings on time figures fail only above limit * tolerance
   BudgetSeverity severity = BudgetSeverity::kFail;
 };

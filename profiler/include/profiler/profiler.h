@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,11 @@ class Profiler {
   /// cpu_us_per_request, `requests_by_phase` the same per phase. When `timeline_start` is given
   /// (a time on the profiler's clock, at or after the `run_start` given to start()), every sample
   /// is moved onto a timeline that starts there and earlier samples are dropped, before the one
-  /// summary is computed. Call once; later calls return an empty profile.
+  /// summary is computed; `timeline` (the run's intervals on that timeline) gives the CPU per
+  /// request drift. Call once; later calls return an empty profile.
   Profile finish(const std::vector<PhaseInfo>& phases, int64_t total_requests,
-                 const PhaseRequests& requests_by_phase = {}, std::optional<MonoTime> timeline_start = std::nullopt);
+                 const PhaseRequests& requests_by_phase = {}, std::optional<MonoTime> timeline_start = std::nullopt,
+                 std::span<const IntervalStats> timeline = {});
 
  private:
   struct State;
