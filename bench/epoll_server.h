@@ -1,6 +1,6 @@
 #pragma once
-// What the bench target servers (instant_server, delay_server) share: a non-blocking loopback
-// listener in an epoll set, accepting every waiting connection, and counting the bodiless
+// What the bench target servers (instant_server, delay_server, sse_server) share: a non-blocking
+// loopback listener in an epoll set, accepting every waiting connection, and counting the bodiless
 // requests in what a connection sent. Header-only; bench/ only.
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -22,8 +22,9 @@ struct EpollListener {
   int epoll = -1;
 };
 
-/// Binds 127.0.0.1:`port` (SO_REUSEADDR, backlog 1024) and adds the listener to a new epoll set.
-inline EpollListener listen_on_loopback(int port) {
+/// Binds 127.0.0.1:`port` (SO_REUSEADDR; `backlog` pending connections, capped by the kernel's
+/// net.core.somaxconn) and adds the listener to a new epoll set.
+inline EpollListener listen_on_loopback(int port, int backlog = 1024) {
   EpollListener l;
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   const int one = 1;
@@ -32,7 +33,7 @@ inline EpollListener listen_on_loopback(int port) {
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 1024) != 0) {
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, backlog) != 0) {
     std::perror("bind/listen");
     return l;
   }
