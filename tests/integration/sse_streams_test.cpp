@@ -39,15 +39,15 @@ class SseStreams : public ::testing::Test {
   // Starts the SSE server (an event every `interval_ms` for `seconds`); returns its URL.
   std::string start_server(int interval_ms, int seconds) {
     const int port = testing::free_loopback_port();
-    server_ = testing::spawn_quiet(PERFGATE_SSE_SERVER, {std::to_string(port), "--interval-ms",
-                                                         std::to_string(interval_ms), "--duration-s",
-                                                         std::to_string(seconds)});
+    server_ = testing::spawn_quiet(
+        PERFGATE_SSE_SERVER,
+        {std::to_string(port), "--interval-ms", std::to_string(interval_ms), "--duration-s", std::to_string(seconds)});
     EXPECT_TRUE(testing::wait_until_accepting(port)) << "the SSE server did not start";
     return "http://127.0.0.1:" + std::to_string(port);
   }
   // A closed-model scenario: `users` users, each running one stream of `url`.
   std::string write_scenario(const std::string& url, int users) {
-    const std::string file = path("streams.json");
+    std::string file = path("streams.json");
     std::FILE* f = std::fopen(file.c_str(), "w");
     std::fprintf(f, R"({"name": "sse-streams", "target": {"base_url": "%s"},
       "load": {"model": "closed", "start_vus": %d, "iterations": %d, "stages": [{"duration": "3s", "target_vus": %d}]},
