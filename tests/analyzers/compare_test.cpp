@@ -226,8 +226,8 @@ TEST(CompareRuns, ASaturatedRunWhoseFiguresAreABoundComparesOnlyTowardsNoWorse) 
   EXPECT_NE(find_check(worse, "baseline:reports.sales:p95_shift")->message.find("lower bound"), std::string::npos);
 
   // The same exhaustion in the candidate: not comparable, even when it looks better.
-  const Comparison candidate = compare_runs(make_run(spec(1, 400)), connection_bound(make_run(spec(2, 100))),
-                                            CompareOptions{});
+  const Comparison candidate =
+      compare_runs(make_run(spec(1, 400)), connection_bound(make_run(spec(2, 100))), CompareOptions{});
   ASSERT_NE(find_check(candidate, "baseline:run:comparable"), nullptr);
   for (const auto& r : candidate.checks) EXPECT_EQ(r.verdict, Verdict::kInconclusive) << r.message;
 
@@ -250,9 +250,9 @@ TEST(CompareRuns, ASaturatedRunWhoseFiguresAreABoundComparesOnlyTowardsNoWorse) 
                 ->verdict,
             Verdict::kInconclusive);
   late_candidate.achieved_rps = *late_candidate.target_rps * 0.8;  // the plan was not offered
-  EXPECT_NE(find_check(compare_runs(make_run(spec(1, 400)), late_candidate, CompareOptions{}),
-                       "baseline:run:comparable"),
-            nullptr);
+  EXPECT_NE(
+      find_check(compare_runs(make_run(spec(1, 400)), late_candidate, CompareOptions{}), "baseline:run:comparable"),
+      nullptr);
 
   // A baseline late for another reason (its own CPU, the machine) is not a lower bound of anything.
   for (const char* cause : {"cpu", "scheduler", ""}) {
