@@ -332,8 +332,9 @@ Result<BudgetRule> parse_budget_rule(std::string_view text) {
   } else if (name == "rss_growth" || name == "cpu_per_request_drift") {
     const bool rss = name == "rss_growth";
     if (lhs->args.size() > 1 || !lhs->suffix.empty()) {
-      return rule_error(text, name + " takes the span to project over",
-                        rss ? "write e.g. \"rss_growth(24h) <= 500MB\"" : "write e.g. \"cpu_per_request_drift(24h) <= 10%\"");
+      return rule_error(
+          text, name + " takes the span to project over",
+          rss ? "write e.g. \"rss_growth(24h) <= 500MB\"" : "write e.g. \"cpu_per_request_drift(24h) <= 10%\"");
     }
     if (!lhs->args.empty()) {
       auto h = parse_time_us(lhs->args[0]);

@@ -335,7 +335,7 @@ CheckResult evaluate_cpu_drift(const BudgetRule& rule, const Target& target) {
     c.message = head + " drift: CPU per request grows " + text + " [budget \"" + rule.text + "\"]";
   } else {
     c.verdict = Verdict::kPass;
-    const char* why = real              ? " CPU per request grows within budget: "
+    const char* why = real             ? " CPU per request grows within budget: "
                       : slope + ci < 0 ? " no drift (CPU per request falls): "
                                        : " no drift (the slope's interval includes zero): ";
     c.message = head + why + text;

@@ -332,8 +332,8 @@ void RunSession::on_finish(RunResult& result) {
   finish_telemetry(result);
   if (!state_->profiler) return;
   const MonoTime run_start = std::max(state_->run_start.value_or(state_->profiler_start), state_->profiler_start);
-  result.profile =
-      state_->profiler->finish(result.phases, result.total_requests(), requests_by_phase(result), run_start, result.timeline);
+  result.profile = state_->profiler->finish(result.phases, result.total_requests(), requests_by_phase(result),
+                                            run_start, result.timeline);
   state_->profiler.reset();
 }
 

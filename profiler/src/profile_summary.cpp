@@ -127,8 +127,7 @@ void summarize_profile(Profile& profile, const std::vector<PhaseInfo>& phases, i
   for (const auto& p : phases) {
     if (p.excluded) from_ms = std::max(from_ms, p.end_ms);
   }
-  profile.summary =
-      summarize_window(profile, from_ms, std::numeric_limits<int64_t>::max(), total_requests, timeline);
+  profile.summary = summarize_window(profile, from_ms, std::numeric_limits<int64_t>::max(), total_requests, timeline);
   profile.phases.clear();
   for (const auto& p : phases) {
     const auto it = requests_by_phase.find(p.name);

@@ -12,15 +12,15 @@ RunResult sample_run() {
   r.achieved_rps = 10;
   EndpointStats e;
   e.name = "reports.sales";
-  for (int i = 1; i <= 100; ++i) e.latency.record(i * 1000);
+  for (int64_t i = 1; i <= 100; ++i) e.latency.record(i * 1000);
   e.requests = 100;
   e.errors.add(Outcome::kStatus5xx);
   e.errors.add(Outcome::kTimeout);
   NamedMetric ttfe{"us", Histogram{}};
-  for (int i = 1; i <= 100; ++i) ttfe.histogram.record(i * 20'000);
+  for (int64_t i = 1; i <= 100; ++i) ttfe.histogram.record(i * 20'000);
   e.metrics["time_to_first_event_us"] = ttfe;
   e.tallies["x_cache"] = {{"HIT", 85}, {"MISS", 15}};
-  for (int t = 0; t < 10; ++t) {
+  for (int64_t t = 0; t < 10; ++t) {
     IntervalStats i;
     i.t_ms = t * 1000;
     i.duration_ms = 1000;
@@ -229,8 +229,7 @@ TEST(BudgetEvaluator, ACpuDriftNeedsAnIntervalClearOfZeroAndAProjectionOverBudge
   EXPECT_EQ(eval("cpu_per_request_drift(24h) <= 10%", {}, nullptr, 1.0, run)[0].verdict, Verdict::kInconclusive);
   RunResult unprofiled = sample_run();
   unprofiled.profile.reset();
-  EXPECT_EQ(eval("cpu_per_request_drift(24h) <= 10%", {}, nullptr, 1.0, unprofiled)[0].verdict,
-            Verdict::kInconclusive);
+  EXPECT_EQ(eval("cpu_per_request_drift(24h) <= 10%", {}, nullptr, 1.0, unprofiled)[0].verdict, Verdict::kInconclusive);
   EXPECT_FALSE(parse_budget_rule("cpu_per_request_drift(soon) <= 5%"));
   EXPECT_FALSE(parse_budget_rule("cpu_per_request_drift(24h) <= fast"));
 }

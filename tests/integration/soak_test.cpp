@@ -79,8 +79,8 @@ TEST_F(Soak, APlantedCpuDriftIsFlaggedWithItsRateAndAFlatCostIsNot) {
   EXPECT_EQ(flagged.exit_code, 1) << flagged.output;
   EXPECT_NE(flagged.output.find("drift: CPU per request grows"), std::string::npos) << flagged.output;
   EXPECT_NE(read("drift.md").find("cpu_per_request_drift"), std::string::npos);
-  const auto html = run_perfgate({"report", path("drift.result.json"), "--gate", path("drift.gate.json"), "--output",
-                                  path("drift.html")});
+  const auto html = run_perfgate(
+      {"report", path("drift.result.json"), "--gate", path("drift.gate.json"), "--output", path("drift.html")});
   ASSERT_EQ(html.exit_code, 0) << html.output;
   EXPECT_NE(read("drift.html").find("drift: CPU per request grows"), std::string::npos);
   EXPECT_NE(read("drift.result.json").find("cpu_per_request_slope_us_per_hour"), std::string::npos);

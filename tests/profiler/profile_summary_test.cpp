@@ -58,8 +58,9 @@ TEST(ProfileSummary, CpuPerRequestDriftIsFittedOverTheTimelinesIntervals) {
   std::vector<IntervalStats> timeline;
   // 20 one-second intervals of 100 requests; second k uses (10 + 0.5 k)% of one core, sampled every
   // 100 ms: (1000 + 50 k) us per request. The drift: 50 us per second = 180 ms per hour.
-  for (int k = 0; k < 20; ++k) {
-    for (int j = 1; j <= 10; ++j) a.samples.push_back(at(k * 1000 + j * 100, 1, 10.0 + 0.5 * k));
+  for (int64_t k = 0; k < 20; ++k) {
+    for (int64_t j = 1; j <= 10; ++j)
+      a.samples.push_back(at(k * 1000 + j * 100, 1, 10.0 + 0.5 * static_cast<double>(k)));
     IntervalStats i;
     i.t_ms = k * 1000;
     i.duration_ms = 1000;

@@ -225,8 +225,8 @@ struct ProfileSummary {
   /// CPU microseconds / completed requests over time, in microseconds per request per hour.
   double cpu_per_request_slope_us_per_hour = 0;
   double cpu_per_request_slope_ci_us_per_hour = 0;  ///< half-width of the slope's ~95% interval
-  double cpu_per_request_start_us = 0;  ///< the fitted CPU per request at the first fitted interval
-  int64_t cpu_per_request_intervals = 0;  ///< timeline intervals fitted (with requests, fully sampled)
+  double cpu_per_request_start_us = 0;              ///< the fitted CPU per request at the first fitted interval
+  int64_t cpu_per_request_intervals = 0;            ///< timeline intervals fitted (with requests, fully sampled)
 };
 
 /// What the profiler saw while the load ran.
