@@ -189,18 +189,13 @@ Status parse_limit(std::string_view text, std::string_view value, BudgetRule& ru
       expected = "MB per hour such as 20MB/h";
       break;
     }
-    case BudgetMetric::kCpu: {
-      std::string_view s = trim(value);
-      strip_suffix(s, "%");
-      v = parse_number(s);
-      expected = "percent of one core such as 80%";
-      break;
-    }
+    case BudgetMetric::kCpu:
     case BudgetMetric::kCpuDrift: {
       std::string_view s = trim(value);
       strip_suffix(s, "%");
       v = parse_number(s);
-      expected = "a percent of the starting CPU per request such as 10%";
+      expected = rule.metric == BudgetMetric::kCpu ? "percent of one core such as 80%"
+                                                   : "a percent of the starting CPU per request such as 10%";
       break;
     }
     case BudgetMetric::kPgConnections: {
