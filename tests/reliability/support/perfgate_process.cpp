@@ -1,11 +1,13 @@
 #include "reliability/support/perfgate_process.h"
 
 #include <fcntl.h>
+#include <sys/types.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +29,21 @@ std::string slurp(const std::string& path) {
 int unique_id() {
   static int next = 0;
   return ++next;
+}
+
+// Stops a child the test gave up on the way a user would, so that it stops the servers it started
+// (a SIGKILL straight away would orphan a demo's PostgreSQL and report service): SIGTERM asks a run
+// to stop, a second one runs perfgate's cleanup of its children; SIGKILL only when both were ignored.
+// Returns with the child reaped; `status` and `usage` as from wait4.
+void stop_abandoned(pid_t pid, int& status, rusage& usage) {
+  for (const auto& [signal, grace] : {std::pair{SIGTERM, 2000}, std::pair{SIGTERM, 10000}, std::pair{SIGKILL, -1}}) {
+    ::kill(pid, signal);
+    for (int waited = 0; grace < 0 || waited < grace; waited += 10) {
+      const pid_t done = ::wait4(pid, &status, grace < 0 ? 0 : WNOHANG, &usage);
+      if (done == pid || (done < 0 && errno != EINTR)) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
 }
 
 }  // namespace
@@ -72,8 +89,9 @@ PerfgateProcess::PerfgateProcess(const std::vector<std::string>& args, const std
 
 PerfgateProcess::~PerfgateProcess() {
   if (!finished_ && pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
+    int status = 0;
+    rusage usage{};
+    stop_abandoned(pid_, status, usage);
   }
   std::filesystem::remove(out_path_);
   std::filesystem::remove(err_path_);
@@ -89,8 +107,8 @@ ProcessOutcome PerfgateProcess::finish() {
     const pid_t done = ::wait4(pid_, &status, WNOHANG, &usage);
     if (done == pid_) break;
     if (std::chrono::steady_clock::now() - started_ > options_.kill_after) {
-      ::kill(pid_, SIGKILL);
-      ::wait4(pid_, &status, 0, &usage);
+      stop_abandoned(pid_, status, usage);
+      o.timed_out = true;
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -98,7 +116,7 @@ ProcessOutcome PerfgateProcess::finish() {
   finished_ = true;
   o.wall = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
   o.max_rss_kb = usage.ru_maxrss;
-  o.signalled = WIFSIGNALED(status);
+  o.signalled = WIFSIGNALED(status) || o.timed_out;
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   o.out = slurp(out_path_);
   o.err = slurp(err_path_);
