@@ -263,8 +263,9 @@ void print_gate(const char* label, const GateReport& gate) {
   if (!undecided.empty()) {
     std::string names;
     for (const auto& n : undecided) names += (names.empty() ? "" : ", ") + n;
-    std::printf("  not decided against \"before\": %s (each check in gate.json says why and how long a run would decide)\n",
-                names.c_str());
+    std::printf(
+        "  not decided against \"before\": %s (each check in gate.json says why and how long a run would decide)\n",
+        names.c_str());
   }
 }
 

@@ -124,9 +124,9 @@ TEST_P(DemoInterrupt, ASignalDuringTheAfterHalfLeavesNoProcessAndNoClusterDirect
   testing::ProcessOptions options;
   options.extra_env = {"TMPDIR=" + tmpdir};
   options.kill_after = seconds(240);
-  testing::PerfgateProcess demo({"demo", "--quiet", "--duration", "8s", "--data-scale", "0.02", "--out",
-                                 (root_ / "demo").string()},
-                                (root_ / "scratch").string(), options);
+  testing::PerfgateProcess demo(
+      {"demo", "--quiet", "--duration", "8s", "--data-scale", "0.02", "--out", (root_ / "demo").string()},
+      (root_ / "scratch").string(), options);
   const auto until = std::chrono::steady_clock::now() + seconds(180);
   while (stderr_of(root_ / "scratch").find("[6/7]") == std::string::npos && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(milliseconds(100));

@@ -2,7 +2,8 @@
 // The one process-wide registry of children perfgate starts (PostgreSQL clusters, the testbed
 // service, servers given to --spawn) so that none outlives perfgate on any exit path: their owners
 // stop them normally; a SIGINT/SIGTERM/SIGHUP or an exception caught in main() stops what is still
-// registered (a SIGKILL cannot be caught: the children are started with a parent-death signal). Signal handlers installed before are kept and run after the children are stopped.
+// registered (a SIGKILL cannot be caught: the children are started with a parent-death signal). Signal handlers
+// installed before are kept and run after the children are stopped.
 
 #include <cstdint>
 #include <functional>

@@ -1,9 +1,9 @@
 #include "reliability/support/perfgate_process.h"
 
 #include <fcntl.h>
-#include <sys/types.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,12 +60,14 @@ PerfgateProcess::PerfgateProcess(const std::vector<std::string>& args, const std
   argv_storage.emplace_back(PERFGATE_BINARY);
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(argv_storage.size() + 1);
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_storage;
   for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
   env_storage.insert(env_storage.end(), options_.extra_env.begin(), options_.extra_env.end());
   std::vector<char*> envp;
+  envp.reserve(env_storage.size() + 1);
   for (auto& e : env_storage) envp.push_back(e.data());
   envp.push_back(nullptr);
   const int out_fd = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
