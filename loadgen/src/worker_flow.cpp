@@ -177,6 +177,7 @@ void Worker::complete_flow(const Pending& p, Outcome outcome, int status, MonoTi
         step_cell.add_metric(kMetricEventRate, "events_per_s",
                              std::llround(static_cast<double>(t.events - 1) / seconds));
       }
+      if (t.events >= 2) step_cell.add_metric(kMetricMaxEventGap, "us", to_us(t.max_gap));
       if (t.progress) step_cell.add_metric(kMetricProgress, "percent", std::llround(*t.progress));
       if (outcome == Outcome::kOk && !cancelled) {
         step_cell.add_metric(kMetricCompletion, "us", to_us(done - step_due));
