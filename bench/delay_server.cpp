@@ -7,7 +7,6 @@
 // Usage: perfgate_delay_server PORT --delay-ms MS [--workers N]   (MS may be fractional: 9.6)
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -63,13 +62,7 @@ int main(int argc, char** argv) {
   if (server.listener < 0) return 3;
   const int listener = server.listener;
   const int ep = server.epoll;
-  // A timerfd on CLOCK_MONOTONIC (steady_clock's clock) wakes the loop at the next due answer with
-  // microsecond precision; epoll_wait's millisecond timeout would add up to 1 ms of its own jitter.
-  const int timer = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = timer;
-  ::epoll_ctl(ep, EPOLL_CTL_ADD, timer, &ev);
+  const int timer = bench::add_timer(server);
   std::unordered_map<int, Connection> conns;
   // Responses are due in arrival order plus a constant, so a min-heap on the due time keeps each
   // connection's answers in request order.
@@ -85,20 +78,12 @@ int main(int argc, char** argv) {
   epoll_event events[256];
   char buf[65536];
   while (true) {
-    itimerspec arm{};
-    if (!due.empty()) {
-      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(due.top().at.time_since_epoch()).count();
-      arm.it_value.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-      arm.it_value.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-      if (arm.it_value.tv_sec == 0 && arm.it_value.tv_nsec == 0) arm.it_value.tv_nsec = 1;
-    }
-    ::timerfd_settime(timer, TFD_TIMER_ABSTIME, &arm, nullptr);
+    bench::arm_timer(timer, !due.empty(), due.empty() ? Clock::time_point{} : due.top().at);
     const int n = ::epoll_wait(ep, events, 256, -1);
     for (int i = 0; i < n; ++i) {
       const int fd = events[i].data.fd;
       if (fd == timer) {
-        uint64_t expirations = 0;
-        [[maybe_unused]] const ssize_t r = ::read(timer, &expirations, sizeof expirations);
+        bench::drain_timer(timer);
         continue;
       }
       if (fd == listener) {

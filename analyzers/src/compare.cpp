@@ -63,6 +63,11 @@ std::string check_id(const std::string& endpoint, const std::string& phase, cons
          metric;
 }
 
+// Whether a run achieved less than its planned rate (beyond the tolerance): the plan was not offered.
+bool short_of_plan(const RunResult& r, const CompareOptions& o) {
+  return r.target_rps && *r.target_rps > 0 && r.achieved_rps < (1.0 - o.target_rate_tolerance) * *r.target_rps;
+}
+
 // Whether a run flagged saturated offered a load different enough from the plan, or late enough, that
 // its latency may be the tool's. The engine flags a run when over 1% of its requests left over 1 ms
 // late; on a shared CI machine that happens to a quarter or more of perfectly good runs (the
@@ -76,14 +81,37 @@ bool lateness_matters(const RunResult& r, const CompareOptions& o) {
   const int64_t n = r.total_requests();
   if (n <= 0) return true;
   const double late = static_cast<double>(r.generator.requests_behind) / static_cast<double>(n);
-  const bool short_of_plan =
-      r.target_rps && *r.target_rps > 0 && r.achieved_rps < (1.0 - o.target_rate_tolerance) * *r.target_rps;
-  return late > o.max_late_share || short_of_plan;
+  return late > o.max_late_share || short_of_plan(r, o);
 }
 
-// Why the two runs cannot be compared, or "" when they can; slight lateness goes to `notes`.
+// Which way a saturated run's figures are off, when the cause says so; latency is measured from each
+// request's due time, so whatever held a request back is inside its latency.
+//  - A baseline whose connections all waited for the server (cause "connections", workers mostly
+//    waiting for responses): more connections would only have queued more requests at a server that
+//    was already the bottleneck, so its latency, errors and memory are what the planned load cost, or
+//    less. A lower bound: a candidate better than it is better.
+//  - A candidate that offered the planned rate but sent late because its own CPU or the machine's
+//    was short (cause "cpu" or "scheduler"): the delay is added to its latency and bunches its
+//    arrivals, which never makes a server faster. An upper bound: if even so it is no worse than the
+//    baseline, it is no worse.
+// Either way only "no worse" is sound (pass); a slowdown against such a run is not shown. A candidate
+// whose connections ran out or that fell short of the plan measured less load than planned: not
+// comparable; so is a baseline late for its own reasons (its figures are inflated).
+enum class Bound { kNone, kLowerBaseline, kUpperCandidate };
+
+Bound bound_of(const RunResult& r, const CompareOptions& o, Bound side) {
+  const GeneratorHealth& g = r.generator;
+  if (side == Bound::kLowerBaseline) {
+    return g.cause == "connections" && !g.busy() ? Bound::kLowerBaseline : Bound::kNone;
+  }
+  return (g.cause == "cpu" || g.cause == "scheduler") && !short_of_plan(r, o) ? Bound::kUpperCandidate : Bound::kNone;
+}
+
+// Why the two runs cannot be compared, or "" when they can; slight lateness goes to `notes`. When a
+// saturated run's figures are a bound (see bound_of), the runs compare and `only_no_worse` says why
+// only passes stand.
 std::string incompatibility(const RunResult& base, const RunResult& cur, const CompareOptions& o,
-                            std::vector<std::string>& notes) {
+                            std::vector<std::string>& notes, std::string& only_no_worse) {
   std::string why;
   auto add = [&](const std::string& s) { why += (why.empty() ? "" : "; ") + s; };
   // The workload hash leaves the target out, so a preview deployment on another host compares with
@@ -119,8 +147,19 @@ std::string incompatibility(const RunResult& base, const RunResult& cur, const C
                   cur.target_rps.value_or(0));
     add(buf);
   }
-  auto saturation = [&](const RunResult& r, const std::string& which) {
+  auto saturation = [&](const RunResult& r, const std::string& which, Bound side) {
     if (!r.generator.saturated) return;
+    if (lateness_matters(r, o) && bound_of(r, o, side) != Bound::kNone) {
+      const std::string reason =
+          side == Bound::kLowerBaseline
+              ? "the baseline's connections all waited for the server, so its figures are a lower bound of what "
+                "the planned load cost"
+              : "this run offered the planned rate but sent late for want of CPU, so its figures are an upper bound";
+      only_no_worse += (only_no_worse.empty() ? "" : "; ") + reason;
+      notes.push_back(reason + " (" + r.generator.note +
+                      "): an improvement or no change is shown (pass), a slowdown is inconclusive");
+      return;
+    }
     if (lateness_matters(r, o)) {
       add("the load generator was saturated in " + which + " (" + r.generator.note + ")");
       return;
@@ -132,8 +171,8 @@ std::string incompatibility(const RunResult& base, const RunResult& cur, const C
                     r.generator.note + "); at most " + percent(o.max_late_share).substr(1) +
                     " late still compares, the lateness is inside the latency figures");
   };
-  saturation(base, "the baseline run");
-  saturation(cur, "this run");
+  saturation(base, "the baseline run", Bound::kLowerBaseline);
+  saturation(cur, "this run", Bound::kUpperCandidate);
   return why;
 }
 
@@ -460,7 +499,15 @@ Comparison compare_runs(const RunResult& base, const RunResult& cur, const Compa
   }
   if (base.profile || cur.profile) out.checks.push_back(compare_memory(base, cur, o));
 
-  const std::string why = incompatibility(base, cur, o, out.notes);
+  std::string only_no_worse;
+  const std::string why = incompatibility(base, cur, o, out.notes, only_no_worse);
+  if (why.empty() && !only_no_worse.empty()) {
+    for (auto& r : out.checks) {
+      if (r.verdict != Verdict::kFail && r.verdict != Verdict::kWarn) continue;
+      r.verdict = Verdict::kInconclusive;
+      r.message += " [a slowdown is not shown: " + only_no_worse + "]";
+    }
+  }
   if (!why.empty()) {
     for (auto& r : out.checks) {
       r.verdict = Verdict::kInconclusive;

@@ -12,6 +12,7 @@ constexpr EndpointMetricName kNames[] = {
     {kMetricTimeToFirstEvent, "us", "time_to_first_event"},
     {kMetricEvents, "count", "events"},
     {kMetricEventRate, "events_per_s", "event_rate"},
+    {kMetricMaxEventGap, "us", "max_event_gap"},
     {kMetricProgress, "percent", "progress"},
     {kMetricCompletion, "us", "completion"},
 };

@@ -26,7 +26,8 @@ double cpu_seconds() {
 // own limit would otherwise be reported as the target refusing connections.
 constexpr rlim_t kSpareDescriptors = 64;  // stdio, epoll and eventfds, libcurl, result writing
 
-Status raise_descriptor_limit(int connections) {
+Status raise_descriptor_limit(const RunPlan& plan) {
+  const int connections = plan.total_connections;
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return {};
   const rlim_t wanted = static_cast<rlim_t>(connections) + 256;
@@ -37,10 +38,18 @@ Status raise_descriptor_limit(int connections) {
   }
   const rlim_t needed = static_cast<rlim_t>(connections) + kSpareDescriptors;
   if (limit.rlim_cur >= needed) return {};
+  const std::string allows = " file descriptors but RLIMIT_NOFILE allows " + std::to_string(limit.rlim_cur) +
+                             " (hard limit " + std::to_string(limit.rlim_max) + "); ";
+  if (plan.model == LoadModel::kClosed) {
+    // A closed-model user holds its connection (a stream: for the whole stream), so the user count
+    // is the number to lower.
+    return invalid_input("load: " + std::to_string(connections) + " virtual users need " + std::to_string(needed) +
+                         allows + "raise the hard limit to at least " + std::to_string(needed) +
+                         " (ulimit -Hn, or LimitNOFILE= under systemd) or run fewer users per process (--segment)");
+  }
   return invalid_input("connections: " + std::to_string(connections) + " connections need about " +
-                       std::to_string(needed) + " file descriptors but RLIMIT_NOFILE allows " +
-                       std::to_string(limit.rlim_cur) + " (hard limit " + std::to_string(limit.rlim_max) +
-                       "); lower --connections (or the scenario's max_connections) or raise the limit (ulimit -n)");
+                       std::to_string(needed) + allows +
+                       "lower --connections (or the scenario's max_connections) or raise the limit (ulimit -n)");
 }
 
 // Drives the workers from the caller's thread: cuts the timeline into intervals, tells the observer,
@@ -54,7 +63,7 @@ class Coordinator {
   }
 
   Result<RunRecord> run() {
-    if (auto st = raise_descriptor_limit(plan_.total_connections); !st) return st.error();
+    if (auto st = raise_descriptor_limit(plan_); !st) return st.error();
     std::vector<std::unique_ptr<Worker>> workers;
     for (int i = 0; i < plan_.threads; ++i) {
       workers.push_back(std::make_unique<Worker>(plan_, i, clock_, options_.seed));

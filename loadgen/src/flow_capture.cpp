@@ -64,6 +64,7 @@ void StepCapture::on_event(std::string_view type, std::string_view data, std::st
   if (cancel_requested_) return;
   const MonoTime now = clock_->now();
   if (!times_.first_event) times_.first_event = now;
+  if (times_.last_event) times_.max_gap = std::max(times_.max_gap, now - *times_.last_event);
   times_.last_event = now;
   ++times_.events;
   if (!stream_->progress_pointer.empty()) {

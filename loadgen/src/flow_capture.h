@@ -2,6 +2,7 @@
 // The response sink of a flow step: keeps what the step's rules read (headers, a capped body,
 // body_contains matches) and, for streamed steps, parses and times the events as they arrive.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@ struct StreamTimes {
   std::optional<MonoTime> first_byte;
   std::optional<MonoTime> first_event;
   std::optional<MonoTime> last_event;
+  std::chrono::nanoseconds max_gap{0};  ///< largest time between two consecutive events
   int64_t events = 0;
   std::optional<double> progress;  ///< last progress value read from an event
 };

@@ -186,6 +186,86 @@ TEST(CompareRuns, ASlightlyLateGeneratorStillComparesWithANoteButAShortfallDoesN
   EXPECT_EQ(compare_runs(late, base, CompareOptions{}).checks[0].id, "baseline:run:comparable") << "3% late";
 }
 
+// The demo's "before": the server held every connection at the peak, so a tenth of the requests
+// waited for one and the rate fell short. Its figures are a lower bound of what the plan cost: a
+// candidate clearly better than them is better (pass); a slowdown against them proves nothing
+// (inconclusive, never fail). A candidate whose connections ran out, or that fell short of its planned
+// rate, stays not comparable: what it did not offer was not measured.
+RunResult connection_bound(RunResult r) {
+  r.generator.saturated = true;
+  r.generator.cause = "connections";
+  r.generator.io_wait_percent = 95;
+  r.generator.requests_behind = r.total_requests() / 10;
+  r.generator.note = "connections exhausted: 400 requests waited for a free connection (bound 75)";
+  r.achieved_rps = *r.target_rps * 0.8;
+  return r;
+}
+
+TEST(CompareRuns, ASaturatedRunWhoseFiguresAreABoundComparesOnlyTowardsNoWorse) {
+  const RunResult collapsed = connection_bound(make_run(spec(1, 400)));
+  const RunResult fixed = make_run(spec(2, 100));
+  const Comparison better = compare_runs(collapsed, fixed, CompareOptions{});
+  EXPECT_EQ(find_check(better, "baseline:run:comparable"), nullptr);
+  EXPECT_TRUE(has_note(better, "a lower bound")) << "the note says why it still compares";
+  const CheckResult* p95 = find_check(better, "baseline:reports.sales:p95_shift");
+  ASSERT_NE(p95, nullptr);
+  EXPECT_EQ(p95->verdict, Verdict::kPass) << p95->message;
+  EXPECT_EQ(find_check(better, "baseline:reports.sales:p50_shift")->verdict, Verdict::kPass);
+  EXPECT_EQ(find_check(better, "baseline:reports.sales:error_rate")->verdict, Verdict::kPass);
+
+  // Slower than the lower bound: would fail against a healthy baseline, is inconclusive here.
+  const RunResult slower = make_run(spec(3, 600));
+  const Comparison worse = compare_runs(collapsed, slower, CompareOptions{});
+  const Comparison healthy = compare_runs(make_run(spec(1, 400)), slower, CompareOptions{});
+  ASSERT_EQ(find_check(healthy, "baseline:reports.sales:p95_shift")->verdict, Verdict::kFail) << "the control";
+  for (const auto& r : worse.checks) {
+    EXPECT_NE(r.verdict, Verdict::kFail) << r.message;
+    EXPECT_NE(r.verdict, Verdict::kWarn) << r.message;
+  }
+  EXPECT_EQ(find_check(worse, "baseline:reports.sales:p95_shift")->verdict, Verdict::kInconclusive);
+  EXPECT_NE(find_check(worse, "baseline:reports.sales:p95_shift")->message.find("lower bound"), std::string::npos);
+
+  // The same exhaustion in the candidate: not comparable, even when it looks better.
+  const Comparison candidate =
+      compare_runs(make_run(spec(1, 400)), connection_bound(make_run(spec(2, 100))), CompareOptions{});
+  ASSERT_NE(find_check(candidate, "baseline:run:comparable"), nullptr);
+  for (const auto& r : candidate.checks) EXPECT_EQ(r.verdict, Verdict::kInconclusive) << r.message;
+
+  // A candidate that offered the plan but sent late for want of CPU (a busy machine): its figures are
+  // an upper bound, so being no worse even so is shown; a slowdown is not.
+  RunResult late_candidate = make_run(spec(2, 100));
+  late_candidate.generator.saturated = true;
+  late_candidate.generator.cause = "scheduler";
+  late_candidate.generator.io_wait_percent = 99;
+  late_candidate.generator.requests_behind = late_candidate.total_requests() / 12;
+  late_candidate.generator.note = "other processes held the CPUs";
+  const Comparison busy_machine = compare_runs(make_run(spec(1, 400)), late_candidate, CompareOptions{});
+  EXPECT_EQ(find_check(busy_machine, "baseline:run:comparable"), nullptr);
+  EXPECT_EQ(find_check(busy_machine, "baseline:reports.sales:p95_shift")->verdict, Verdict::kPass);
+  EXPECT_TRUE(has_note(busy_machine, "an upper bound"));
+  RunResult late_and_slower = make_run(spec(3, 600));
+  late_and_slower.generator = late_candidate.generator;
+  EXPECT_EQ(find_check(compare_runs(make_run(spec(1, 400)), late_and_slower, CompareOptions{}),
+                       "baseline:reports.sales:p95_shift")
+                ->verdict,
+            Verdict::kInconclusive);
+  late_candidate.achieved_rps = *late_candidate.target_rps * 0.8;  // the plan was not offered
+  EXPECT_NE(
+      find_check(compare_runs(make_run(spec(1, 400)), late_candidate, CompareOptions{}), "baseline:run:comparable"),
+      nullptr);
+
+  // A baseline late for another reason (its own CPU, the machine) is not a lower bound of anything.
+  for (const char* cause : {"cpu", "scheduler", ""}) {
+    RunResult late = collapsed;
+    late.generator.cause = cause;
+    EXPECT_NE(find_check(compare_runs(late, fixed, CompareOptions{}), "baseline:run:comparable"), nullptr) << cause;
+  }
+  // Nor is one whose workers hardly waited for I/O: the generator set the pace, not the server.
+  RunResult busy = collapsed;
+  busy.generator.io_wait_percent = 3;
+  EXPECT_NE(find_check(compare_runs(busy, fixed, CompareOptions{}), "baseline:run:comparable"), nullptr);
+}
+
 TEST(CompareRuns, ErrorRateRiseFailsOnlyWhenClearAndAboveTheFloor) {
   SyntheticRun b = quiet_spec(1);
   b.endpoints[0].error_rate = 0.001;

@@ -161,6 +161,11 @@ TEST_F(HarImport, ABrokenEntryIsRefusedNamingItsIndexAndField) {
   const std::string message = import_error(recording.dump());
   EXPECT_NE(message.find("log.entries[3].request.url: missing"), std::string::npos) << message;
   recording = journey();
+  recording["log"]["entries"][4]["response"]["status"] = "200";
+  EXPECT_NE(import_error(recording.dump())
+                .find("log.entries[4].response.status: must be an integer HTTP status (got \"200\")"),
+            std::string::npos);
+  recording = journey();
   recording["log"]["entries"][5]["startedDateTime"] = "yesterday";
   EXPECT_NE(import_error(recording.dump()).find("log.entries[5].startedDateTime: not an ISO 8601 time"),
             std::string::npos);
@@ -170,7 +175,8 @@ TEST_F(HarImport, ARecordingOfOnlyStaticAssetsHasNothingImportable) {
   const std::string message = import_error(har(json::array({entry("GET", kApp + "/a.css", 200, 0, 5, "", "text/css"),
                                                             entry("GET", kApp + "/b.woff2", 200, 5, 5, "", "")}))
                                                .dump());
-  EXPECT_NE(message.find("rec.har: log.entries: nothing importable: 2 entries, 2 static assets"), std::string::npos)
+  EXPECT_NE(message.find("rec.har:1:19: log.entries: nothing importable: 2 entries, 2 static assets"),
+            std::string::npos)
       << message;
 }
 

@@ -89,7 +89,7 @@ TEST_F(ScenarioImport, BadInputIsExit2NamingTheFileAndEntryAndWritesNothing) {
       write_file_atomically(har, R"({"log": {"entries": [{"request": {}, "response": {"status": 200}}]}})").ok());
   auto ran = run_perfgate({"scenario", "import", "--har", har, "-o", path("out.json")});
   EXPECT_EQ(ran.exit_code, 2) << ran.output;
-  EXPECT_NE(ran.output.find(har + ": log.entries[0].request.method: missing"), std::string::npos) << ran.output;
+  EXPECT_NE(ran.output.find(har + ":1:34: log.entries[0].request.method: missing"), std::string::npos) << ran.output;
   EXPECT_FALSE(std::filesystem::exists(path("out.json")));
 
   const std::string spec = path("api.yaml");

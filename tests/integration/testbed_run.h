@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/child_process.h"
 #include "core/child_processes.h"
 #include "testbed/pg_cluster.h"
 #include "testbed/testbed_process.h"
@@ -70,20 +71,7 @@ inline std::string shell_quote(const std::string& text) {
 }
 
 /// A loopback port that was free a moment ago.
-inline int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
+inline int free_port() { return free_loopback_port(); }
 
 /// The cluster shared by every test in the binary, started on first use (a failure to start is a
 /// test failure, never a skip).

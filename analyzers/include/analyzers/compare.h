@@ -35,7 +35,11 @@ struct Comparison {
 
 /// Compares `current` against `baseline`. Runs from different scenarios (hash), load models or target
 /// rates, or with a saturated generator in either (beyond `max_late_share` late requests, or short
-/// of its target rate), yield inconclusive checks saying why; slighter lateness is a note. Endpoints
+/// of its target rate), yield inconclusive checks saying why; slighter lateness is a note. Two
+/// saturated runs still compare as bounds, where only "no worse" (pass) stands and fails and warnings
+/// become inconclusive: a baseline whose every connection waited for the server (generator cause
+/// "connections"), and a candidate that achieved its planned rate but sent late for want of CPU
+/// (cause "cpu" or "scheduler"). Endpoints
 /// missing from the current run are inconclusive. Pure function; thread-safe for distinct inputs.
 Comparison compare_runs(const RunResult& baseline, const RunResult& current, const CompareOptions& options);
 

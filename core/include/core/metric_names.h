@@ -20,6 +20,9 @@ inline constexpr const char* kMetricTimeToFirstEvent = "time_to_first_event_us";
 inline constexpr const char* kMetricEvents = "events";
 /// Events per second between a stream's first and last event (unit "events_per_s").
 inline constexpr const char* kMetricEventRate = "event_rate";
+/// The largest gap between two consecutive events of one stream, streams with 2+ events (unit
+/// "us"): a stream the generator or the server starved shows here even when its event count is right.
+inline constexpr const char* kMetricMaxEventGap = "max_event_gap_us";
 /// The last progress value a stream reported (unit "percent").
 inline constexpr const char* kMetricProgress = "progress";
 /// Step due -> end of a stream that was not cancelled (unit "us").
