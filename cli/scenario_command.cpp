@@ -75,40 +75,36 @@ ExitCode run_scenario_list() {
   return worst;
 }
 
+// The flags that belong to one importer are bound to its options directly (their defaults are the
+// importer's); --name and --duration apply to whichever importer runs.
 struct ScenarioImportOptions {
-  std::string har;
-  std::string openapi;
+  std::string har_path;
+  std::string openapi_path;
   std::string out;
   std::string name;
-  std::string host;
-  int vus = 1;
-  double rate = 5;
   std::string duration = "60s";
-  std::vector<std::string> exclude_tags;
+  HarImportOptions har;
+  OpenApiImportOptions openapi;
 };
 
 ExitCode run_scenario_import(const ScenarioImportOptions& options) {
-  if (options.har.empty() == options.openapi.empty()) {
+  if (options.har_path.empty() == options.openapi_path.empty()) {
     return report_error(invalid_input("scenario import: give exactly one of --har FILE and --openapi FILE"));
   }
   auto duration = parse_duration(options.duration);
   if (!duration) return report_error(invalid_input("--duration: " + duration.error().message));
   if (Status writable = check_output_path(options.out, "--out"); !writable) return report_error(writable.error());
   Result<ImportedScenario> imported = invalid_input("");
-  if (!options.har.empty()) {
-    HarImportOptions har;
+  if (!options.har_path.empty()) {
+    HarImportOptions har = options.har;
     har.name = options.name;
-    har.host = options.host;
-    har.virtual_users = options.vus;
     har.duration = *duration;
-    imported = import_har(options.har, har);
+    imported = import_har(options.har_path, har);
   } else {
-    OpenApiImportOptions openapi;
+    OpenApiImportOptions openapi = options.openapi;
     openapi.name = options.name;
-    openapi.exclude_tags = options.exclude_tags;
-    openapi.rate = options.rate;
     openapi.duration = *duration;
-    imported = import_openapi(options.openapi, openapi);
+    imported = import_openapi(options.openapi_path, openapi);
   }
   if (!imported) {
     // An input file that cannot be read is the user's input error too, not a tool failure.
@@ -120,7 +116,8 @@ ExitCode run_scenario_import(const ScenarioImportOptions& options) {
   }
   for (const std::string& note : imported->notes) std::printf("note: %s\n", note.c_str());
   std::printf("%s: wrote %zu %s; check it with 'perfgate scenario validate %s'\n", options.out.c_str(),
-              imported->requests, options.har.empty() ? "endpoint(s)" : "step(s) in one flow", options.out.c_str());
+              imported->requests, options.har_path.empty() ? "endpoint(s)" : "step(s) in one flow",
+              options.out.c_str());
   return ExitCode::kPass;
 }
 
@@ -143,18 +140,21 @@ void add_scenario_command(CLI::App& app, CommandSlot& slot) {
   CLI::App* import = cmd->add_subcommand(
       "import", "Write a scenario from a browser recording (HAR) or an OpenAPI 3 description (JSON or YAML)");
   auto* har =
-      import->add_option("--har", import_options->har, "HAR file recorded in a browser (one flow, closed model)");
-  auto* openapi =
-      import->add_option("--openapi", import_options->openapi, "OpenAPI 3 file, JSON or YAML (one endpoint per GET)");
+      import->add_option("--har", import_options->har_path, "HAR file recorded in a browser (one flow, closed model)");
+  auto* openapi = import->add_option("--openapi", import_options->openapi_path,
+                                     "OpenAPI 3 file, JSON or YAML (one endpoint per GET)");
   har->excludes(openapi);
   import->add_option("-o,--out", import_options->out, "Scenario file to write (atomically)")->required();
   import->add_option("--name", import_options->name, "Scenario name (default: the HAR's file name or info.title)");
-  import->add_option("--host", import_options->host,
+  import->add_option("--host", import_options->har.host,
                      "HAR: host[:port] of the application (default: the most requested); others are third-party");
-  import->add_option("--vus", import_options->vus, "HAR: virtual users replaying the journey (default 1)");
-  import->add_option("--rate", import_options->rate, "OpenAPI: arrivals per second over all endpoints (default 5)");
+  import->add_option("--vus", import_options->har.virtual_users,
+                     "HAR: virtual users replaying the journey (default 1)");
+  import->add_option("--rate", import_options->openapi.rate,
+                     "OpenAPI: arrivals per second over all endpoints (default 5)");
   import->add_option("--duration", import_options->duration, "Length of the one steady stage (default 60s)");
-  import->add_option("--exclude-tag", import_options->exclude_tags, "OpenAPI: leave out operations with this tag");
+  import->add_option("--exclude-tag", import_options->openapi.exclude_tags,
+                     "OpenAPI: leave out operations with this tag");
   import->callback(
       [import_options, &slot] { slot.run = [import_options] { return run_scenario_import(*import_options);
 };

@@ -80,17 +80,24 @@ std::string rewrite_for(const Predicate& p, const std::string& table) {
   }
 }
 
-Finding rewrite_finding(const StatementGroup& g, const std::string& table, const std::string& column) {
+// A finding about one statement group and one column, with its call count as evidence.
+Finding statement_finding(const StatementGroup& g, FindingKind kind, const std::string& table,
+                          const std::string& column, Severity severity, Confidence confidence) {
   Finding f;
-  f.kind = FindingKind::kQueryRewrite;
+  f.kind = kind;
   f.query = g.total.query;
   f.queries = {g.total.query};
   f.query_id = g.query_ids.front();
   f.table = table;
   f.columns = {column};
-  f.severity = Severity::kMedium;
-  f.confidence = Confidence::kLikely;
+  f.severity = severity;
+  f.confidence = confidence;
   f.evidence["calls"] = static_cast<double>(g.total.calls);
+  return f;
+}
+
+Finding rewrite_finding(const StatementGroup& g, const std::string& table, const std::string& column) {
+  Finding f = statement_finding(g, FindingKind::kQueryRewrite, table, column, Severity::kMedium, Confidence::kLikely);
   f.evidence["total_ms"] = g.total.total_exec_time_ms;
   return f;
 }
@@ -110,15 +117,8 @@ void advise_gin(const StatementGroup& g, const Schema& schema, const AnalyzerOpt
                             def.find(squeeze_sql(p.column.column)) != std::string::npos);
     }
     if (indexed || !seen.insert(table + "." + p.column.column).second) continue;
-    Finding f;
-    f.kind = FindingKind::kMissingIndex;
-    f.query = g.total.query;
-    f.queries = {g.total.query};
-    f.query_id = g.query_ids.front();
-    f.table = table;
-    f.columns = {p.column.column};
-    f.severity = Severity::kLow;
-    f.confidence = Confidence::kPossible;
+    Finding f =
+        statement_finding(g, FindingKind::kMissingIndex, table, p.column.column, Severity::kLow, Confidence::kPossible);
     const std::string col = quote_identifier(p.column.column);
     if (text_search) {
       f.suggestion = "CREATE EXTENSION IF NOT EXISTS pg_trgm; CREATE INDEX CONCURRENTLY ON " + quote_identifier(table) +
@@ -134,7 +134,6 @@ void advise_gin(const StatementGroup& g, const Schema& schema, const AnalyzerOpt
       f.notes.push_back("heuristic: jsonb and array operators (" + p.function +
                         ") need a GIN index; hypopg cannot cost GIN indexes");
     }
-    f.evidence["calls"] = static_cast<double>(g.total.calls);
     out.findings.push_back(std::move(f));
   }
 }

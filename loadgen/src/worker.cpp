@@ -40,6 +40,14 @@ void EndpointCell::merge(const EndpointCell& other) {
   }
 }
 
+void EndpointCell::record(int64_t latency_us, int64_t service_us, Outcome outcome, int status) {
+  latency.record(latency_us);
+  service_time.record(service_us);
+  ++requests;
+  ++outcomes[static_cast<size_t>(outcome)];
+  if (status > 0 && status < 1000) ++statuses[static_cast<size_t>(status)];
+}
+
 void EndpointCell::add_metric(const char* name, const char* unit, int64_t value) {
   auto it = metrics.find(name);
   if (it == metrics.end()) it = metrics.emplace(name, NamedMetric{unit, Histogram{}}).first;
@@ -263,18 +271,6 @@ std::chrono::nanoseconds Worker::timeout_of(const Pending& p) const {
   return plan_.endpoints[p.endpoint].steps[p.step].spec.timeout;
 }
 
-namespace {
-
-void record(EndpointCell& cell, int64_t latency_us, int64_t service_us, Outcome outcome, int status) {
-  cell.latency.record(latency_us);
-  cell.service_time.record(service_us);
-  ++cell.requests;
-  ++cell.outcomes[static_cast<size_t>(outcome)];
-  if (status > 0 && status < 1000) ++cell.statuses[static_cast<size_t>(status)];
-}
-
-}  // namespace
-
 void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime sent, MonoTime done) {
   // Open model: latency counts from the moment the request was due, not from when it was sent. A
   // generator that measures from the send time stops sending while the server stalls and so never
@@ -289,7 +285,7 @@ void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime se
   if (outcome == Outcome::kOk && status > 0) outcome = outcome_for_status(status, e.steps[p.step].expected_statuses);
   std::vector<EndpointCell>& cells = cells_[p.phase];
   if (e.is_flow()) {
-    record(cells[e.first_slot + 1 + p.step], to_us(done - p.due), to_us(done - sent), outcome, status);
+    cells[e.first_slot + 1 + p.step].record(to_us(done - p.due), to_us(done - sent), outcome, status);
     if (outcome == Outcome::kOk && p.step + 1u < e.steps.size()) {
       // The next step is due the moment this one ends; it queues like any arrival.
       Pending next = p;
@@ -301,7 +297,7 @@ void Worker::complete(const Pending& p, Outcome outcome, int status, MonoTime se
   }
   // A plain request, or a whole flow (ended by its last step or its first failure).
   const int64_t latency_us = to_us(done - p.flow_due);
-  record(cells[e.first_slot], latency_us, to_us(done - (e.is_flow() ? p.flow_sent : sent)), outcome, status);
+  cells[e.first_slot].record(latency_us, to_us(done - (e.is_flow() ? p.flow_sent : sent)), outcome, status);
   {
     std::lock_guard lock(interval_mutex_);
     IntervalCell& ic = interval_.endpoints[p.endpoint];

@@ -27,6 +27,9 @@ struct EndpointCell {
   std::map<std::string, Tally> tallies;        // flows only
 
   void merge(const EndpointCell& other);
+  /// Counts one finished request: its latency (from the due time) and service time in microseconds,
+  /// its outcome, and its HTTP status when 1..999 (0: no response).
+  void record(int64_t latency_us, int64_t service_us, Outcome outcome, int status);
   /// Records `value` into metric `name` (created with `unit` on first use).
   void add_metric(const char* name, const char* unit, int64_t value);
 };

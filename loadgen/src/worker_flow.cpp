@@ -15,14 +15,6 @@ int64_t to_us(nanoseconds d) { return std::max<int64_t>(0, d.count() / 1000); }
 
 bool later(const auto& a, const auto& b) { return a.due > b.due; }
 
-void record_step(EndpointCell& cell, int64_t latency_us, int64_t service_us, Outcome outcome, int status) {
-  cell.latency.record(latency_us);
-  cell.service_time.record(service_us);
-  ++cell.requests;
-  ++cell.outcomes[static_cast<size_t>(outcome)];
-  if (status > 0 && status < 1000) ++cell.statuses[static_cast<size_t>(status)];
-}
-
 }  // namespace
 
 int32_t Worker::acquire_iteration(uint32_t endpoint, int64_t number) {
@@ -217,7 +209,7 @@ void Worker::complete_flow(const Pending& p, Outcome outcome, int status, MonoTi
       }
     }
   }
-  if (e.is_flow()) record_step(step_cell, to_us(done - step_due), to_us(done - sent), outcome, status);
+  if (e.is_flow()) step_cell.record(to_us(done - step_due), to_us(done - sent), outcome, status);
   if (outcome == Outcome::kOk) {
     for (size_t k = p.step + 1u; k < e.steps.size(); ++k) {
       const FlowStepPlan* next_flow = e.steps[k].flow.get();
@@ -250,9 +242,9 @@ void Worker::finish_iteration(const Pending& p, Outcome outcome, int status, Mon
   std::vector<EndpointCell>& cells = cells_[p.phase];
   const int64_t latency_us = to_us(done - p.flow_due - it.think);
   if (e.is_flow()) {
-    record_step(cells[e.first_slot], latency_us, to_us(done - p.flow_sent - it.think), outcome, status);
+    cells[e.first_slot].record(latency_us, to_us(done - p.flow_sent - it.think), outcome, status);
   } else {
-    record_step(cells[e.first_slot], to_us(done - step_due), to_us(done - sent), outcome, status);
+    cells[e.first_slot].record(to_us(done - step_due), to_us(done - sent), outcome, status);
   }
   {
     std::lock_guard lock(interval_mutex_);

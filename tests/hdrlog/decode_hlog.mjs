@@ -4,29 +4,15 @@
 // Usage: node decode_hlog.mjs PERFGATE_BINARY
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { assert, check, finish, tempDir } from "../js/check.mjs";
 
 const require = createRequire(import.meta.url);
 const hdr = require("hdr-histogram-js");
 
 const [perfgate] = process.argv.slice(2);
-let passed = 0;
-let failed = 0;
-function check(name, fn) {
-  try {
-    fn();
-    passed++;
-  } catch (e) {
-    failed++;
-    console.log(`FAILED ${name}: ${e.message}`);
-  }
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 // A loopback server whose latency spreads over a few milliseconds, so percentiles differ.
 let n = 0;
@@ -37,7 +23,7 @@ const server = createServer((req, res) => {
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const port = server.address().port;
 
-const dir = mkdtempSync(join(tmpdir(), "perfgate-hlog-"));
+const dir = tempDir("perfgate-hlog-");
 const scenario = join(dir, "two.json");
 writeFileSync(scenario, JSON.stringify({
   name: "hlog-two",
@@ -138,6 +124,4 @@ check("an unknown --endpoint is a usage error naming the endpoints", () => {
     assert(String(e.stderr).includes("fast, slow"), String(e.stderr));
   }
 });
-rmSync(dir, { recursive: true, force: true });
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish();

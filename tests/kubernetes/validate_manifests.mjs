@@ -4,32 +4,18 @@
 // on a real cluster checks those). Kubernetes cannot run in CI, so this is the manifests' check.
 // Usage: node validate_manifests.mjs PERFGATE_BINARY REPOSITORY_ROOT
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import { Job } from "kubernetes-models/batch/v1/Job";
+import { assert, check, finish, tempDir } from "../js/check.mjs";
 
 const [perfgate, root] = process.argv.slice(2);
 const budgets = join(root, "budgets/demo.json");
 const models = { "v1/ConfigMap": ConfigMap, "v1/PersistentVolumeClaim": PersistentVolumeClaim, "batch/v1/Job": Job };
-let passed = 0;
-let failed = 0;
-function check(name, fn) {
-  try {
-    fn();
-    passed++;
-  } catch (e) {
-    failed++;
-    console.log(`FAILED ${name}: ${e.message}`);
-  }
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
-const dir = mkdtempSync(join(tmpdir(), "perfgate-k8s-"));
+const dir = tempDir("perfgate-k8s-");
 function render(args) {
   const out = join(dir, "manifests.json");
   execFileSync(perfgate, ["kubernetes", "render", ...args, "-o", out], { stdio: "pipe" });
@@ -104,6 +90,4 @@ check("deploy/kubernetes/peak-4-shards.json is what render prints today", () => 
   assert(JSON.stringify(fresh) === JSON.stringify(example),
          "stale: regenerate it with the command in docs/distributed.md");
 });
-rmSync(dir, { recursive: true, force: true });
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -9,27 +9,13 @@
 import { execFile, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { createServer as createTcpServer } from "node:net";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { assert, check, fail, finish, tempDir } from "../js/check.mjs";
 
 const [perfgate, mode] = process.argv.slice(2);
-let passed = 0;
-let failed = 0;
-async function check(name, fn) {
-  try {
-    await fn();
-    passed++;
-  } catch (e) {
-    failed++;
-    console.log(`FAILED ${name}: ${e.stack || e.message}`);
-  }
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const dir = mkdtempSync(join(tmpdir(), "perfgate-telemetry-"));
+const dir = tempDir("perfgate-telemetry-");
 
 // The system under test: /fast answers at once, /slow after a few ms, /fail with 500 every 5th time.
 let served = 0;
@@ -324,12 +310,9 @@ try {
   else if (mode === "otlp") await otlpMode();
   else throw new Error(`unknown mode ${mode}`);
 } catch (e) {
-  failed++;
-  console.log(`FAILED ${mode}: ${e.stack || e.message}`);
+  fail(mode, e);
 } finally {
   target.close();
   target.closeAllConnections();
-  rmSync(dir, { recursive: true, force: true });
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+finish();
