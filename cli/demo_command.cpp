@@ -8,6 +8,7 @@
 // written to ./perfgate-demo/.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -252,6 +253,20 @@ void print_gate(const char* label, const GateReport& gate) {
     }
   }
   std::printf("  %s%s\n", verdict.c_str(), others > 0 ? "; the other checks and notes are in the reports" : "");
+  // A short run decides the large changes; what it leaves open is named, so "inconclusive" reads as
+  // "not shown either way" and not as a fault.
+  std::vector<std::string> undecided;
+  for (const auto& c : gate.checks) {
+    if (c.verdict != Verdict::kInconclusive || c.kind != "baseline" || c.endpoint.empty()) continue;
+    if (std::find(undecided.begin(), undecided.end(), c.endpoint) == undecided.end()) undecided.push_back(c.endpoint);
+  }
+  if (!undecided.empty()) {
+    std::string names;
+    for (const auto& n : undecided) names += (names.empty() ? "" : ", ") + n;
+    std::printf(
+        "  not decided against \"before\": %s (each check in gate.json says why and how long a run would decide)\n",
+        names.c_str());
+  }
 }
 
 void print_before_after(const std::vector<BeforeAfterFigure>& figures) {

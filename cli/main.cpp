@@ -1,4 +1,5 @@
 // perfgate: load replay, profiling, query analysis, CI gating and reports for HTTP report endpoints.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -47,6 +48,10 @@ int run_main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A reader of stdout or stderr that went away (a closed pipe, a killed test runner or CI step)
+  // must not kill perfgate by SIGPIPE in the middle of a run: that would skip every cleanup and
+  // leave the servers it started running. Writes then fail with EPIPE and the run finishes.
+  std::signal(SIGPIPE, SIG_IGN);
   // The error rule's last line of defence: an exception no adapter caught (building the command
   // tree, parsing, running) is a tool failure (exit 3), reported on one line after every process
   // perfgate started is stopped.

@@ -1,6 +1,9 @@
 #include "analyzers/query_probe.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "core/http_get.h"
@@ -47,6 +50,35 @@ Result<Window> measure(StatsSource& stats, HttpGetter& http, const std::string& 
   }
   // Failed requests may still have run queries, so divide by every request made.
   return Window{diff_snapshots(*before, *after), static_cast<double>(requests)};
+}
+
+bool same_calls(const StatsDelta& a, const StatsDelta& b) {
+  std::map<std::string, int64_t> calls;
+  for (const auto& s : a.statements) calls[s.query_id] += s.calls;
+  for (const auto& s : b.statements) calls[s.query_id] -= s.calls;
+  return std::all_of(calls.begin(), calls.end(), [](const auto& c) { return c.second == 0; });
+}
+
+// Background activity (other clients, the sampler's own statements) measured with no requests, to
+// be subtracted from each probe window. Work still draining from an earlier load is not background:
+// requests a server still serves after their clients gave up, an async queue's backlog. Taken as
+// background it was subtracted from the probe's own counts (98.9 queries per request instead of 101
+// right after the demo's loaded "before" run), so windows are measured until two in a row saw the
+// same statements, or `settle_timeout` passed (then the last one is used).
+Result<StatsDelta> settled_idle_window(StatsSource& stats, const ProbeOptions& options) {
+  auto previous = stats.snapshot();
+  if (!previous) return previous.error();
+  std::optional<StatsDelta> last;
+  const auto deadline = std::chrono::steady_clock::now() + options.settle_timeout;
+  while (true) {
+    if (options.idle_window.count() > 0) std::this_thread::sleep_for(options.idle_window);
+    auto next = stats.snapshot();
+    if (!next) return next.error();
+    StatsDelta window = diff_snapshots(*previous, *next);
+    if ((last && same_calls(*last, window)) || std::chrono::steady_clock::now() >= deadline) return window;
+    last = std::move(window);
+    previous = std::move(next);
+  }
 }
 
 }  // namespace
@@ -118,13 +150,9 @@ std::string probe_endpoint_name(const std::string& url) {
 Result<std::vector<Workload>> probe_endpoints(StatsSource& stats, HttpGetter& http, const ProbeOptions& options) {
   if (auto valid = validate_probe_options(options); !valid) return valid.error();
   if (options.names.size() > options.urls.size()) return invalid_input("probe: more endpoint names than URLs");
-  // Background activity (other clients, autovacuum-triggered statements) measured with no requests.
-  auto idle_before = stats.snapshot();
-  if (!idle_before) return idle_before.error();
-  if (options.idle_window.count() > 0) std::this_thread::sleep_for(options.idle_window);
-  auto idle_after = stats.snapshot();
-  if (!idle_after) return idle_after.error();
-  const StatsDelta idle = diff_snapshots(*idle_before, *idle_after);
+  auto settled = settled_idle_window(stats, options);
+  if (!settled) return settled.error();
+  const StatsDelta idle = std::move(settled).value();
 
   std::vector<Workload> out;
   for (size_t i = 0; i < options.urls.size(); ++i) {

@@ -44,6 +44,7 @@ DirSlot g_dirs[kSlots];
 std::once_flag g_install_once;
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
+struct sigaction g_previous_hup {};
 
 void sleep_ms(long ms) {
   timespec ts{ms / 1000, (ms % 1000) * 1000000L};
@@ -119,7 +120,8 @@ void on_signal(int signo, siginfo_t* info, void* context) {
                                                     : write(STDERR_FILENO, kInterrupted, sizeof kInterrupted - 1);
   stop_all();
   errno = saved_errno;
-  const struct sigaction& previous = signo == SIGINT ? g_previous_int : g_previous_term;
+  const struct sigaction& previous =
+      signo == SIGINT ? g_previous_int : (signo == SIGHUP ? g_previous_hup : g_previous_term);
   if ((previous.sa_flags & SA_SIGINFO) != 0 && previous.sa_sigaction != nullptr) {
     previous.sa_sigaction(signo, info, context);
     return;
@@ -145,6 +147,7 @@ void install(int signo, struct sigaction& previous) {
   sigemptyset(&action.sa_mask);
   sigaddset(&action.sa_mask, SIGINT);
   sigaddset(&action.sa_mask, SIGTERM);
+  sigaddset(&action.sa_mask, SIGHUP);
   sigaction(signo, &action, nullptr);
 }
 
@@ -195,6 +198,8 @@ void install_child_cleanup_on_signals() {
   std::call_once(g_install_once, [] {
     install(SIGINT, g_previous_int);
     install(SIGTERM, g_previous_term);
+    // The terminal or the CI job that ran perfgate went away: the children must not stay behind.
+    install(SIGHUP, g_previous_hup);
   });
 }
 

@@ -36,6 +36,7 @@ Result<std::unique_ptr<SpawnedServer>> SpawnedServer::start(const SpawnOptions& 
     // Own process group so stop() reaches the shell's children too; the shell dies with us.
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
+    signal(SIGPIPE, SIG_DFL);  // perfgate ignores it; the server's pipelines expect the default
     execl("/bin/sh", "sh", "-c", options.command.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }

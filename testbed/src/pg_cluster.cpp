@@ -177,6 +177,8 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
     server.working_dir = cluster->root_dir_;
     server.output_file = cluster->log_path();
     server.run_as = RunAs::kPostgresIfRoot;
+    // Immediate shutdown: the postmaster stops its backends and exits (its directory stays behind).
+    server.parent_death_signal = SIGQUIT;
     auto spawned = testbed_detail::spawn(server);
     if (!spawned) return spawned.error();
     cluster->pid_ = spawned->pid;

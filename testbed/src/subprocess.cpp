@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,7 +50,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 
 // Only async-signal-safe calls from here on: the parent may have other threads holding locks.
 [[noreturn]] void exec_child(const SpawnSpec& spec, const Identity& identity, char* const* argv, char* const* envp,
-                             int out_pipe, int err_pipe) {
+                             int out_pipe, int err_pipe, pid_t parent) {
   setpgid(0, 0);
   sigset_t all;
   sigemptyset(&all);
@@ -59,6 +60,12 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   signal(SIGPIPE, SIG_DFL);
   if (identity.switches()) {
     if (setgroups(0, nullptr) != 0 || setgid(identity.gid) != 0 || setuid(identity.uid) != 0) _exit(126);
+  }
+  // After the switch of user, which clears the setting; it survives execve of a plain binary. A
+  // parent that died before this line would never send it, hence the check.
+  if (spec.parent_death_signal != 0) {
+    prctl(PR_SET_PDEATHSIG, spec.parent_death_signal);
+    if (getppid() != parent) _exit(125);
   }
   if (!spec.working_dir.empty() && chdir(spec.working_dir.c_str()) != 0) _exit(126);
   int devnull = open("/dev/null", O_RDONLY);
@@ -118,9 +125,10 @@ Result<Spawned> spawn(const SpawnSpec& spec) {
   if ((want_out && pipe2(out_pipe, O_CLOEXEC) != 0) || (want_err && pipe2(err_pipe, O_CLOEXEC) != 0)) {
     return internal_error("pipe: " + errno_text());
   }
+  const pid_t parent = getpid();
   pid_t pid = fork();
   if (pid < 0) return internal_error("fork: " + errno_text());
-  if (pid == 0) exec_child(spec, *identity, argv.data(), envp.data(), out_pipe[1], err_pipe[1]);
+  if (pid == 0) exec_child(spec, *identity, argv.data(), envp.data(), out_pipe[1], err_pipe[1], parent);
   // Also from the parent, so the group exists before anyone signals it (no race with the child).
   setpgid(pid, pid);
   Spawned spawned;

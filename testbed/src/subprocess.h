@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,10 @@ struct SpawnSpec {
   /// the core/child_processes.h registry while it runs, so a SIGINT/SIGTERM meanwhile stops it and
   /// removes the directory (initdb filling a throw-away cluster's directory).
   std::string cleanup_dir;
+  /// Sent to the child by the kernel when the thread that spawned it exits (PR_SET_PDEATHSIG), so a
+  /// perfgate killed outright (SIGKILL, a crash) leaves no server running: spawn long-lived children
+  /// from a thread that outlives them (the main thread). 0: none.
+  int parent_death_signal = SIGKILL;
 };
 
 /// A started child; file descriptors are owned by the caller (close them).

@@ -96,6 +96,7 @@ Result<std::unique_ptr<TestbedProcess>> TestbedProcess::start(const TestbedProce
   spec.argv.insert(spec.argv.end(), options.extra_args.begin(), options.extra_args.end());
   spec.output = Output::kStdoutPipe;
   spec.output_file = options.log_path;
+  spec.parent_death_signal = SIGTERM;
   auto spawned = testbed_detail::spawn(spec);
   if (!spawned) return spawned.error();
 

@@ -33,6 +33,9 @@ struct ProbeOptions {
   std::string scale_param;                     ///< e.g. "limit": probe again with it multiplied; "" off
   double scale_factor = 2;                     ///< > 1
   std::chrono::milliseconds idle_window{200};  ///< length of the idle baseline snapshot pair
+  /// Idle windows are measured until two in a row see the same statements (work left over from an
+  /// earlier load has drained), for at most this long; then the last one is the baseline.
+  std::chrono::milliseconds settle_timeout{5000};
 };
 
 /// Checks the options. Errors: kInvalidInput naming the bad value.

@@ -1,8 +1,9 @@
 #pragma once
 // The one process-wide registry of children perfgate starts (PostgreSQL clusters, the testbed
 // service, servers given to --spawn) so that none outlives perfgate on any exit path: their owners
-// stop them normally; a SIGINT/SIGTERM or an exception caught in main() stops what is still
-// registered. Signal handlers installed before are kept and run after the children are stopped.
+// stop them normally; a SIGINT/SIGTERM/SIGHUP or an exception caught in main() stops what is still
+// registered (a SIGKILL cannot be caught: the children are started with a parent-death signal). Signal handlers
+// installed before are kept and run after the children are stopped.
 
 #include <cstdint>
 #include <functional>
@@ -45,7 +46,7 @@ int register_directory(const std::string& dir);
 /// purpose). Thread-safe; -1 is ignored.
 void unregister_directory(int slot);
 
-/// Installs SIGINT and SIGTERM handlers once per process (idempotent, thread-safe). On a signal the
+/// Installs SIGINT, SIGTERM and SIGHUP handlers once per process (idempotent, thread-safe). On a signal the
 /// handler stops every registered child, then hands the signal to the handler that was installed
 /// before it (or, when that was the default action, dies by the signal as before). A signal that
 /// was ignored when this was called stays ignored.

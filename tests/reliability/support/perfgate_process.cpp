@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -29,6 +31,21 @@ int unique_id() {
   return ++next;
 }
 
+// Stops a child the test gave up on the way a user would, so that it stops the servers it started
+// (a SIGKILL straight away would orphan a demo's PostgreSQL and report service): SIGTERM asks a run
+// to stop, a second one runs perfgate's cleanup of its children; SIGKILL only when both were ignored.
+// Returns with the child reaped; `status` and `usage` as from wait4.
+void stop_abandoned(pid_t pid, int& status, rusage& usage) {
+  for (const auto& [signal, grace] : {std::pair{SIGTERM, 2000}, std::pair{SIGTERM, 10000}, std::pair{SIGKILL, -1}}) {
+    ::kill(pid, signal);
+    for (int waited = 0; grace < 0 || waited < grace; waited += 10) {
+      const pid_t done = ::wait4(pid, &status, grace < 0 ? 0 : WNOHANG, &usage);
+      if (done == pid || (done < 0 && errno != EINTR)) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+}
+
 }  // namespace
 
 PerfgateProcess::PerfgateProcess(const std::vector<std::string>& args, const std::string& scratch_dir,
@@ -43,12 +60,14 @@ PerfgateProcess::PerfgateProcess(const std::vector<std::string>& args, const std
   argv_storage.emplace_back(PERFGATE_BINARY);
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
+  argv.reserve(argv_storage.size() + 1);
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_storage;
   for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
   env_storage.insert(env_storage.end(), options_.extra_env.begin(), options_.extra_env.end());
   std::vector<char*> envp;
+  envp.reserve(env_storage.size() + 1);
   for (auto& e : env_storage) envp.push_back(e.data());
   envp.push_back(nullptr);
   const int out_fd = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -72,8 +91,9 @@ PerfgateProcess::PerfgateProcess(const std::vector<std::string>& args, const std
 
 PerfgateProcess::~PerfgateProcess() {
   if (!finished_ && pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
+    int status = 0;
+    rusage usage{};
+    stop_abandoned(pid_, status, usage);
   }
   std::filesystem::remove(out_path_);
   std::filesystem::remove(err_path_);
@@ -89,8 +109,8 @@ ProcessOutcome PerfgateProcess::finish() {
     const pid_t done = ::wait4(pid_, &status, WNOHANG, &usage);
     if (done == pid_) break;
     if (std::chrono::steady_clock::now() - started_ > options_.kill_after) {
-      ::kill(pid_, SIGKILL);
-      ::wait4(pid_, &status, 0, &usage);
+      stop_abandoned(pid_, status, usage);
+      o.timed_out = true;
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -98,7 +118,7 @@ ProcessOutcome PerfgateProcess::finish() {
   finished_ = true;
   o.wall = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_);
   o.max_rss_kb = usage.ru_maxrss;
-  o.signalled = WIFSIGNALED(status);
+  o.signalled = WIFSIGNALED(status) || o.timed_out;
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   o.out = slurp(out_path_);
   o.err = slurp(err_path_);

@@ -15,7 +15,8 @@ namespace perfgate::testing {
 /// How one run of the binary ended.
 struct ProcessOutcome {
   int exit_code = -1;      ///< exit status, or 128 + signal when killed by a signal
-  bool signalled = false;  ///< terminated by a signal (a crash unless the test sent it)
+  bool signalled = false;  ///< terminated by a signal (a crash unless the test sent it), or timed out
+  bool timed_out = false;  ///< still running after kill_after: stopped with SIGTERM twice, then SIGKILL
   std::string out;         ///< everything written to stdout
   std::string err;         ///< everything written to stderr
   std::chrono::milliseconds wall{0};
@@ -27,7 +28,7 @@ struct ProcessOptions {
   std::optional<long> max_open_files;            ///< RLIMIT_NOFILE (soft and hard) for the child
   std::vector<std::string> extra_env;            ///< "NAME=value" added to the inherited environment
   std::string working_dir;                       ///< the child's working directory; empty: inherited
-  std::chrono::milliseconds kill_after{60'000};  ///< SIGKILL if still running (a hang fails the test)
+  std::chrono::milliseconds kill_after{60'000};  ///< stopped if still running (a hang fails the test)
 };
 
 /// A started child; call finish() exactly once.
