@@ -44,6 +44,12 @@ void print_run_summary(std::FILE* out, const RunResult& r, const std::string& re
                format_duration_us(g.mean_schedule_lag_us).c_str(), format_duration_us(g.max_schedule_lag_us).c_str(),
                static_cast<long long>(g.requests_behind), g.cpu_percent, g.saturated ? " — SATURATED: " : "",
                g.saturated ? g.note.c_str() : "");
+  if (const auto per_stream = g.rss_per_stream_bytes()) {
+    std::fprintf(out, "streams: %lld open at peak, generator RSS %s idle -> %s peak, %s per open stream\n",
+                 static_cast<long long>(g.peak_open_streams),
+                 format_bytes(static_cast<double>(g.rss_idle_bytes)).c_str(),
+                 format_bytes(static_cast<double>(g.rss_peak_bytes)).c_str(), format_bytes(*per_stream).c_str());
+  }
   for (const auto& s : r.spikes) {
     std::fprintf(out, "spike %s: errors %.1f%% (%lld of %lld); ", s.phase.c_str(), s.error_share * 100,
                  static_cast<long long>(s.errors), static_cast<long long>(s.requests));

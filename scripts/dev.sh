@@ -84,7 +84,19 @@ case $mode in
     if [[ ${PERFGATE_SKIP_LINT:-0} != 1 ]]; then
       timed "lint" env BUILD_DIR="$BUILD_DIR" JOBS="$JOBS" scripts/lint.sh
     fi
-    timed "tests ($BUILD_DIR)" ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
+    # Tests clean up after themselves (CONTRIBUTING.md): the suite runs with a TMPDIR of its own
+    # (short: PostgreSQL's socket lives there), which must hold no perfgate-* entry afterwards.
+    suite_tmp=$(mktemp -d /tmp/suite.XXXXXX)
+    chmod 755 "$suite_tmp"  # throw-away clusters run as the postgres user
+    trap 'rm -rf "$suite_tmp"' EXIT
+    timed "tests ($BUILD_DIR)" env TMPDIR="$suite_tmp" \
+      ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS" --timeout 600
+    left=$(find "$suite_tmp" -mindepth 1 -maxdepth 1 -name 'perfgate*' | head -20)
+    if [[ -n $left ]]; then
+      echo "dev.sh: the tests left these behind in TMPDIR (each test must remove what it creates):"
+      echo "$left"
+      exit 1
+    fi
     # The engine is the part that runs threads against sockets: it gets both sanitizers. The
     # integration tests of other modules (PostgreSQL, browsers) gain little from ASan and cost minutes.
     engine_tests='^(Engine|FaultMatrix|TlsFault|Transport|Worker|RunCommand|Secrets|Reliability/)'

@@ -29,6 +29,18 @@ struct Slot {
 };
 
 Slot g_slots[kSlots];
+
+// Directories without a process, removed after the children are stopped; published like Slot.
+// `owner` is the registering process: a forked child inherits the table but must not remove its
+// parent's directories when it is signalled itself.
+struct DirSlot {
+  std::atomic<bool> live{false};
+  std::atomic<bool> claimed{false};
+  pid_t owner = 0;
+  char dir[kDirBytes] = {};
+};
+
+DirSlot g_dirs[kSlots];
 std::once_flag g_install_once;
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
@@ -90,6 +102,10 @@ int stop_all() {
     // The slot stays claimed until its owner calls unregister_child, so that call can never
     // release a slot that was handed to another child in between.
     ++stopped;
+  }
+  const pid_t self = getpid();
+  for (auto& slot : g_dirs) {
+    if (slot.owner == self && slot.live.exchange(false, std::memory_order_acquire)) remove_dir(slot.dir);
   }
   return stopped;
 }
@@ -156,6 +172,26 @@ void unregister_child(int slot) {
   if (slot < 0 || slot >= kSlots) return;
   g_slots[slot].pid.store(0, std::memory_order_release);
   g_slots[slot].claimed.store(false, std::memory_order_release);
+}
+
+int register_directory(const std::string& dir) {
+  if (dir.empty() || dir.size() >= kDirBytes) return -1;
+  for (int i = 0; i < kSlots; ++i) {
+    bool expected = false;
+    if (!g_dirs[i].claimed.compare_exchange_strong(expected, true)) continue;
+    std::memset(g_dirs[i].dir, 0, kDirBytes);
+    std::memcpy(g_dirs[i].dir, dir.data(), dir.size());
+    g_dirs[i].owner = getpid();
+    g_dirs[i].live.store(true, std::memory_order_release);
+    return i;
+  }
+  return -1;
+}
+
+void unregister_directory(int slot) {
+  if (slot < 0 || slot >= kSlots) return;
+  g_dirs[slot].live.store(false, std::memory_order_release);
+  g_dirs[slot].claimed.store(false, std::memory_order_release);
 }
 
 void install_child_cleanup_on_signals() {

@@ -1,5 +1,6 @@
 #include "core/run_result.h"
 
+#include <algorithm>
 #include <array>
 
 namespace perfgate {
@@ -22,6 +23,12 @@ bool GeneratorHealth::busy() const {
   // waited to be read, so a full connection pool reflects the generator's pace, not the server's.
   constexpr double kBusyBelowIoWaitPercent = 10;
   return saturated && io_wait_percent >= 0 && io_wait_percent < kBusyBelowIoWaitPercent;
+}
+
+std::optional<double> GeneratorHealth::rss_per_stream_bytes() const {
+  if (peak_open_streams <= 0 || rss_idle_bytes < 0 || rss_peak_bytes < 0) return std::nullopt;
+  return static_cast<double>(std::max<int64_t>(0, rss_peak_bytes - rss_idle_bytes)) /
+         static_cast<double>(peak_open_streams);
 }
 
 LatencySummary LatencySummary::of(const Histogram& h) {

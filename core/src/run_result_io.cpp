@@ -1,6 +1,7 @@
 // Writing results as JSON (docs/results.md); reading them is run_result_read.cpp.
 #include "core/run_result_io.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "core/files.h"
@@ -120,14 +121,21 @@ ordered_json profile_json(const Profile& p) {
 }
 
 ordered_json generator_json(const GeneratorHealth& g) {
-  return ordered_json{{"saturated", g.saturated},
-                      {"max_schedule_lag_us", g.max_schedule_lag_us},
-                      {"mean_schedule_lag_us", g.mean_schedule_lag_us},
-                      {"requests_behind", g.requests_behind},
-                      {"cpu_percent", g.cpu_percent},
-                      {"io_wait_percent", g.io_wait_percent},
-                      {"note", g.note},
-                      {"cause", g.cause}};
+  ordered_json j{{"saturated", g.saturated},
+                 {"max_schedule_lag_us", g.max_schedule_lag_us},
+                 {"mean_schedule_lag_us", g.mean_schedule_lag_us},
+                 {"requests_behind", g.requests_behind},
+                 {"cpu_percent", g.cpu_percent},
+                 {"io_wait_percent", g.io_wait_percent},
+                 {"note", g.note},
+                 {"cause", g.cause}};
+  if (g.rss_idle_bytes >= 0) j["rss_idle_bytes"] = g.rss_idle_bytes;
+  if (g.rss_peak_bytes >= 0) j["rss_peak_bytes"] = g.rss_peak_bytes;
+  if (g.peak_open_streams > 0) {
+    j["peak_open_streams"] = g.peak_open_streams;
+    if (auto per = g.rss_per_stream_bytes()) j["rss_per_stream_bytes"] = std::llround(*per);
+  }
+  return j;
 }
 
 ordered_json merge_json(const MergeInfo& m) {

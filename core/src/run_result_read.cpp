@@ -178,6 +178,9 @@ GeneratorHealth read_generator(const json& g, const std::string& at) {
   h.io_wait_percent = get_or<double>(g, at, "io_wait_percent", -1);
   h.note = get_or<std::string>(g, at, "note", "");
   h.cause = get_or<std::string>(g, at, "cause", "");
+  h.rss_idle_bytes = get_or<int64_t>(g, at, "rss_idle_bytes", -1);
+  h.rss_peak_bytes = get_or<int64_t>(g, at, "rss_peak_bytes", -1);
+  h.peak_open_streams = get_or<int64_t>(g, at, "peak_open_streams", 0);
   return h;
 }
 

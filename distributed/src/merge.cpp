@@ -152,6 +152,10 @@ GeneratorHealth merged_health(const std::vector<ShardResult>& shards) {
     weight += n;
     h.requests_behind += g.requests_behind;
     h.cpu_percent += g.cpu_percent;
+    // Shards are separate processes: memory and open streams add up.
+    if (g.rss_idle_bytes >= 0) h.rss_idle_bytes = std::max<int64_t>(h.rss_idle_bytes, 0) + g.rss_idle_bytes;
+    if (g.rss_peak_bytes >= 0) h.rss_peak_bytes = std::max<int64_t>(h.rss_peak_bytes, 0) + g.rss_peak_bytes;
+    h.peak_open_streams += g.peak_open_streams;
     if (g.saturated) {
       if (!h.note.empty()) h.note += "; ";
       h.note += "segment " + s.result.segment->to_string() + ": " + g.note;

@@ -1,7 +1,9 @@
 #include "loadgen/engine.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <thread>
 
 #include "run_plan.h"
@@ -18,6 +20,18 @@ double cpu_seconds() {
   ::getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
          static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// The process's resident set, bytes (/proc/self/statm); -1 when unreadable.
+int64_t resident_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return -1;
+  long long size_pages = 0;
+  long long resident_pages = -1;
+  const int got = std::fscanf(f, "%lld %lld", &size_pages, &resident_pages);
+  std::fclose(f);
+  if (got != 2 || resident_pages < 0) return -1;
+  return resident_pages * ::sysconf(_SC_PAGESIZE);
 }
 
 // Every connection is a descriptor; the common soft limit of 1024 would turn a large pool into a
@@ -64,6 +78,10 @@ class Coordinator {
 
   Result<RunRecord> run() {
     if (auto st = raise_descriptor_limit(plan_); !st) return st.error();
+    // Idle is before the workers exist: their connection pools grow with the number of users, so
+    // memory per stream must include them, not hide them in the baseline.
+    record_.rss_idle_bytes = resident_bytes();
+    record_.rss_peak_bytes = record_.rss_idle_bytes;
     std::vector<std::unique_ptr<Worker>> workers;
     for (int i = 0; i < plan_.threads; ++i) {
       workers.push_back(std::make_unique<Worker>(plan_, i, clock_, options_.seed));
@@ -95,6 +113,7 @@ class Coordinator {
     size_t phase = SIZE_MAX;
     int64_t k = 0;
     while (true) {
+      sample_memory(workers);
       const nanoseconds elapsed = clock_.now() - start;
       if (stop_ != nullptr && stop_->stop_requested() && !record_.stopped) {
         record_.stopped = elapsed < plan_.duration;
@@ -123,6 +142,7 @@ class Coordinator {
       std::this_thread::sleep_for(std::clamp(to_boundary, nanoseconds{0}, nanoseconds{std::chrono::milliseconds(10)}));
     }
     for (auto& t : threads) t.join();
+    sample_memory(workers);
     const nanoseconds end = clock_.now() - start;
     if (!record_.stopped || record_.elapsed.count() == 0) record_.elapsed = end;
     record_.ran = end;
@@ -206,6 +226,15 @@ class Coordinator {
       e.latency = c.latency;
     }
     observer_->on_interval(status);
+  }
+
+  // Every 10 ms at most (the loop's pace): a few microseconds for statm and one atomic per worker.
+  void sample_memory(const std::vector<std::unique_ptr<Worker>>& workers) {
+    int64_t streams = 0;
+    for (const auto& w : workers) streams += w->open_streams();
+    record_.peak_open_streams = std::max(record_.peak_open_streams, streams);
+    const int64_t rss = resident_bytes();
+    if (rss >= 0) record_.rss_peak_bytes = std::max(record_.rss_peak_bytes, rss);
   }
 
   bool ever_connected_ = false;

@@ -15,6 +15,7 @@ void StepCapture::begin(const ResponseRules* rules, const StreamSpec* stream, co
   longest_needle_ = 0;
   for (const auto& n : rules->needles) longest_needle_ = std::max(longest_needle_, n.size());
   cancel_requested_ = false;
+  cancel_queue_ = nullptr;
   if (stream_ != nullptr) sse_.reset(this);
 }
 
@@ -74,7 +75,10 @@ void StepCapture::on_event(std::string_view type, std::string_view data, std::st
       if (end != v->c_str()) times_.progress = p;
     }
   }
-  if (stream_->cancel_after_events && times_.events >= *stream_->cancel_after_events) cancel_requested_ = true;
+  if (stream_->cancel_after_events && times_.events >= *stream_->cancel_after_events) {
+    cancel_requested_ = true;
+    if (cancel_queue_ != nullptr) cancel_queue_->push_back(cancel_tag_);
+  }
 }
 
 }  // namespace perfgate

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "flow_rules.h"
@@ -34,6 +35,13 @@ class StepCapture final : public ResponseSink, private SseListener {
   void on_header(std::string_view name, std::string_view value) override;
   void on_body(std::string_view bytes) override;
 
+  /// When the stream reaches its cancel_after_events count, `tag` is appended to `queue` (not owned)
+  /// so the worker finds the stream to cancel without scanning every open one. Cleared by begin().
+  void notify_cancel(std::vector<uint64_t>* queue, uint64_t tag) {
+    cancel_queue_ = queue;
+    cancel_tag_ = tag;
+  }
+
   /// Whether the step's cancel_after_events count has been reached.
   [[nodiscard]] bool cancel_requested() const { return cancel_requested_; }
   [[nodiscard]] CapturedResponse& response() { return response_; }
@@ -54,6 +62,8 @@ class StepCapture final : public ResponseSink, private SseListener {
   std::string scratch_;
   size_t longest_needle_ = 0;
   bool cancel_requested_ = false;
+  std::vector<uint64_t>* cancel_queue_ = nullptr;
+  uint64_t cancel_tag_ = 0;
 };
 
 }  // namespace perfgate

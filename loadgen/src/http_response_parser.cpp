@@ -58,7 +58,8 @@ void HttpResponseParser::reset(BodyExpectation expectation, ResponseSink* sink) 
   content_length_ = 0;
   remaining_ = 0;
   body_bytes_ = 0;
-  line_length_ = 0;
+  partial_.clear();
+  partial_taken_ = false;
   error_reason_ = "";
 }
 
@@ -68,27 +69,35 @@ void HttpResponseParser::fail(const char* reason) {
   error_reason_ = reason;
 }
 
-// Collects bytes up to '\n' across feeds; yields the line without CR LF. Lines longer than kMaxLine
-// fail rather than grow a buffer: memory stays fixed per connection.
+// Collects bytes up to '\n' across feeds; yields the line without CR LF, valid until the next call.
+// Lines longer than kMaxLine fail rather than grow the buffer further: memory stays bounded per
+// connection.
 bool HttpResponseParser::take_line(const char* data, size_t length, size_t& used, std::string_view& line) {
+  if (partial_taken_) {
+    partial_.clear();
+    partial_taken_ = false;
+  }
   const void* nl = std::memchr(data, '\n', length);
   const size_t take = nl != nullptr ? static_cast<size_t>(static_cast<const char*>(nl) - data) : length;
-  if (line_length_ + take > kMaxLine) {
+  if (partial_.size() + take > kMaxLine) {
     fail("line too long");
     used = take;
     return false;
   }
-  std::memcpy(line_ + line_length_, data, take);
-  line_length_ += take;
   if (nl == nullptr) {
+    partial_.append(data, take);
     used = length;
     return false;
   }
   used = take + 1;
-  size_t n = line_length_;
-  if (n > 0 && line_[n - 1] == '\r') --n;
-  line = std::string_view(line_, n);
-  line_length_ = 0;
+  if (partial_.empty()) {
+    line = std::string_view(data, take);
+  } else {
+    partial_.append(data, take);
+    line = partial_;
+    partial_taken_ = true;
+  }
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   return true;
 }
 

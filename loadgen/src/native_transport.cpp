@@ -85,14 +85,14 @@ class NativeTransport final : public Transport {
   }
 
   void cancel(uint64_t tag) override {
-    for (size_t i = 0; i < connections_.size(); ++i) {
-      Connection& c = connections_[i];
-      if (c.tag != tag || c.state == Connection::State::kClosed || c.state == Connection::State::kIdle) continue;
-      close_connection(i);
-      closed_.push_back(i);
-      --in_flight_;
-      return;
-    }
+    // By tag, not by a scan: with thousands of streams open, a scan per cancel is quadratic.
+    if (tag >= by_tag_.size()) return;
+    const size_t i = by_tag_[tag];
+    Connection& c = connections_[i];
+    if (c.tag != tag || c.state == Connection::State::kClosed || c.state == Connection::State::kIdle) return;
+    close_connection(i);
+    closed_.push_back(i);
+    --in_flight_;
   }
 
   void build(const RequestSpec& spec, Prepared& p) {
@@ -139,6 +139,8 @@ class NativeTransport final : public Transport {
     Connection& c = connections_[index];
     c.request = request_id;
     c.tag = tag;
+    if (tag >= by_tag_.size()) by_tag_.resize(tag + 1);
+    by_tag_[tag] = index;
     c.sink = sink;
     c.sent = now;
     c.deadline = now + request_of(c).timeout;
@@ -391,6 +393,7 @@ class NativeTransport final : public Transport {
   std::vector<Connection> connections_;
   std::vector<size_t> idle_;
   std::vector<size_t> closed_;
+  std::vector<size_t> by_tag_;  // tag -> the connection that last took a request with it
   std::vector<Prepared> prepared_;
   Prepared once_;
   std::vector<epoll_event> events_;

@@ -75,6 +75,9 @@ RunStatus run_status(const RunRecord& record, int64_t requests, int64_t errors) 
 
 GeneratorHealth health_of(const RunRecord& record, const RunPlan& plan) {
   GeneratorHealth h;
+  h.rss_idle_bytes = record.rss_idle_bytes;
+  h.rss_peak_bytes = record.rss_peak_bytes;
+  h.peak_open_streams = record.peak_open_streams;
   const IntervalAccum& t = record.totals;
   if (plan.model != LoadModel::kOpen) {
     h.cpu_percent = record.cpu_percent;

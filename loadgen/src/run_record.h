@@ -21,7 +21,10 @@ struct RunRecord {
   bool stopped = false;                 // stopped before the schedule ended
   bool gave_up = false;                 // stopped because nothing connected for give_up_after
   double cpu_percent = 0;
-  int64_t start_unix_ms = 0;  // wall-clock instant of the schedule's t = 0
+  int64_t rss_idle_bytes = -1;    // before the first request
+  int64_t rss_peak_bytes = -1;    // highest sampled during the run
+  int64_t peak_open_streams = 0;  // most streams open at once (sampled)
+  int64_t start_unix_ms = 0;      // wall-clock instant of the schedule's t = 0
 };
 
 /// Turns one interval's merged figures into the whole-run point and appends per-endpoint points.

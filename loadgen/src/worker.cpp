@@ -104,6 +104,7 @@ Worker::Worker(const RunPlan& plan, int id, const Clock& clock, uint64_t seed)
   for (auto& phase : cells_) phase.resize(plan.slots.size());
   interval_.endpoints.resize(plan.endpoints.size());
   slots_.resize(static_cast<size_t>(plan.connections_per_worker));
+  stream_open_.resize(slots_.size());
   for (size_t i = slots_.size(); i-- > 0;) free_slots_.push_back(i);
   ring_.resize(64);
   if (plan.model == LoadModel::kOpen) {
@@ -170,9 +171,20 @@ void Worker::release_closed(MonoTime now, MonoTime start) {
     users_done_ = true;
     return;
   }
+  if (active == scanned_active_ && now < next_release_) {
+    // No idle active user is ready yet: a check that releases nobody (previous_check_ keeps its meaning).
+    previous_check_ = now;
+    return;
+  }
+  scanned_active_ = active;
+  next_release_ = MonoTime::max();
   for (size_t i = 0; i < users_.size(); ++i) {
     User& u = users_[i];
-    if (u.busy || u.ready > now || u.global_index >= active) continue;
+    if (u.busy || u.global_index >= active) continue;
+    if (u.ready > now) {
+      next_release_ = std::min(next_release_, u.ready);
+      continue;
+    }
     if (iteration_quota_ >= 0 && iterations_started_ >= iteration_quota_) break;
     // Ready before the previous check yet not released then: the user was inactive (not yet ramped
     // in), so its iteration begins now; otherwise it begins when its think time ended. A user that
@@ -204,7 +216,7 @@ Worker::Pending Worker::pop_pending() {
 
 bool Worker::source_exhausted() const {
   const bool schedule_done = plan_.model == LoadModel::kOpen ? !next_due_.has_value() : users_done_;
-  return schedule_done && delayed_.empty() && stream_slots_.empty();
+  return schedule_done && delayed_.empty() && streams_ == 0;
 }
 
 void Worker::expire_pending(MonoTime now) {
@@ -304,6 +316,7 @@ void Worker::end_user(const Pending& p, MonoTime done) {
   User& u = users_[static_cast<size_t>(p.user)];
   u.busy = false;
   u.ready = done + plan_.endpoints[p.endpoint].think_time;
+  next_release_ = std::min(next_release_, u.ready);
 }
 
 void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
@@ -332,9 +345,7 @@ void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
       if (next_due_) wait = std::min(wait, std::max(nanoseconds{0}, start + *next_due_ - now));
     } else if (!users_done_) {
       wait = std::min(wait, kClosedRecheck);
-      for (const User& u : users_) {
-        if (!u.busy) wait = std::min(wait, std::max(nanoseconds{0}, u.ready - now));
-      }
+      if (next_release_ != MonoTime::max()) wait = std::min(wait, std::max(nanoseconds{0}, next_release_ - now));
     }
     wait = std::min(wait, flow_wait(now));
     if (ring_size_ > 0) {
@@ -347,10 +358,10 @@ void Worker::run(MonoTime start, const std::atomic<bool>& stop) {
       const Pending p = slots_[c.tag];
       free_slots_.push_back(c.tag);
       in_flight_.fetch_sub(1, std::memory_order_relaxed);
-      if (!stream_slots_.empty()) forget_stream(c.tag);
+      forget_stream(c.tag);
       complete(p, c.outcome, c.status, c.sent, c.done);
     }
-    if (!stream_slots_.empty()) check_streams(clock_.now());
+    if (streams_ > 0 || !cancel_queue_.empty()) check_streams(clock_.now());
   }
 }
 

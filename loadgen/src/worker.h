@@ -83,6 +83,9 @@ class Worker {
   /// Requests in flight now (approximate; read from another thread).
   [[nodiscard]] int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
 
+  /// Streamed responses open now (approximate; read from another thread).
+  [[nodiscard]] int64_t open_streams() const { return open_streams_.load(std::memory_order_relaxed); }
+
   /// Per phase, per statistics slot (RunPlan::slots) figures; read only after run() returned.
   [[nodiscard]] const std::vector<std::vector<EndpointCell>>& cells() const { return cells_; }
 
@@ -125,6 +128,7 @@ class Worker {
   [[nodiscard]] std::chrono::nanoseconds flow_wait(MonoTime now) const;
   void end_user(const Pending& p, MonoTime done);
   void forget_stream(uint64_t slot);
+  void cancel_stream(uint64_t slot, MonoTime now);
   const RunPlan& plan_;
   int id_;
   const Clock& clock_;
@@ -140,6 +144,10 @@ class Worker {
   std::vector<User> users_;
   bool users_done_ = false;
   MonoTime previous_check_ = MonoTime::min();
+  // The users are scanned only when one may be released: the active count changed, or the earliest
+  // think time of an idle user ended. With every user holding a long stream, nothing is scanned.
+  MonoTime next_release_ = MonoTime::min();
+  int64_t scanned_active_ = -1;
 
   // Requests due but waiting for a connection: a ring that grows to the worst backlog and stays.
   std::vector<Pending> ring_;
@@ -153,9 +161,19 @@ class Worker {
 
   std::vector<std::unique_ptr<FlowIteration>> iterations_;
   std::vector<int32_t> free_iterations_;
-  std::vector<Pending> delayed_;        // min-heap by due: poll repeats and think time between steps
-  std::vector<uint64_t> stream_slots_;  // transport tags of streams in flight
-  std::vector<Pending> unrendered_;     // steps whose variables were undefined, failed after dispatch
+  std::vector<Pending> delayed_;  // min-heap by due: poll repeats and think time between steps
+  // Streams in flight, by transport tag; with thousands open, nothing here is a scan over them: a
+  // stream is found through the cancel queue (cancel_after_events) or the deadline heap (cancel_after).
+  struct StreamDeadline {
+    MonoTime at{0};
+    uint64_t slot = 0;
+  };
+  std::vector<uint8_t> stream_open_;              // by tag: a stream is in flight there
+  int64_t streams_ = 0;                           // how many
+  std::vector<uint64_t> cancel_queue_;            // tags whose stream reached cancel_after_events
+  std::vector<StreamDeadline> stream_deadlines_;  // min-heap by `at`; entries of ended streams are skipped
+  std::atomic<int64_t> open_streams_{0};
+  std::vector<Pending> unrendered_;  // steps whose variables were undefined, failed after dispatch
   std::mt19937_64 rng_;
   int64_t iterations_started_ = 0;  // closed model
   int64_t iteration_quota_ = -1;    // closed model max_iterations share; -1: unlimited

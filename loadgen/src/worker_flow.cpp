@@ -63,8 +63,16 @@ bool Worker::start_dynamic(Pending& p, uint64_t slot, MonoTime now) {
     it.poll.on_sent(now);
   }
   if (f.stream) {
-    if (f.stream->cancel_after_time) it.cancel_at = now + *f.stream->cancel_after_time;
-    stream_slots_.push_back(slot);
+    if (f.stream->cancel_after_time) {
+      it.cancel_at = now + *f.stream->cancel_after_time;
+      stream_deadlines_.push_back(StreamDeadline{it.cancel_at, slot});
+      std::push_heap(stream_deadlines_.begin(), stream_deadlines_.end(),
+                     [](const auto& a, const auto& b) { return a.at > b.at; });
+    }
+    if (f.stream->cancel_after_events) it.capture.notify_cancel(&cancel_queue_, slot);
+    stream_open_[slot] = 1;
+    ++streams_;
+    open_streams_.store(streams_, std::memory_order_relaxed);
   }
   return true;
 }
@@ -85,38 +93,54 @@ void Worker::release_delayed(MonoTime now) {
 nanoseconds Worker::flow_wait(MonoTime now) const {
   nanoseconds wait = nanoseconds::max();
   if (!delayed_.empty()) wait = std::max(nanoseconds{0}, delayed_.front().due - now);
-  for (const uint64_t slot : stream_slots_) {
-    const FlowIteration& it = *iterations_[static_cast<size_t>(slots_[slot].iteration)];
-    if (it.cancel_at != MonoTime::max()) wait = std::min(wait, std::max(nanoseconds{0}, it.cancel_at - now));
-  }
+  // An entry of a stream that already ended only wakes the loop once, early.
+  if (!stream_deadlines_.empty()) wait = std::min(wait, std::max(nanoseconds{0}, stream_deadlines_.front().at - now));
   return wait;
 }
 
 void Worker::forget_stream(uint64_t slot) {
-  const auto found = std::find(stream_slots_.begin(), stream_slots_.end(), slot);
-  if (found != stream_slots_.end()) stream_slots_.erase(found);
+  if (stream_open_[slot] == 0) return;
+  stream_open_[slot] = 0;
+  --streams_;
+  open_streams_.store(streams_, std::memory_order_relaxed);
 }
 
 void Worker::check_streams(MonoTime now) {
+  // Only the streams that asked to be cancelled are visited. An entry is stale when its stream ended
+  // first (the tag may even carry a newer stream by now): a stream is cancelled only if it is open
+  // and its own capture or deadline says so.
+  const auto due_now = [&](uint64_t slot) {
+    if (stream_open_[slot] == 0) return false;
+    const FlowIteration& it = *iterations_[static_cast<size_t>(slots_[slot].iteration)];
+    return it.capture.cancel_requested() || now >= it.cancel_at;
+  };
+  while (!cancel_queue_.empty()) {
+    const uint64_t slot = cancel_queue_.back();
+    cancel_queue_.pop_back();
+    if (due_now(slot)) cancel_stream(slot, now);
+  }
+  while (!stream_deadlines_.empty() && stream_deadlines_.front().at <= now) {
+    std::pop_heap(stream_deadlines_.begin(), stream_deadlines_.end(),
+                  [](const auto& a, const auto& b) { return a.at > b.at; });
+    const uint64_t slot = stream_deadlines_.back().slot;
+    stream_deadlines_.pop_back();
+    if (due_now(slot)) cancel_stream(slot, now);
+  }
+}
+
+void Worker::cancel_stream(uint64_t slot, MonoTime now) {
   // A stream is cancelled by closing its connection, as a browser tab closing would; the step
   // ends there, successfully, and the server sees the disconnect.
-  for (size_t i = 0; i < stream_slots_.size();) {
-    const uint64_t slot = stream_slots_[i];
-    const Pending p = slots_[slot];
-    FlowIteration& it = *iterations_[static_cast<size_t>(p.iteration)];
-    if (!it.capture.cancel_requested() && now < it.cancel_at) {
-      ++i;
-      continue;
-    }
-    transport_->cancel(slot);
-    stream_slots_.erase(stream_slots_.begin() + static_cast<std::ptrdiff_t>(i));
-    free_slots_.push_back(slot);
-    in_flight_.fetch_sub(1, std::memory_order_relaxed);
-    std::vector<EndpointCell>& cells = cells_[p.phase];
-    const PlannedEndpoint& e = plan_.endpoints[p.endpoint];
-    ++cells[e.step_slot(p.step)].tallies["stream"]["cancelled"];
-    complete_flow(p, Outcome::kOk, -1, it.sent, now);
-  }
+  const Pending p = slots_[slot];
+  const FlowIteration& it = *iterations_[static_cast<size_t>(p.iteration)];
+  transport_->cancel(slot);
+  forget_stream(slot);
+  free_slots_.push_back(slot);
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  std::vector<EndpointCell>& cells = cells_[p.phase];
+  const PlannedEndpoint& e = plan_.endpoints[p.endpoint];
+  ++cells[e.step_slot(p.step)].tallies["stream"]["cancelled"];
+  complete_flow(p, Outcome::kOk, -1, it.sent, now);
 }
 
 void Worker::complete_flow(const Pending& p, Outcome outcome, int status, MonoTime sent, MonoTime done) {

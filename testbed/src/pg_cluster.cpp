@@ -130,6 +130,9 @@ Result<std::unique_ptr<PgCluster>> PgCluster::start(const PgClusterOptions& opti
   std::string pattern = parent + "/perfgate-pg-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) return io_error("mkdtemp " + parent + ": " + std::strerror(errno));
   cluster->root_dir_ = pattern;
+  // Registered from its creation, not only once the server runs: a signal between initdb and the
+  // server's start (or during either) must not leave the directory behind either.
+  cluster->dir_slot_ = register_directory(cluster->root_dir_);
   cluster->data_dir_ = cluster->root_dir_ + "/data";
   if (identity->switches() && chown(pattern.c_str(), identity->uid, identity->gid) != 0) {
     return io_error(cluster->root_dir_ + ": chown to postgres: " + std::strerror(errno));
@@ -255,10 +258,11 @@ Result<std::string> PgCluster::psql(const std::string& sql, std::string_view dat
 
 void PgCluster::stop_server() {
   if (pid_ <= 0) return;
+  // SIGINT is PostgreSQL's "fast" shutdown: roll back sessions, checkpoint, exit. The server stays
+  // registered until it is gone, so a signal during the shutdown still stops it.
+  testbed_detail::stop_process(static_cast<pid_t>(pid_), SIGINT, 10s);
   unregister_child(registry_slot_);
   registry_slot_ = -1;
-  // SIGINT is PostgreSQL's "fast" shutdown: roll back sessions, checkpoint, exit.
-  testbed_detail::stop_process(static_cast<pid_t>(pid_), SIGINT, 10s);
   pid_ = 0;
 }
 
@@ -269,6 +273,8 @@ void PgCluster::stop() {
     std::filesystem::remove_all(root_dir_, ignored);
     root_dir_.clear();
   }
+  unregister_directory(dir_slot_);
+  dir_slot_ = -1;
 }
 
 }  // namespace perfgate

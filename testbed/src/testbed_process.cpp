@@ -135,9 +135,11 @@ std::string TestbedProcess::base_url() const { return "http://127.0.0.1:" + std:
 
 void TestbedProcess::stop(std::chrono::milliseconds grace) {
   if (pid_ <= 0) return;
+  // Unregistered only once it is gone: a signal while the service shuts down (it may take the whole
+  // grace period) must still find it in the table.
+  testbed_detail::stop_process(static_cast<pid_t>(pid_), SIGTERM, grace);
   unregister_child(registry_slot_);
   registry_slot_ = -1;
-  testbed_detail::stop_process(static_cast<pid_t>(pid_), SIGTERM, grace);
   pid_ = 0;
 }
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -25,7 +27,8 @@ struct Ran {
 
 // Runs a shell command line in `dir`; stdout and stderr together.
 Ran shell(const std::string& command, const fs::path& dir = fs::current_path()) {
-  const fs::path log = fs::temp_directory_path() / ("perfgate-help-" + std::to_string(::getpid()) + ".log");
+  const perfgate::testing::TempDir temp("help");
+  const fs::path log = temp.path() / "output.log";
   const std::string line = "cd '" + dir.string() + "' && (" + command + ") >'" + log.string() + "' 2>&1";
   const int status = std::system(line.c_str());
   Ran ran;
@@ -34,7 +37,6 @@ Ran shell(const std::string& command, const fs::path& dir = fs::current_path()) 
   std::stringstream ss;
   ss << in.rdbuf();
   ran.output = ss.str();
-  fs::remove(log);
   return ran;
 }
 
@@ -109,9 +111,8 @@ TEST(Help, EveryExampleParsesAsTheCommandItIsListedUnder) {
 }
 
 TEST(Help, ExamplesThatNeedNoServiceRunForReal) {
-  const fs::path dir = fs::temp_directory_path() / ("perfgate-help-examples-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const perfgate::testing::TempDir temp("help-examples");
+  const fs::path& dir = temp.path();
   for (const char* linked : {"testbed", "budgets", "scenarios"}) {
     fs::create_directory_symlink(fs::path(PERFGATE_SOURCE_DIR) / linked, dir / linked);
   }
@@ -131,7 +132,6 @@ TEST(Help, ExamplesThatNeedNoServiceRunForReal) {
   EXPECT_EQ(imported.exit_code, 0) << imported.output;
   EXPECT_TRUE(fs::exists(dir / "api.json"));
   EXPECT_GE(ran_examples, 5u);
-  fs::remove_all(dir);
 }
 
 TEST(ManPage, IsBuiltWithTheBinaryCoversEveryCommandAndRendersWithoutWarnings) {
@@ -201,15 +201,14 @@ TEST(BashCompletion, CompletesSubcommandsFlagsAndFilesInBash) {
 }
 
 TEST(Install, PutsTheBinaryTheManPageAndTheCompletionUnderThePrefix) {
-  const fs::path prefix = fs::temp_directory_path() / ("perfgate-install-" + std::to_string(::getpid()));
-  fs::remove_all(prefix);
+  const perfgate::testing::TempDir temp("install");
+  const fs::path prefix = temp.path() / "prefix";
   const Ran ran = shell(std::string(PERFGATE_CMAKE) + " --install '" + PERFGATE_BINARY_DIR + "' --prefix '" +
                         prefix.string() + "'");
   EXPECT_EQ(ran.exit_code, 0) << ran.output;
   EXPECT_TRUE(fs::exists(prefix / "bin/perfgate"));
   EXPECT_TRUE(fs::exists(prefix / "share/man/man1/perfgate.1"));
   EXPECT_TRUE(fs::exists(prefix / "share/bash-completion/completions/perfgate"));
-  fs::remove_all(prefix);
 }
 
 }  // namespace

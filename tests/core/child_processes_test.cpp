@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <string>
 
+#include "support/temp_dir.h"
+
 namespace perfgate {
 namespace {
 
@@ -28,8 +30,8 @@ pid_t start_sleeper(StopScope scope = StopScope::kProcess) {
 bool alive(pid_t pid) { return kill(pid, 0) == 0; }
 
 TEST(ChildProcesses, StopRegisteredChildrenStopsEachChildAndRemovesItsDirectory) {
-  char dir[] = "/tmp/perfgate-registry-test-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
+  const testing::TempDir temp("registry");  // removed by the registry; by ~TempDir on an early failure
+  const std::string dir = temp.path().string();
   const pid_t sleeper = start_sleeper();
   ASSERT_GT(sleeper, 0);
   const int slot = register_child(ChildProcess{sleeper, StopScope::kProcess, SIGTERM, dir});
@@ -42,11 +44,36 @@ TEST(ChildProcesses, StopRegisteredChildrenStopsEachChildAndRemovesItsDirectory)
   unregister_child(slot);
 }
 
+// A directory no process owns yet (a cluster's before initdb, a test's temporary one) is removed
+// with the children, contents and all; an unregistered slot is free for the next directory.
+TEST(ChildProcesses, ARegisteredDirectoryIsRemovedWithTheChildrenAndUnregisteringFreesItsSlot) {
+  const testing::TempDir temp("registry-dir");  // registers itself, and is removed below as well
+  const std::filesystem::path cluster = temp.path() / "cluster";
+  std::filesystem::create_directories(cluster / "data" / "base");
+  const int first = register_directory((temp.path() / "other").string());
+  ASSERT_GE(first, 0);
+  unregister_directory(first);
+  const int slot = register_directory(cluster.string());
+  EXPECT_EQ(slot, first);
+  EXPECT_EQ(register_directory(""), -1);
+  EXPECT_EQ(register_directory(std::string(600, 'x')), -1);
+  const pid_t forked = fork();  // inherits the table, but the directory is not its own
+  if (forked == 0) _exit(stop_registered_children() == 0 && std::filesystem::exists(cluster) ? 0 : 1);
+  int status = -1;
+  ASSERT_EQ(waitpid(forked, &status, 0), forked);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_TRUE(std::filesystem::exists(cluster));
+  stop_registered_children();
+  EXPECT_FALSE(std::filesystem::exists(cluster));
+  EXPECT_FALSE(std::filesystem::exists(temp.path()));
+  unregister_directory(slot);
+}
+
 // The catch-all of main(): an exception that escapes a command is exit 3 with one line on stderr,
 // and every registered child (here a real process and its data directory) is gone by then.
 TEST(ChildProcesses, AnEscapedExceptionStopsEveryChildAndBecomesOneLineAndTheFailureCode) {
-  char dir[] = "/tmp/perfgate-registry-test-XXXXXX";
-  ASSERT_NE(mkdtemp(dir), nullptr);
+  const testing::TempDir temp("registry");  // removed by the registry; by ~TempDir on an early failure
+  const std::string dir = temp.path().string();
   const pid_t sleeper = start_sleeper(StopScope::kProcessGroup);
   ASSERT_GT(sleeper, 0);
   register_child(ChildProcess{sleeper, StopScope::kProcessGroup, SIGTERM, dir});

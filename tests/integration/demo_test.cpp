@@ -20,6 +20,7 @@
 #include "core/findings.h"
 #include "core/gate_report.h"
 #include "core/run_result_io.h"
+#include "support/temp_dir.h"
 
 namespace perfgate {
 namespace {
@@ -75,8 +76,8 @@ double p95_us(const RunResult& result, const std::string& endpoint) {
 // N+1 page's 101 statements cost at least 202 ms whatever the machine (a sleep never ends early),
 // while the fixed page is one statement: the factor asserted below holds on a loaded CI machine.
 TEST(Demo, BeforeAndAfterShowTheFixesInNumbersAndTheGatePassesAfter) {
-  const fs::path out = fs::temp_directory_path() / ("perfgate-demo-test-" + std::to_string(::getpid()));
-  fs::remove_all(out);
+  const testing::TempDir temp("demo-test");
+  const fs::path out = temp.path() / "out";
   int code = -1;
   const std::string output = run_and_capture(std::string(PERFGATE_BINARY) +
                                                  " demo --duration 14s --data-scale 0.25 --db-latency-ms 2 --quiet " +
@@ -193,16 +194,15 @@ TEST(Demo, BeforeAndAfterShowTheFixesInNumbersAndTheGatePassesAfter) {
   const auto pids = printed_pids(output);
   EXPECT_EQ(pids.size(), 3u) << output;
   for (const long pid : pids) EXPECT_NE(::kill(static_cast<pid_t>(pid), 0), 0) << "pid " << pid << " still running";
-  fs::remove_all(out);
 }
 
 // The demo's output directory is checked before anything is started: an unwritable --out exits 2
 // and leaves no PostgreSQL, no report service and no data directory behind (it used to die with an
 // uncaught filesystem_error after starting both, leaving the cluster and its directory in /tmp).
 TEST(Demo, UnwritableOutExitsBeforeStartingAnythingAndLeavesNothingBehind) {
-  char dir[] = "/tmp/perfgate-demo-tmpdir-XXXXXX";
-  ASSERT_NE(::mkdtemp(dir), nullptr);
-  ::chmod(dir, 0755);  // the throw-away cluster would run as the postgres user
+  const testing::TempDir temp("demo-tmpdir");
+  const std::string dir = temp.path().string();
+  ::chmod(dir.c_str(), 0755);  // the throw-away cluster would run as the postgres user
   int code = -1;
   const std::string output = run_and_capture("TMPDIR=" + std::string(dir) + " " + std::string(PERFGATE_BINARY) +
                                                  " demo --duration 2s --quiet --out /proc/x/y 2>&1",
@@ -214,7 +214,6 @@ TEST(Demo, UnwritableOutExitsBeforeStartingAnythingAndLeavesNothingBehind) {
   std::vector<std::string> left;
   for (const auto& entry : fs::directory_iterator(dir)) left.push_back(entry.path().string());
   EXPECT_TRUE(left.empty()) << left.front();
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -90,6 +90,13 @@ TEST_F(SseStreams, EveryStreamIsTimedFromFirstEventToCompletionWithItsLargestGap
   EXPECT_GE(events.min(), 2);
   EXPECT_GT(gaps.min(), 0);
   EXPECT_LE(gaps.max(), e.metrics.at(kMetricCompletion).histogram.max());
+  // Every user opened its stream at once and held it for 3 s: all were open together, and the
+  // generator's memory per stream is reported (bench/sse_streams.sh measures it at 10,000).
+  EXPECT_EQ(result->generator.peak_open_streams, kStreams);
+  EXPECT_GT(result->generator.rss_idle_bytes, 0);
+  EXPECT_GE(result->generator.rss_peak_bytes, result->generator.rss_idle_bytes);
+  EXPECT_TRUE(result->generator.rss_per_stream_bytes().has_value());
+  EXPECT_NE(r.output.find("500 open at peak"), std::string::npos) << r.output;
 }
 
 TEST_F(SseStreams, TooLowADescriptorLimitIsRefusedWithTheNumberNeeded) {

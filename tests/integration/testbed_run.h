@@ -19,6 +19,7 @@
 
 #include "cli/child_process.h"
 #include "core/child_processes.h"
+#include "support/temp_dir.h"
 #include "testbed/pg_cluster.h"
 #include "testbed/testbed_process.h"
 
@@ -120,21 +121,5 @@ inline std::string testbed_command(const std::string& database, int port, const 
   return shell_quote(PERFGATE_TESTBED_BINARY) + " --dsn " + shell_quote(shared_cluster()->dsn(database)) + " --port " +
          std::to_string(port) + " " + extra_args + " 2>/dev/null >/dev/null";
 }
-
-/// A temporary directory per test, removed afterwards.
-class TempDirTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    // A parameterised test's name is "Name/3": without the slash, removing dir_ removes all of it.
-    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::replace(name.begin(), name.end(), '/', '_');
-    dir_ = std::filesystem::temp_directory_path() / ("perfgate-" + std::to_string(::getpid()) + "-" + name);
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::filesystem::path dir_;
-};
 
 }  // namespace perfgate::testing

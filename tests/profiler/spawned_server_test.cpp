@@ -12,6 +12,7 @@
 
 #include "core/child_processes.h"
 #include "core/http_get.h"
+#include "support/temp_dir.h"
 
 namespace perfgate {
 namespace {
@@ -83,8 +84,8 @@ TEST(SpawnedServer, GivesUpAfterTheReadyTimeoutAndKillsTheCommand) {
 TEST(SpawnedServer, StopsTheServerGroupWhenPerfgateIsTerminatedBySignal) {
   // The server's own child: only a signal to the whole group reaches it (the shell's parent-death
   // signal does not), so this fails without install_child_cleanup_on_signals.
-  const std::string pid_file = "/tmp/perfgate-spawn-" + std::to_string(getpid()) + ".pid";
-  unlink(pid_file.c_str());
+  const testing::TempDir temp("spawn");
+  const std::string pid_file = temp.file("server.pid");
   const pid_t perfgate_like = fork();
   if (perfgate_like == 0) {
     install_child_cleanup_on_signals();
@@ -104,7 +105,6 @@ TEST(SpawnedServer, StopsTheServerGroupWhenPerfgateIsTerminatedBySignal) {
   long grandchild = -1;
   ASSERT_EQ(std::fscanf(f, "%ld", &grandchild), 1);
   std::fclose(f);
-  unlink(pid_file.c_str());
   ASSERT_GT(grandchild, 0);
   // The orphan is reaped by init once it dies; allow a bounded moment.
   for (int i = 0; i < 500 && process_exists(grandchild); ++i) usleep(10'000);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/child_processes.h"
+#include "support/temp_dir.h"
 
 namespace perfgate {
 namespace {
@@ -126,13 +127,13 @@ TEST(PgCluster, SigtermToTheOwnerStopsItsClustersAndRemovesTheirDirectories) {
 // initdb takes seconds; a SIGTERM while it fills the cluster's directory used to leave that
 // directory in /tmp (it was registered for cleanup only once the server started).
 TEST(PgCluster, SigtermDuringInitdbLeavesNoDirectoryBehind) {
-  char parent[] = "/tmp/perfgate-initdb-test-XXXXXX";
-  ASSERT_NE(mkdtemp(parent), nullptr);
-  chmod(parent, 0755);  // the cluster's directory is handed to the postgres user
+  const testing::TempDir temp("initdb-test");
+  const std::string parent = temp.path().string();
+  chmod(parent.c_str(), 0755);  // the cluster's directory is handed to the postgres user
   const pid_t owner = fork();
   ASSERT_GE(owner, 0);
   if (owner == 0) {
-    setenv("TMPDIR", parent, 1);
+    setenv("TMPDIR", parent.c_str(), 1);
     install_child_cleanup_on_signals();
     auto cluster = PgCluster::start();
     _exit(cluster.ok() ? 0 : 1);
@@ -153,7 +154,6 @@ TEST(PgCluster, SigtermDuringInitdbLeavesNoDirectoryBehind) {
   std::vector<std::string> left;
   for (const auto& entry : std::filesystem::directory_iterator(parent)) left.push_back(entry.path().string());
   EXPECT_TRUE(left.empty()) << left.front();
-  std::filesystem::remove_all(parent);
 }
 
 TEST(PgCluster, MissingBinariesAreReportedAsUnavailableNamingThePackage) {

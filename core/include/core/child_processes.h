@@ -34,6 +34,18 @@ int register_child(const ChildProcess& child);
 /// Forgets a slot once its owner has stopped the child itself. Thread-safe; -1 is ignored.
 void unregister_child(int slot);
 
+/// Records a directory to remove recursively whenever the registered children are stopped (by the
+/// signal handlers, stop_registered_children or the catch-all), after the children: for a
+/// directory that exists before any process uses it (a cluster's directory before initdb) or that
+/// no process owns (a test's temporary directory). Only the registering process removes it (not a
+/// child forked after the registration). Returns a slot for unregister_directory, or -1
+/// when the table (64 slots) is full or `dir` is empty or 512 bytes or longer. Thread-safe.
+int register_directory(const std::string& dir);
+
+/// Forgets a directory slot once its owner has removed the directory itself (or keeps it on
+/// purpose). Thread-safe; -1 is ignored.
+void unregister_directory(int slot);
+
 /// Installs SIGINT, SIGTERM and SIGHUP handlers once per process (idempotent, thread-safe). On a signal the
 /// handler stops every registered child, then hands the signal to the handler that was installed
 /// before it (or, when that was the default action, dies by the signal as before). A signal that

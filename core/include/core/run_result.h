@@ -174,6 +174,16 @@ struct GeneratorHealth {
   /// or the bound is too low), "cpu" (the generator's threads were busy) or "scheduler" (they waited
   /// for a CPU other processes held); "" when not saturated or read from an older result.
   std::string cause;
+  /// The generator's own resident memory, bytes: before the first request (workers, connection pools
+  /// and histograms ready) and the highest sampled during the run; -1 when unknown (older results).
+  int64_t rss_idle_bytes = -1;
+  int64_t rss_peak_bytes = -1;
+  /// The most streamed responses open at once (sampled every 10 ms); 0 when nothing streamed.
+  int64_t peak_open_streams = 0;
+
+  /// Generator memory per open stream, (rss_peak_bytes - rss_idle_bytes) / peak_open_streams, bytes;
+  /// nullopt when nothing streamed or the RSS is unknown.
+  [[nodiscard]] std::optional<double> rss_per_stream_bytes() const;
 
   /// Whether the generator itself was the bottleneck: saturated while its workers hardly ever waited
   /// for I/O (io_wait_percent below 10%), so its own CPU or the machine's decided the pace.

@@ -68,6 +68,7 @@ class PgCluster {
   int port_ = 0;
   long pid_ = 0;
   int registry_slot_ = -1;  // in the SIGINT/SIGTERM cleanup table
+  int dir_slot_ = -1;       // root_dir_ in that table, from its creation on
 };
 
 }  // namespace perfgate
