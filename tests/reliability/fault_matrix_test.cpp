@@ -63,8 +63,8 @@ class FaultMatrix : public ::testing::Test {
 
   // Peak RSS of the binary doing nothing but start and exit, measured once per test process.
   long idle_rss_kb() const {
-    static const long idle = testing::run_perfgate({"--version"}, dir_.string()).max_rss_kb;
-    return idle;
+    static const long kIdle = testing::run_perfgate({"--version"}, dir_.string()).max_rss_kb;
+    return kIdle;
   }
 
   std::vector<std::string> args(const QuickRun& q, const std::string& out) const {
