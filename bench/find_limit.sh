@@ -6,11 +6,14 @@
 #   testbed: perfgate-testbed --pool-size 4 --pool-hold-ms 20 --pool-timeout-ms 50 on GET /ready
 #            (select 1 through the pool): ~200 requests/s less the query's own time; above it requests
 #            wait 50 ms for a connection and get 503: error_rate must break first, p95 stays low.
+#            POOL_TIMEOUT_MS=1000 instead lets them queue past the SLO's 250 ms: p95 must break first.
 # Each search must find max_sustainable_rps within 10% of the capacity and name the right rule; the
 # bar is 9 of 10 per server. A last search against a server far faster than one generator thread
 # (perfgate_instant_server --json-items 2000: one send of a prebuilt ~9 KB body, while a JSON check
 # makes the generator parse it) must end generator_limited rather than report the generator's ceiling.
 # Usage: bench/find_limit.sh [BUILD_DIR] [REPEATS] [delay|testbed|generator ...]  (~1 min per search)
+# On a busy machine run it as `chrt -f 20 bench/find_limit.sh ...` (the servers and PostgreSQL inherit
+# the real-time policy); the script prints the load average and the scheduling policy beside the figures.
 set -euo pipefail
 
 build=${1:-build}
@@ -77,6 +80,7 @@ PY
 series() {
   local name=$1 capacity=$2 rule=$3 within=0 named=0
   echo "== $name: capacity $capacity requests/s, SLO \"$slo\", expected to break first: $rule"
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); scheduling: $(chrt -p $$ | sed -n 's/.*policy: //p' | head -1)"
   echo "run verdict max_sustainable first_failing broken_first steps within10% named"
   for i in $(seq "$repeats"); do
     local code=0
@@ -91,6 +95,7 @@ series() {
     echo "$i $verdict $max $first $broken $steps $ok $nm (exit $code)"
   done
   echo "$name: within 10% of capacity in $within of $repeats; $rule named first in $named of $repeats"
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 for part in "${parts[@]}"; do
@@ -100,8 +105,10 @@ for part in "${parts[@]}"; do
       series delay 200 p95
       ;;
     testbed)
-      serve_testbed --pool-size 4 --pool-hold-ms 20 --pool-timeout-ms 50
-      series testbed 200 error_rate
+      pool_timeout_ms=${POOL_TIMEOUT_MS:-50}
+      serve_testbed --pool-size 4 --pool-hold-ms 20 --pool-timeout-ms "$pool_timeout_ms"
+      # Waiting longer than the SLO's p95 for a connection shows as latency first; a shorter wait as 503s.
+      series "testbed-timeout-${pool_timeout_ms}ms" 200 "$( ((pool_timeout_ms > 250)) && echo p95 || echo error_rate)"
       ;;
     generator)
       serve_epoll perfgate_instant_server --json-items 2000

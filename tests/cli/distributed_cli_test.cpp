@@ -133,6 +133,51 @@ TEST_F(DistributedCli, ShardsTogetherOfferExactlyTheScenariosLoadAndMergeIntoOne
   }
 }
 
+// Each shard judged its spike on its slice of the load alone; the merge judges it again on the merged
+// timeline, with the shards' --spike-p95.
+TEST_F(DistributedCli, TheMergeJudgesSpikesOnTheMergedTimeline) {
+  std::string files;
+  for (int k = 1; k <= 2; ++k) {
+    RunResult r;
+    r.context.scenario_name = "spiky";
+    r.context.scenario_hash = "abc";
+    r.model = LoadModel::kOpen;
+    r.segment = Segment{k, 2};
+    r.start_unix_ms = now_unix_ms();
+    r.duration_s = 12;
+    r.phases = {PhaseInfo{"steady", 0, 3000, 5, 5, 0, 0, false}, PhaseInfo{"spike", 3000, 5000, 40, 40, 0, 0, false},
+                PhaseInfo{"recovery", 5000, 12000, 5, 5, 0, 0, false}};
+    EndpointStats e;
+    e.name = "health";
+    for (int64_t t = 0; t < 12; ++t) {
+      // Slow during the spike and for 2 s after it, in both shards.
+      const double p95 = t >= 3 && t < 7 ? 400'000 : 20'000;
+      e.timeline.push_back(IntervalStats{t * 1000, 1000, 10, 0, p95 / 2, p95, p95, p95, p95, 10, 0, ""});
+      e.latency.record(static_cast<int64_t>(p95));
+    }
+    e.requests = 120;
+    r.timeline = e.timeline;
+    r.endpoints.push_back(e);
+    for (const auto& phase : r.phases) r.phase_stats.push_back(PhaseStats{phase.name, {e}});
+    r.spikes.push_back(SpikeVerdict{"spike", 150'000, "--spike-p95", 20, 0, 0, std::nullopt, 0, "no_data"});
+    const std::string file = path("spiky-" + std::to_string(k) + ".json");
+    ASSERT_TRUE(write_run_result(r, file).ok());
+    files += " " + file;
+  }
+  const Ran merged = run("merge" + files + " -o " + path("merged.json"));
+  ASSERT_EQ(merged.exit_code, 0) << merged.output;
+  auto result = read_run_result(path("merged.json"));
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  ASSERT_EQ(result->spikes.size(), 1u);
+  const SpikeVerdict& v = result->spikes[0];
+  EXPECT_EQ(v.limit_source, "--spike-p95");
+  EXPECT_DOUBLE_EQ(v.p95_limit_us, 150'000);
+  ASSERT_EQ(v.verdict, "recovered");
+  ASSERT_TRUE(v.recovery_s.has_value());
+  EXPECT_NEAR(*v.recovery_s, 2.0, 1e-9);
+  EXPECT_EQ(v.requests, 240);
+}
+
 TEST_F(DistributedCli, AKilledShardMakesTheMergedResultPartialNamingItAndTheGateInconclusive) {
   auto server = testing::TestServer::start(testing::TestServerOptions{});
   ASSERT_TRUE(server.ok());
