@@ -4,8 +4,8 @@
 // to the pathological endpoints while the service and the database are sampled, and each endpoint is
 // probed alone. "After": the same mix against the same endpoint names served fixed (perfgate-testbed
 // --fixed: one JOIN, the proved index, a streamed export). The gate judges "after" against the demo
-// budgets with "before" as its baseline, and the before/after table, the reports and both results are
-// written to ./perfgate-demo/.
+// budgets, "after" is compared with "before" as with a baseline, and the before/after table, the
+// reports and both results are written to ./perfgate-demo/.
 #include <unistd.h>
 
 #include <algorithm>
@@ -237,8 +237,7 @@ void print_gate(const char* label, const GateReport& gate) {
   size_t start = 0;
   int others = 0;
   std::string verdict;
-  std::printf("\nThe gate on \"%s\" (budgets/demo.json%s):\n", label,
-              std::string(label) == "after" ? ", \"before\" as the baseline" : "");
+  std::printf("\nThe gate on \"%s\" (budgets/demo.json):\n", label);
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
@@ -253,19 +252,48 @@ void print_gate(const char* label, const GateReport& gate) {
     }
   }
   std::printf("  %s%s\n", verdict.c_str(), others > 0 ? "; the other checks and notes are in the reports" : "");
-  // A short run decides the large changes; what it leaves open is named, so "inconclusive" reads as
-  // "not shown either way" and not as a fault.
-  std::vector<std::string> undecided;
-  for (const auto& c : gate.checks) {
-    if (c.verdict != Verdict::kInconclusive || c.kind != "baseline" || c.endpoint.empty()) continue;
-    if (std::find(undecided.begin(), undecided.end(), c.endpoint) == undecided.end()) undecided.push_back(c.endpoint);
+}
+
+// What the comparison of "after" with "before" showed: the changes whose whole interval lies below
+// zero (faster or smaller after, beyond doubt), and the endpoints a short run left undecided.
+void print_comparison(const GateReport& comparison) {
+  std::printf(
+      "\n\"After\" compared with \"before\" (comparison.json; the same rules as `perfgate gate --baseline`):\n");
+  for (const auto& c : comparison.checks) {
+    if (c.id == "baseline:run:comparable" && c.verdict != Verdict::kPass) {
+      std::printf("  not comparable on this machine: %s\n", c.message.c_str());
+      return;
+    }
   }
+  // Whole-run checks only (gate.json's reports list the phases too), one line per endpoint.
+  std::vector<std::pair<std::string, std::string>> shown;
+  std::vector<std::string> undecided;
+  for (const auto& c : comparison.checks) {
+    if (c.kind != "baseline" || !c.phase.empty()) continue;
+    const std::string who = c.endpoint.empty() ? std::string("server") : c.endpoint;
+    if (c.change_high && c.change_low && *c.change_high < 0) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%s %+.1f%% [%+.1f%%, %+.1f%%]", c.metric.c_str(), 100 * c.change,
+                    100 * *c.change_low, 100 * *c.change_high);
+      auto at = std::find_if(shown.begin(), shown.end(), [&](const auto& e) { return e.first == who; });
+      if (at == shown.end()) {
+        shown.emplace_back(who, buf);
+      } else {
+        at->second += std::string(", ") + buf;
+      }
+    } else if (c.verdict == Verdict::kInconclusive &&
+               std::find(undecided.begin(), undecided.end(), who) == undecided.end()) {
+      undecided.push_back(who);
+    }
+  }
+  for (const auto& [who, changes] : shown)
+    std::printf("  lower after, beyond doubt: %-22s %s\n", who.c_str(), changes.c_str());
   if (!undecided.empty()) {
     std::string names;
     for (const auto& n : undecided) names += (names.empty() ? "" : ", ") + n;
-    std::printf(
-        "  not decided against \"before\": %s (each check in gate.json says why and how long a run would decide)\n",
-        names.c_str());
+    // A short run decides the large changes; what it leaves open is named, so "inconclusive" reads as
+    // "not shown either way" and not as a fault.
+    std::printf("  not decided (each check says how long a run would decide): %s\n", names.c_str());
   }
 }
 
@@ -346,7 +374,7 @@ ExitCode run_demo(const DemoOptions& o) {
     after = std::move(fixed).value();
   }
 
-  step(kSteps, "Gating \"after\" against budgets/demo.json with \"before\" as its baseline; writing the reports");
+  step(kSteps, "Gating \"after\" against budgets/demo.json, comparing it with \"before\"; writing the reports");
   auto budgets = read_budgets(budgets_dir() + "/demo.json");
   if (!budgets) return report_error(budgets.error());
   // "Before" against the budgets alone shows what the fixes are for; "after" is the verdict.
@@ -357,17 +385,27 @@ ExitCode run_demo(const DemoOptions& o) {
   before_inputs.findings = &before->findings;
   const GateReport before_gate = run_gate(before_inputs);
   const Half& judged = after ? *after : *before;
+  // "After" is gated on the budgets, as a team gates its release; "before" is no baseline to gate a
+  // fix against but the measure of its effect, so the comparison is its own report: the endpoints
+  // the fix did not touch are as fast as before, which a short run cannot pin, and that must not
+  // turn the fix's verdict into "inconclusive".
   GateInputs gate_inputs = before_inputs;
+  std::optional<GateReport> comparison;
   if (after) {
     gate_inputs.result = &after->result;
     gate_inputs.result_path = o.out_dir + "/after.json";
     gate_inputs.findings = &after->findings;
-    gate_inputs.baseline = &before->result;
-    gate_inputs.baseline_path = o.out_dir + "/before.json";
+    GateInputs compare_inputs;
+    compare_inputs.result = &after->result;
+    compare_inputs.result_path = gate_inputs.result_path;
+    compare_inputs.baseline = &before->result;
+    compare_inputs.baseline_path = o.out_dir + "/before.json";
+    comparison = run_gate(compare_inputs);
   }
   const GateReport gate = run_gate(gate_inputs);
 
   Status written = write_gate_report(before_gate, o.out_dir + "/before.gate.json");
+  if (written && comparison) written = write_gate_report(*comparison, o.out_dir + "/comparison.json");
   if (written) written = write_outputs(o.out_dir, *before, after ? &*after : nullptr, gate);
   if (!written) {
     // The load ran and cannot be run again: keep at least the results, next to the directory or in /tmp.
@@ -384,9 +422,11 @@ ExitCode run_demo(const DemoOptions& o) {
   std::printf("\nWhat the query analyzer found before the fix:\n%s\n", findings_summary(before->findings).c_str());
   print_gate("before", before_gate);
   if (after) print_gate("after", gate);
+  if (comparison) print_comparison(*comparison);
   std::printf(
       "\nOpen the report: %s/report.html (the before/after table opens report.md too). Also written: before.json, "
-      "after.json, their findings and gate verdicts (*.findings.json, before.gate.json, gate.json), junit.xml.\n",
+      "after.json, their findings and gate verdicts (*.findings.json, before.gate.json, gate.json), the comparison "
+      "of after with before (comparison.json), junit.xml.\n",
       o.out_dir.c_str());
   if (!after || after->interrupted) {
     std::fprintf(stderr,
