@@ -1,22 +1,18 @@
 // `perfgate run --find-limit` end to end: the built binary searching a loopback delay server of known
 // capacity (bench/delay_server.cpp with a worker pool), a server far faster than the generator
 // (bench/instant_server.cpp), and the SLO refusals before any load.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <thread>
 #include <vector>
 
 #include "cli/child_process.h"
 #include "core/run_result_io.h"
+#include "support/temp_dir.h"
 
 namespace perfgate {
 namespace {
@@ -27,44 +23,14 @@ using Ran = testing::CapturedRun;
 
 Ran run(const std::string& args) { return testing::run_captured(std::string(PERFGATE_BINARY) + " " + args); }
 
-// A loopback port nothing listens on right now (the kernel's choice for an ephemeral bind).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  (void)::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool accepts(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-class FindLimit : public ::testing::Test {
+class FindLimit : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("perfgate-find-limit-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
   void TearDown() override {
     if (server_ > 0) {
       ::kill(server_, SIGTERM);
       testing::wait_exit(server_);
     }
-    fs::remove_all(dir_);
+    TempDirTest::TearDown();
   }
   // Starts the delay server: `workers` requests in service at once, `delay_ms` each.
   std::string start_server(int workers, int delay_ms) {
@@ -72,15 +38,12 @@ class FindLimit : public ::testing::Test {
   }
   // Starts `binary PORT args...` and returns its URL once it accepts.
   std::string start(const char* binary, std::vector<std::string> args) {
-    const int port = free_port();
+    const int port = testing::free_loopback_port();
     args.insert(args.begin(), std::to_string(port));
     server_ = testing::spawn_quiet(binary, args);
-    for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(testing::wait_until_accepting(port)) << binary << " did not start";
     return "http://127.0.0.1:" + std::to_string(port) + "/";
   }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  fs::path dir_;
   pid_t server_ = -1;
 };
 
@@ -155,7 +118,7 @@ TEST_F(FindLimit, AGeneratorBoundSearchNamesTheGeneratorNotTheServer) {
 
 TEST_F(FindLimit, ABadSloIsExit2WithItsColumnBeforeAnyLoad) {
   // Nothing listens on the port: a load would be exit 3, so exit 2 shows the check came first.
-  const std::string url = "http://127.0.0.1:" + std::to_string(free_port()) + "/";
+  const std::string url = "http://127.0.0.1:" + std::to_string(testing::free_loopback_port()) + "/";
   Ran r = run("run --url " + url + " --find-limit \"p95 < 1s, p96x < 2s\" --quiet --out " + path("a.json"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("column 11"), std::string::npos) << r.output;

@@ -13,6 +13,7 @@
 #include "cli/child_process.h"
 #include "core/metric_names.h"
 #include "core/run_result_io.h"
+#include "support/temp_dir.h"
 
 namespace perfgate {
 namespace {
@@ -21,20 +22,14 @@ namespace fs = std::filesystem;
 
 constexpr int kStreams = 500;
 
-class SseStreams : public ::testing::Test {
+class SseStreams : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("perfgate-sse-streams-" + std::to_string(getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
   void TearDown() override {
     if (server_ > 0) {
       ::kill(server_, SIGTERM);
       testing::wait_exit(server_);
     }
-    fs::remove_all(dir_);
+    TempDirTest::TearDown();
   }
   // Starts the SSE server (an event every `interval_ms` for `seconds`); returns its URL.
   std::string start_server(int interval_ms, int seconds) {
@@ -57,9 +52,6 @@ class SseStreams : public ::testing::Test {
     std::fclose(f);
     return file;
   }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  fs::path dir_;
   pid_t server_ = -1;
 };
 
