@@ -7,11 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <string_view>
 #include <thread>
 
 extern char** environ;
@@ -64,7 +67,15 @@ PerfgateProcess::PerfgateProcess(const std::vector<std::string>& args, const std
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::vector<std::string> env_storage;
-  for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
+  // An extra "NAME=value" replaces the inherited NAME: getenv(3) returns the first match, so an
+  // appended duplicate would lose to the suite's own TMPDIR.
+  auto name_of = [](std::string_view entry) { return entry.substr(0, entry.find('=') + 1); };
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view inherited(*e);
+    const bool replaced = std::any_of(options_.extra_env.begin(), options_.extra_env.end(),
+                                      [&](const std::string& extra) { return name_of(extra) == name_of(inherited); });
+    if (!replaced) env_storage.emplace_back(inherited);
+  }
   env_storage.insert(env_storage.end(), options_.extra_env.begin(), options_.extra_env.end());
   std::vector<char*> envp;
   envp.reserve(env_storage.size() + 1);

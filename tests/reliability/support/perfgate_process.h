@@ -26,7 +26,7 @@ struct ProcessOutcome {
 /// Limits and environment for the child.
 struct ProcessOptions {
   std::optional<long> max_open_files;            ///< RLIMIT_NOFILE (soft and hard) for the child
-  std::vector<std::string> extra_env;            ///< "NAME=value" added to the inherited environment
+  std::vector<std::string> extra_env;            ///< "NAME=value", replacing an inherited NAME
   std::string working_dir;                       ///< the child's working directory; empty: inherited
   std::chrono::milliseconds kill_after{60'000};  ///< stopped if still running (a hang fails the test)
 };
