@@ -93,6 +93,22 @@ TEST(RunResultIo, WrongSchemaVersionNamesFileLineAndFix) {
       << r.error().message;
 }
 
+// Found by the result_reader fuzz target: a float beyond int converted with undefined behaviour.
+TEST(RunResultIo, AnIntegerFieldOutOfRangeIsAnInputErrorNotAWrappedValue) {
+  const std::string text = run_result_to_json(sample_result());
+  for (const char* value : {"1e300", "-1e300", "4294967297", "2147483648.0"}) {
+    std::string bad = text;
+    bad.replace(bad.find("\"schema_version\": 1"), 19, std::string("\"schema_version\": ") + value);
+    auto r = run_result_from_json(bad, "big.json");
+    ASSERT_FALSE(r.ok()) << value;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidInput) << value;
+    EXPECT_NE(r.error().message.find("schema_version: is out of range"), std::string::npos) << r.error().message;
+  }
+  std::string fraction = text;
+  fraction.replace(fraction.find("\"schema_version\": 1"), 19, "\"schema_version\": 1.0");
+  EXPECT_TRUE(run_result_from_json(fraction, "one.json").ok()) << "a whole float within range still reads";
+}
+
 TEST(RunResultIo, CorruptJsonAndCorruptHistogramAreInputErrors) {
   auto a = run_result_from_json("{\"schema_version\": 1,", "cut.json");
   ASSERT_FALSE(a.ok());

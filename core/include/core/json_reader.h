@@ -4,10 +4,14 @@
 // typed field getters whose errors name the field, and the turning of a field problem into
 // "FILE:LINE:COL: FIELD: MESSAGE". It exposes nlohmann::json, so only modules' src/ files include it.
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "core/json_locate.h"
@@ -37,11 +41,34 @@ const Json& member(const Json& j, const std::string& at, const std::string& key)
 /// Throws FieldError at `at` ("expected an array") unless `j` is an array.
 void expect_array(const Json& j, const std::string& at);
 
+/// Whether the JSON number `v` converts to the integer type T without leaving T's range (a fraction
+/// within range truncates, as before).
+template <typename T>
+bool fits(const Json& v) {
+  using Limits = std::numeric_limits<T>;
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    const double bound = std::ldexp(1.0, Limits::digits);  // 2^digits: just past T's largest value
+    return std::isfinite(d) && d < bound && (Limits::is_signed ? d >= -bound : d > -1.0);
+  }
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(Limits::max());
+  const int64_t i = v.get<int64_t>();
+  if constexpr (Limits::is_signed) {
+    return i >= static_cast<int64_t>(Limits::min()) && i <= static_cast<int64_t>(Limits::max());
+  } else {
+    return i >= 0 && static_cast<uint64_t>(i) <= static_cast<uint64_t>(Limits::max());
+  }
+}
+
 /// The member `key` converted to T. Throws FieldError when it is absent or of another type
-/// ("has the wrong type (string)").
+/// ("has the wrong type (string)"), or for an integer T, a number outside T's range ("is out of range").
 template <typename T>
 T get(const Json& j, const std::string& at, const std::string& key) {
   const Json& v = member(j, at, key);
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // A number beyond T would convert with an undefined (float) or wrapped (integer) result.
+    if (v.is_number() && !fits<T>(v)) throw FieldError{child(at, key), "is out of range"};
+  }
   try {
     return v.get<T>();
   } catch (const Json::exception&) {
